@@ -1,0 +1,140 @@
+"""``Assistant.ask(question, history)``: the one facade the CLI, the UI and the eval runner use."""
+
+from __future__ import annotations
+
+import logging
+import re
+import sys
+import threading
+import time
+from collections.abc import Sequence
+from pathlib import Path
+
+from .answering import build_answer
+from .chunking import ChunkerSettings
+from .config import Settings
+from .documents import load_corpus
+from .embedders import Embedder, load_embedder
+from .errors import InvalidQuestion
+from .index import Index, UpdateReport
+from .question import analyse
+from .retrieval import HybridRetriever
+from .schema import Answer
+
+log = logging.getLogger(__name__)
+
+MAX_QUESTION_CHARS = 500
+_CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f\u200b-\u200f\u2028-\u202e\ufeff]")
+
+
+def clean_question(question: str) -> str:
+    """Strip control characters and whitespace; reject what cannot be a question.
+
+    Raises:
+        InvalidQuestion: empty, too long, or without a single letter, digit or CJK character.
+    """
+    if not isinstance(question, str):
+        raise InvalidQuestion("the question must be text")
+    q = _CONTROL.sub("", question).strip()
+    if not q:
+        raise InvalidQuestion("the question is empty; ask something, e.g. 碑林区帮扶了多少个村")
+    if len(q) > MAX_QUESTION_CHARS:
+        raise InvalidQuestion(f"the question is {len(q)} characters long; keep it under {MAX_QUESTION_CHARS}")
+    if not re.search(r"[\w\u4e00-\u9fff]", q):
+        raise InvalidQuestion("the question has no words in it (only symbols or emoji)")
+    return q
+
+
+def build_index(
+    paths: Sequence[Path],
+    settings: Settings,
+    embedder: Embedder | None = None,
+    rebuild: bool = False,
+    strict: bool = False,
+    show_progress: bool = True,
+) -> tuple[Index, UpdateReport, list[str]]:
+    """Build or update the index in ``settings.index_dir`` from ``paths`` and save it.
+
+    Returns:
+        The index, what changed, and warnings for skipped files.
+    """
+    embedder = embedder or load_embedder(settings.embedder, settings)
+    docs, warnings = load_corpus(paths, max_bytes=int(settings.max_file_mb * 1e6), strict=strict)
+    previous = None
+    if not rebuild and Index.exists(settings.index_dir):
+        previous = Index.load(settings.index_dir, expected_embedder=embedder.name)
+    chunker = ChunkerSettings(settings.chunk_size, settings.chunk_overlap)
+    index, report = Index.build(docs, embedder, chunker, previous=previous, show_progress=show_progress)
+    index.save(settings.index_dir)
+    return index, report, warnings
+
+
+class Assistant:
+    """Loads (or first builds) the index once, then answers questions against it."""
+
+    def __init__(self, index: Index, embedder: Embedder, settings: Settings):
+        self.index = index
+        self.embedder = embedder
+        self.settings = settings
+        self.retriever = HybridRetriever(index, embedder, rrf_k=settings.rrf_k)
+        self._corpus_text = "\n".join(d.text for d in index.documents.values())
+        # Index swaps (uploads) and queries must not interleave.
+        self.lock = threading.RLock()
+
+    @classmethod
+    def open(cls, settings: Settings | None = None, embedder: Embedder | None = None) -> Assistant:
+        """Load the index at ``settings.index_dir``; build it from the bundled seeds if there is none.
+
+        Raises:
+            EmbedderMismatch: the index was built by another embedder than ``settings.embedder``.
+            IndexCorrupt: the index cannot be loaded.
+        """
+        settings = settings or Settings()
+        if not Index.exists(settings.index_dir):
+            print(
+                f"No index in {settings.index_dir}; building it from {settings.seeds_dir} (first run only)…",
+                file=sys.stderr,
+            )
+            embedder = embedder or load_embedder(settings.embedder, settings)
+            index, report, _ = build_index([settings.seeds_dir], settings, embedder=embedder)
+            print(f"Index built: {report.summary()}", file=sys.stderr)
+            return cls(index, embedder, settings)
+        index = Index.load(settings.index_dir, expected_embedder=settings.embedder)
+        embedder = embedder or load_embedder(settings.embedder, settings)
+        return cls(index, embedder, settings)
+
+    def replace_index(self, index: Index) -> None:
+        with self.lock:
+            self.index = index
+            self.retriever = HybridRetriever(index, self.embedder, rrf_k=self.settings.rrf_k)
+            self._corpus_text = "\n".join(d.text for d in index.documents.values())
+
+    def ask(
+        self,
+        question: str,
+        history: Sequence[str] | None = None,
+        top_k: int | None = None,
+        hybrid: bool | None = None,
+        threshold: float | None = None,
+    ) -> Answer:
+        """Answer ``question``; ``history`` is the earlier questions of the conversation, oldest first.
+
+        Raises:
+            InvalidQuestion: the question is empty, too long or has no words.
+        """
+        t0 = time.perf_counter()
+        question = clean_question(question)
+        top_k = top_k or self.settings.top_k
+        hybrid = self.settings.hybrid if hybrid is None else hybrid
+        threshold = self.settings.abstain_threshold if threshold is None else threshold
+        with self.lock:
+            t = time.perf_counter()
+            analysis = analyse(question, self._corpus_text)
+            analyse_ms = (time.perf_counter() - t) * 1000
+            retrieval = self.retriever.search(question, top_k=top_k, hybrid=hybrid)
+            t = time.perf_counter()
+            answer = build_answer(analysis, question, retrieval.hits, self.index, threshold)
+            answer_ms = (time.perf_counter() - t) * 1000
+        timings = {"analyse": analyse_ms, **retrieval.timings_ms, "answer": answer_ms}
+        timings["total"] = (time.perf_counter() - t0) * 1000
+        return answer.model_copy(update={"timings_ms": timings})

@@ -1,0 +1,50 @@
+"""Settings: one pydantic-settings class, read from ``RAG_*`` environment variables, overridable by flags."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from pydantic import Field
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+PACKAGE_DIR = Path(__file__).resolve().parent
+_REPO_DIR = PACKAGE_DIR.parent
+
+
+def _in_source_checkout() -> bool:
+    return (_REPO_DIR / "pyproject.toml").is_file() and (_REPO_DIR / "seeds").is_dir()
+
+
+def bundled_seeds_dir() -> Path:
+    """The five bundled articles: ``seeds/`` in a checkout, ``rag/_seeds`` in an installed wheel."""
+    if _in_source_checkout():
+        return _REPO_DIR / "seeds"
+    return PACKAGE_DIR / "_seeds"
+
+
+def default_index_dir() -> Path:
+    """``index/`` beside ``seeds/`` in a checkout; a per-user cache folder for an installed wheel."""
+    if _in_source_checkout():
+        return _REPO_DIR / "index"
+    return Path.home() / ".cache" / "rag-zh" / "index"
+
+
+class Settings(BaseSettings):
+    """All tunables. Environment: ``RAG_<NAME>`` (e.g. ``RAG_TOP_K=8``)."""
+
+    model_config = SettingsConfigDict(env_prefix="RAG_", extra="ignore", validate_default=True)
+
+    index_dir: Path = Field(default_factory=default_index_dir, description="where the index is stored")
+    seeds_dir: Path = Field(default_factory=bundled_seeds_dir, description="corpus built when no index exists")
+    embedder: str = Field("e5-small-bundled", description="embedder spec: e5-small-bundled | st:<model or path>")
+    top_k: int = Field(5, ge=1, le=100, description="hits passed to the answer builder")
+    hybrid: bool = Field(True, description="fuse dense and BM25; False uses dense only")
+    rrf_k: int = Field(60, ge=1, description="reciprocal rank fusion constant")
+    chunk_size: int = Field(240, ge=20, le=4000, description="chunk budget in characters")
+    chunk_overlap: int = Field(1, ge=0, le=10, description="sentences repeated between neighbouring chunks")
+    abstain_threshold: float = Field(0.35, ge=0.0, le=1.0, description="answers below this confidence abstain")
+    embed_batch_size: int = Field(32, ge=1, le=4096)
+    st_device: str | None = Field(None, description="sentence-transformers device: cpu, cuda, mps")
+    st_query_prompt: str = Field("query: ", description="prefix for queries (E5 style); '' for none")
+    st_passage_prompt: str = Field("passage: ", description="prefix for passages (E5 style); '' for none")
+    max_file_mb: float = Field(20.0, gt=0, description="files larger than this are refused")

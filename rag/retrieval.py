@@ -1,0 +1,102 @@
+"""Hybrid retrieval: dense (FAISS) and lexical (BM25) candidates fused by reciprocal rank fusion."""
+
+from __future__ import annotations
+
+import time
+from dataclasses import dataclass, field
+
+import numpy as np
+
+from .embedders import Embedder
+from .index import Index
+from .schema import Hit
+
+
+@dataclass
+class Ranked:
+    """One retriever's ranking: row ids and scores, best first."""
+
+    rows: np.ndarray
+    scores: np.ndarray
+
+
+@dataclass
+class Retrieval:
+    hits: list[Hit]
+    query_vector: np.ndarray | None
+    timings_ms: dict[str, float] = field(default_factory=dict)
+
+
+def reciprocal_rank_fusion(rankings: list[Ranked], k: int = 60) -> dict[int, float]:
+    """Sum of ``1 / (k + rank)`` over rankings (rank from 1).
+
+    k=60 is the constant of Cormack et al. (2009): large enough that one retriever's top rank does not
+    drown the other's, small enough that the head of each list still counts more than its tail.
+    """
+    fused: dict[int, float] = {}
+    for ranked in rankings:
+        for rank, row in enumerate(ranked.rows.tolist(), start=1):
+            fused[row] = fused.get(row, 0.0) + 1.0 / (k + rank)
+    return fused
+
+
+class HybridRetriever:
+    """Searches an :class:`Index` with its embedder; returns new :class:`Hit` objects, never mutates."""
+
+    def __init__(self, index: Index, embedder: Embedder, rrf_k: int = 60):
+        self.index = index
+        self.embedder = embedder
+        self.rrf_k = rrf_k
+
+    def search_dense(self, query_vector: np.ndarray, k: int) -> Ranked:
+        rows, scores = self.index.dense.search(query_vector, k)
+        return Ranked(rows, scores)
+
+    def search_lexical(self, query: str, k: int) -> Ranked:
+        rows, scores = self.index.lexical.search(query, k)
+        return Ranked(rows, scores)
+
+    def search(self, query: str, top_k: int = 5, hybrid: bool = True, lexical_query: str | None = None) -> Retrieval:
+        """Top ``top_k`` chunks for ``query``; each hit carries its rank and score in both retrievers.
+
+        Args:
+            query: text to embed for dense search.
+            top_k: hits to return.
+            hybrid: fuse BM25 with dense; False returns the dense ranking only.
+            lexical_query: text for BM25 if it should differ from ``query`` (e.g. translated terms).
+        """
+        timings: dict[str, float] = {}
+        candidates = max(4 * top_k, 20)
+        t = time.perf_counter()
+        qv = self.embedder.embed_queries([query])[0]
+        timings["embed"] = (time.perf_counter() - t) * 1000
+        t = time.perf_counter()
+        dense = self.search_dense(qv, candidates)
+        timings["dense"] = (time.perf_counter() - t) * 1000
+        lexical = Ranked(np.zeros(0, np.int64), np.zeros(0, np.float32))
+        if hybrid:
+            t = time.perf_counter()
+            lexical = self.search_lexical(lexical_query or query, candidates)
+            timings["lexical"] = (time.perf_counter() - t) * 1000
+        t = time.perf_counter()
+        fused = reciprocal_rank_fusion([dense, lexical] if hybrid else [dense], self.rrf_k)
+        dense_pos = {row: (i + 1, float(s)) for i, (row, s) in enumerate(zip(dense.rows.tolist(), dense.scores))}
+        lex_pos = {row: (i + 1, float(s)) for i, (row, s) in enumerate(zip(lexical.rows.tolist(), lexical.scores))}
+        order = sorted(fused, key=lambda r: (-fused[r], dense_pos.get(r, (1e9,))[0]))[:top_k]
+        hits = []
+        for rank, row in enumerate(order, start=1):
+            d = dense_pos.get(row)
+            lx = lex_pos.get(row)
+            hits.append(
+                Hit(
+                    chunk=self.index.chunks[row],
+                    score=fused[row],
+                    rank=rank,
+                    dense_rank=d[0] if d else None,
+                    dense_score=d[1] if d else None,
+                    lexical_rank=lx[0] if lx else None,
+                    lexical_score=lx[1] if lx else None,
+                )
+            )
+        timings["fusion"] = (time.perf_counter() - t) * 1000
+        return Retrieval(hits, qv, timings)

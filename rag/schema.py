@@ -1,0 +1,120 @@
+"""Core data types: immutable pydantic models with their offset invariants."""
+
+from __future__ import annotations
+
+from pydantic import BaseModel, ConfigDict, Field, model_validator
+
+
+class _Frozen(BaseModel):
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+
+class Document(_Frozen):
+    """A cleaned article. Every offset in the system refers to ``text``."""
+
+    id: str
+    source: str = Field(description="file name or path relative to the corpus root")
+    title: str
+    text: str
+    sha256: str = Field(description="hash of the raw file bytes")
+
+
+class Chunk(_Frozen):
+    """A run of whole sentences of one document: ``document.text[start:end] == text``."""
+
+    id: str
+    doc_id: str
+    start: int = Field(ge=0)
+    end: int = Field(ge=0)
+    text: str
+    section: str = ""
+
+    @model_validator(mode="after")
+    def _check_span(self) -> Chunk:
+        if self.end < self.start or self.end - self.start != len(self.text):
+            raise ValueError(f"chunk {self.id}: span {self.start}:{self.end} does not match its text length")
+        return self
+
+
+class Hit(_Frozen):
+    """A retrieved chunk with its fused score and its rank/score in each retriever (None: not retrieved)."""
+
+    chunk: Chunk
+    score: float
+    rank: int
+    dense_rank: int | None = None
+    dense_score: float | None = None
+    lexical_rank: int | None = None
+    lexical_score: float | None = None
+
+
+class Quote(_Frozen):
+    """A verbatim span of a stored document."""
+
+    doc_id: str
+    source: str
+    start: int = Field(ge=0)
+    end: int = Field(ge=0)
+    text: str
+
+    @model_validator(mode="after")
+    def _check_span(self) -> Quote:
+        if self.end - self.start != len(self.text) or not self.text:
+            raise ValueError(f"quote {self.start}:{self.end} does not match its text")
+        return self
+
+    @classmethod
+    def from_document(cls, doc: Document, start: int, end: int) -> Quote:
+        """The quote ``doc.text[start:end]``; raises ValueError for an empty or out-of-range span."""
+        if not 0 <= start < end <= len(doc.text):
+            raise ValueError(f"span {start}:{end} is outside document {doc.id} ({len(doc.text)} chars)")
+        return cls(doc_id=doc.id, source=doc.source, start=start, end=end, text=doc.text[start:end])
+
+    def matches(self, doc: Document) -> bool:
+        """True when this quote is exactly ``doc.text[start:end]``."""
+        return doc.id == self.doc_id and doc.text[self.start : self.end] == self.text
+
+
+class Answer(_Frozen):
+    """What the assistant says: a short answer, its verbatim support, and why it was chosen."""
+
+    question: str
+    answer: str
+    abstained: bool
+    confidence: float
+    quotes: list[Quote] = Field(default_factory=list)
+    related: list[Quote] = Field(default_factory=list, description="closest passages when abstaining")
+    hits: list[Hit] = Field(default_factory=list)
+    timings_ms: dict[str, float] = Field(default_factory=dict)
+    explanation: dict = Field(default_factory=dict)
+    resolved_question: str | None = None
+
+    def to_json_dict(self) -> dict:
+        """The flat JSON shape printed by ``rag ask --json``."""
+        return {
+            "question": self.question,
+            "resolved_question": self.resolved_question,
+            "answer": self.answer,
+            "abstained": self.abstained,
+            "confidence": round(self.confidence, 4),
+            "quotes": [q.model_dump() for q in self.quotes],
+            "related": [q.model_dump() for q in self.related],
+            "hits": [
+                {
+                    "chunk_id": h.chunk.id,
+                    "doc_id": h.chunk.doc_id,
+                    "start": h.chunk.start,
+                    "end": h.chunk.end,
+                    "section": h.chunk.section,
+                    "score": round(h.score, 6),
+                    "rank": h.rank,
+                    "dense_rank": h.dense_rank,
+                    "dense_score": None if h.dense_score is None else round(h.dense_score, 6),
+                    "lexical_rank": h.lexical_rank,
+                    "lexical_score": None if h.lexical_score is None else round(h.lexical_score, 6),
+                }
+                for h in self.hits
+            ],
+            "timings_ms": {k: round(v, 2) for k, v in self.timings_ms.items()},
+            "explanation": self.explanation,
+        }

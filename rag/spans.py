@@ -1,0 +1,147 @@
+"""Typed spans inside Chinese text: quantities with units and approximators, dates, names, enumerations."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+_CN_DIGITS = "零〇一二两三四五六七八九十百千万亿"
+_NUM = rf"(?:\d+(?:[.,]\d+)*|[{_CN_DIGITS}]+(?:点[零〇一二三四五六七八九]+)?)"
+_PREFIX = r"(?:将近|接近|大约|不少于|不到|多达|高达|超过|近|约|超|逾|达|共|计)?"
+
+# Measure words and units, by kind. Longer forms first so the regex prefers them.
+UNITS: dict[str, tuple[str, ...]] = {
+    "money": ("亿元", "万元", "千元", "百元", "元", "块钱", "块"),
+    "percent": ("个百分点", "%", "％", "成"),
+    "length": ("平方公里", "公里", "千米", "米"),
+    "area": ("平方米", "万亩", "亩", "公顷"),
+    "weight": ("公斤", "千克", "吨", "斤"),
+    "duration": ("个小时", "小时", "个月", "周", "天", "夜", "年"),
+    "age": ("岁",),
+    "count": (
+        "人次", "场次", "户", "人", "名", "位", "个", "支", "家", "所", "座", "条", "项", "次", "场", "期", "间",
+        "套", "件", "处", "台", "辆", "盏", "棵", "株", "笔", "份", "批", "起", "只", "头", "本", "张", "亩",
+        "余人", "种", "类", "批次", "趟", "届", "级", "篇", "部", "段", "块", "片", "组", "队", "村", "镇",
+    ),
+}
+_ALL_UNITS = sorted({u for us in UNITS.values() for u in us}, key=len, reverse=True)
+_UNIT_RE = "|".join(re.escape(u) for u in _ALL_UNITS)
+_QUANTITY = re.compile(
+    rf"(?P<prefix>{_PREFIX})(?P<num>{_NUM})(?:余|多)?(?P<mag>[万亿千百](?!元)?)?(?:余|多|来)?"
+    rf"(?P<unit>{_UNIT_RE})?(?P<suffix>以上|左右|以下|上下|之多|余)?"
+)
+_DATE = re.compile(
+    r"(?:(?:\d{4}|[一二〇零三四五六七八九]{4})年(?:度)?(?:\d{1,2}月(?:\d{1,2}日)?(?:底|初|中旬|上旬|下旬)?)?(?:以来|底|初)?"
+    r"|\d{1,2}月\d{1,2}日(?:至\d{1,2}日)?|\d{1,2}月(?:底|初|中旬|上旬|下旬|以来)"
+    r"|(?:今年|去年|前年|明年)\d{0,2}月?(?:底|初|以来)?|\d{4}-\d{1,2}-\d{1,2}(?: \d{1,2}:\d{2})?)"
+)
+_CN_VALUES = {"零": 0, "〇": 0, "一": 1, "二": 2, "两": 2, "三": 3, "四": 4, "五": 5, "六": 6, "七": 7, "八": 8, "九": 9}
+_CN_SCALES = {"十": 10, "百": 100, "千": 1000, "万": 10_000, "亿": 100_000_000}
+
+
+def unit_kind(unit: str | None) -> str | None:
+    """The kind of a unit (``万元`` → money, ``个`` → count), or None."""
+    if not unit:
+        return None
+    for kind, units in UNITS.items():
+        if unit in units:
+            return kind
+    return None
+
+
+def cn_to_number(text: str) -> float | None:
+    """Value of a Chinese numeral (``十一`` → 11, ``二千零九`` → 2009, ``三点五`` → 3.5); None if not one."""
+    if not text or any(c not in _CN_VALUES and c not in _CN_SCALES and c != "点" for c in text):
+        return None
+    if "点" in text:
+        whole, frac = text.split("点", 1)
+        w = cn_to_number(whole) if whole else 0
+        digits = "".join(str(_CN_VALUES.get(c, "")) for c in frac)
+        return None if w is None or not digits else float(f"{int(w)}.{digits}")
+    total, section, digit = 0, 0, 0
+    for c in text:
+        if c in _CN_VALUES:
+            digit = _CN_VALUES[c]
+        else:
+            scale = _CN_SCALES[c]
+            if scale >= 10_000:
+                section = (section + digit) * scale
+                total += section
+                section = 0
+            else:
+                section += (digit or 1) * scale
+            digit = 0
+    return float(total + section + digit)
+
+
+@dataclass(frozen=True, slots=True)
+class Quantity:
+    start: int
+    end: int
+    text: str
+    value: float | None
+    unit: str | None
+    kind: str | None
+
+
+def find_quantities(text: str) -> list[Quantity]:
+    """Numbers in ``text`` with their approximators, magnitude and unit (``近700万元``, ``95%以上``, ``十一个``).
+
+    Years and dates are not quantities; a bare number without unit is kept (kind None).
+    """
+    out: list[Quantity] = []
+    date_spans = [m.span() for m in _DATE.finditer(text)]
+    for m in _QUANTITY.finditer(text):
+        num = m.group("num")
+        if not num or (num in "十百千万亿" and not m.group("unit")):
+            continue
+        if any(a <= m.start("num") < b for a, b in date_spans):
+            continue
+        # a Chinese numeral glued to a word (一头干练短发, 三保障, 一线) is not a quantity unless it has a unit
+        if not num[0].isdigit() and not m.group("unit"):
+            continue
+        start, end = m.start(), m.end()
+        while end > start and text[end - 1] in ",.":
+            end -= 1
+        value = _value(num, m.group("mag"))
+        unit = m.group("unit")
+        if m.group("mag") and unit in UNITS["money"] and not unit.startswith(m.group("mag")):
+            unit = m.group("mag") + unit
+        out.append(Quantity(start, end, text[start:end], value, unit, unit_kind(unit)))
+    return out
+
+
+def _value(num: str, mag: str | None) -> float | None:
+    if num[0].isdigit():
+        try:
+            v = float(num.replace(",", ""))
+        except ValueError:
+            return None
+    else:
+        v = cn_to_number(num)
+        if v is None:
+            return None
+    if mag:
+        v *= _CN_SCALES.get(mag, 1)
+    return v
+
+
+@dataclass(frozen=True, slots=True)
+class Span:
+    start: int
+    end: int
+    text: str
+
+
+def find_dates(text: str) -> list[Span]:
+    """Dates and periods: ``2019年6月``, ``8月20日至21日``, ``今年6月底``, ``2019-11-26 23:00``."""
+    return [Span(m.start(), m.end(), m.group()) for m in _DATE.finditer(text) if m.group()]
+
+
+_ENUM_ITEM = r"[^，,。；;：:、“”\s]{1,14}"
+_ENUM = re.compile(rf"“?{_ENUM_ITEM}”?(?:、“?{_ENUM_ITEM}”?)+(?:(?:和|及|与|以及)“?{_ENUM_ITEM}”?)?")
+
+
+def find_enumerations(text: str) -> list[Span]:
+    """Runs of items joined by 、 (and a final 和/及/与): the usual shape of a Chinese list."""
+    return [Span(m.start(), m.end(), m.group()) for m in _ENUM.finditer(text)]
