@@ -109,6 +109,12 @@ class Assistant:
             self.retriever = HybridRetriever(index, self.embedder, rrf_k=self.settings.rrf_k)
             self._corpus_text = "\n".join(d.text for d in index.documents.values())
 
+    def retrieve(self, query: str, top_k: int | None = None, hybrid: bool | None = None):
+        """The retrieval step alone: hits for ``query`` (used by the eval runner for recall@k)."""
+        hybrid = self.settings.hybrid if hybrid is None else hybrid
+        with self.lock:
+            return self.retriever.search(query, top_k=top_k or self.settings.top_k, hybrid=hybrid).hits
+
     def ask(
         self,
         question: str,

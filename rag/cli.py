@@ -156,6 +156,37 @@ def chat(index_dir, embedder) -> None:
         history.append(answer.resolved_question or line)
 
 
+@cli.command(name="eval")
+@click.option("--gold", type=click.Path(path_type=Path), help="gold JSONL file (default: eval/gold.jsonl)")
+@_index_options
+@click.option("--json", "as_json", is_flag=True, help="print the metrics as one JSON object")
+@click.option("--report", "report_dir", type=click.Path(path_type=Path), help="write report.md/.json/.png here")
+def eval_cmd(gold, index_dir, embedder, as_json: bool, report_dir) -> None:
+    """Run a gold Q&A set through the assistant and report retrieval, answer, quote and abstention metrics."""
+    from .assistant import Assistant
+    from .config import PACKAGE_DIR
+    from .evaluation import format_table, load_gold, run_eval, validate_gold, write_report
+
+    settings = _settings(index_dir=index_dir, embedder=embedder)
+    gold = gold or PACKAGE_DIR.parent / "eval" / "gold.jsonl"
+    try:
+        items = load_gold(gold)
+        assistant = Assistant.open(settings)
+    except RagError as exc:
+        _fail(exc)
+    problems = validate_gold(items, assistant.index.documents)
+    for p in problems:
+        click.echo(f"warning: {p}", err=True)
+    result = run_eval(assistant, items, show_progress=sys.stderr.isatty())
+    if report_dir:
+        for path in write_report(result, report_dir, gold):
+            click.echo(f"wrote {path}", err=True)
+    if as_json:
+        click.echo(json.dumps({k: v for k, v in result.items() if k != "rows"}, ensure_ascii=False))
+    else:
+        click.echo(format_table(result))
+
+
 def main() -> None:
     cli(prog_name="rag")
 

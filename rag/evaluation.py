@@ -1,0 +1,389 @@
+"""``rag eval``: run gold questions through ``Assistant.ask`` and measure retrieval, answers, quotes, abstention."""
+
+from __future__ import annotations
+
+import json
+import time
+from collections import defaultdict
+from collections.abc import Iterable
+from dataclasses import dataclass
+from pathlib import Path
+
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
+
+from .errors import RagError
+from .schema import Answer, Document
+from .textutil import char_f1, normalize_answer
+
+TYPES = ("number", "entity", "date", "list", "why", "english", "unanswerable", "followup")
+DIFFICULTIES = ("easy", "medium", "hard")
+RECALL_KS = (1, 3, 5, 10)
+
+
+class GoldItem(BaseModel):
+    """One line of a gold file."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    id: str
+    question: str = Field(min_length=1)
+    answers: list[str]
+    doc: str | None
+    quote: str | None
+    type: str
+    difficulty: str
+    history: list[str] | None = None
+
+    @field_validator("type")
+    @classmethod
+    def _type(cls, v: str) -> str:
+        if v not in TYPES:
+            raise ValueError(f"type {v!r} is not one of {', '.join(TYPES)}")
+        return v
+
+    @field_validator("difficulty")
+    @classmethod
+    def _difficulty(cls, v: str) -> str:
+        if v not in DIFFICULTIES:
+            raise ValueError(f"difficulty {v!r} is not one of {', '.join(DIFFICULTIES)}")
+        return v
+
+    @property
+    def answerable(self) -> bool:
+        return bool(self.answers)
+
+
+def load_gold(path: Path) -> list[GoldItem]:
+    """Read a gold JSONL file.
+
+    Raises:
+        RagError: missing file, bad JSON, a field of the wrong shape, or duplicate ids (with the line number).
+    """
+    path = Path(path)
+    if not path.is_file():
+        raise RagError(f"gold file {path} does not exist")
+    items: list[GoldItem] = []
+    seen: set[str] = set()
+    for n, line in enumerate(path.read_text(encoding="utf-8").splitlines(), start=1):
+        if not line.strip():
+            continue
+        try:
+            item = GoldItem.model_validate_json(line)
+        except ValidationError as exc:
+            raise RagError(f"{path}:{n}: {exc.errors()[0]['msg']} ({exc.errors()[0]['loc']})") from None
+        if item.id in seen:
+            raise RagError(f"{path}:{n}: duplicate id {item.id}")
+        seen.add(item.id)
+        items.append(item)
+    return items
+
+
+def validate_gold(items: Iterable[GoldItem], documents: dict[str, Document]) -> list[str]:
+    """Problems with a gold set against the stored documents (empty list: valid).
+
+    Checks that each quote is a verbatim substring of its document's stored text, each answer a
+    substring of the quote, and that unanswerable items have no answers, document or quote.
+    """
+    by_source = {d.source: d for d in documents.values()}
+    problems = []
+    for it in items:
+        if not it.answers:
+            if it.doc is not None or it.quote is not None:
+                problems.append(f"{it.id}: an item without answers must have doc and quote null")
+            continue
+        doc = by_source.get(it.doc or "")
+        if doc is None:
+            problems.append(f"{it.id}: unknown document {it.doc!r}")
+            continue
+        if not it.quote or it.quote not in doc.text:
+            problems.append(f"{it.id}: quote is not a verbatim substring of {it.doc}")
+            continue
+        for a in it.answers:
+            if a not in it.quote:
+                problems.append(f"{it.id}: answer {a!r} is not inside its quote")
+    return problems
+
+
+# ---------------------------------------------------------------------------- metrics
+def answer_correct(prediction: str, golds: list[str]) -> bool:
+    """A gold answer is contained in the prediction after NFKC, case, width and whitespace folding."""
+    pred = normalize_answer(prediction)
+    return any(normalize_answer(g) and normalize_answer(g) in pred for g in golds)
+
+
+def exact_match(prediction: str, golds: list[str]) -> bool:
+    pred = normalize_answer(prediction)
+    return any(normalize_answer(g) == pred for g in golds)
+
+
+def best_f1(prediction: str, golds: list[str]) -> float:
+    return max((char_f1(prediction, g) for g in golds), default=0.0)
+
+
+def quote_supports(answer: Answer, item: GoldItem) -> bool:
+    """A gold answer appears inside a returned quote from the gold document."""
+    for q in answer.quotes:
+        if q.source == item.doc and any(normalize_answer(a) in normalize_answer(q.text) for a in item.answers):
+            return True
+    return False
+
+
+def quotes_faithful(answer: Answer, documents: dict[str, Document]) -> bool:
+    """Every returned quote is exactly ``document.text[start:end]``."""
+    return all(q.doc_id in documents and q.matches(documents[q.doc_id]) for q in answer.quotes)
+
+
+def gold_rank(hits, item: GoldItem, documents: dict[str, Document]) -> int | None:
+    """1-based rank of the first hit whose chunk contains the gold quote's location, or None."""
+    by_source = {d.source: d for d in documents.values()}
+    doc = by_source.get(item.doc or "")
+    if doc is None or not item.quote:
+        return None
+    starts = []
+    pos = doc.text.find(item.quote)
+    while pos != -1:
+        starts.append(pos)
+        pos = doc.text.find(item.quote, pos + 1)
+    for rank, hit in enumerate(hits, start=1):
+        c = hit.chunk
+        if c.doc_id == doc.id and any(c.start <= s and s + len(item.quote) <= c.end for s in starts):
+            return rank
+    return None
+
+
+def percentile(values: list[float], p: float) -> float:
+    if not values:
+        return 0.0
+    values = sorted(values)
+    k = (len(values) - 1) * p / 100
+    lo, hi = int(k), min(int(k) + 1, len(values) - 1)
+    return values[lo] + (values[hi] - values[lo]) * (k - lo)
+
+
+@dataclass
+class Row:
+    item: GoldItem
+    answer: Answer | None
+    error: str | None
+    rank: int | None
+    correct: bool
+    exact: bool
+    f1: float
+    supported: bool
+    faithful: bool
+    latency_ms: float
+
+
+def _summarise(rows: list[Row]) -> dict:
+    answerable = [r for r in rows if r.item.answerable]
+    unanswerable = [r for r in rows if not r.item.answerable]
+    out: dict = {"n": len(rows), "n_answerable": len(answerable), "n_unanswerable": len(unanswerable)}
+    if answerable:
+        n = len(answerable)
+        out["answer_accuracy"] = sum(r.correct for r in answerable) / n
+        out["exact_match"] = sum(r.exact for r in answerable) / n
+        out["char_f1"] = sum(r.f1 for r in answerable) / n
+        out["quote_support"] = sum(r.supported for r in answerable) / n
+        out["false_refusal_rate"] = sum(bool(r.answer and r.answer.abstained) for r in answerable) / n
+        for k in RECALL_KS:
+            out[f"recall@{k}"] = sum(r.rank is not None and r.rank <= k for r in answerable) / n
+        out["mrr"] = sum(1 / r.rank for r in answerable if r.rank) / n
+    if unanswerable:
+        out["correct_refusal_rate"] = sum(bool(r.answer and r.answer.abstained) for r in unanswerable) / len(
+            unanswerable
+        )
+    with_answers = [r for r in rows if r.answer is not None]
+    out["faithfulness"] = sum(r.faithful for r in with_answers) / len(with_answers) if with_answers else 1.0
+    out["errors"] = sum(r.error is not None for r in rows)
+    lat = [r.latency_ms for r in rows]
+    out["latency_p50_ms"] = percentile(lat, 50)
+    out["latency_p95_ms"] = percentile(lat, 95)
+    return out
+
+
+def run_eval(assistant, items: list[GoldItem], show_progress: bool = False) -> dict:
+    """Ask every gold question (index loaded once) and compute the metrics, overall and per type/difficulty."""
+    from tqdm.auto import tqdm
+
+    documents = assistant.index.documents
+    rows: list[Row] = []
+    for item in tqdm(items, desc="eval", disable=not show_progress, unit="q"):
+        t = time.perf_counter()
+        answer, error = None, None
+        try:
+            answer = assistant.ask(item.question, history=item.history)
+        except RagError as exc:
+            error = str(exc)
+        latency = (time.perf_counter() - t) * 1000
+        rank = None
+        if answer is not None and item.answerable:
+            query = answer.resolved_question or item.question
+            rank = gold_rank(assistant.retrieve(query, top_k=max(RECALL_KS)), item, documents)
+        text = "" if answer is None or answer.abstained else answer.answer
+        rows.append(
+            Row(
+                item=item,
+                answer=answer,
+                error=error,
+                rank=rank,
+                correct=bool(item.answers) and answer_correct(text, item.answers),
+                exact=bool(item.answers) and exact_match(text, item.answers),
+                f1=best_f1(text, item.answers) if item.answers else 0.0,
+                supported=answer is not None and item.answerable and quote_supports(answer, item),
+                faithful=answer is not None and quotes_faithful(answer, documents),
+                latency_ms=latency,
+            )
+        )
+    by_type: dict[str, list[Row]] = defaultdict(list)
+    by_diff: dict[str, list[Row]] = defaultdict(list)
+    for r in rows:
+        by_type[r.item.type].append(r)
+        by_diff[r.item.difficulty].append(r)
+    return {
+        "overall": _summarise(rows),
+        "by_type": {t: _summarise(rs) for t, rs in sorted(by_type.items())},
+        "by_difficulty": {d: _summarise(rs) for d, rs in sorted(by_diff.items())},
+        "settings": {
+            "embedder": assistant.index.embedder_name,
+            "top_k": assistant.settings.top_k,
+            "hybrid": assistant.settings.hybrid,
+            "abstain_threshold": assistant.settings.abstain_threshold,
+            "chunker": assistant.index.manifest.get("chunker"),
+        },
+        "rows": [_row_json(r) for r in rows],
+    }
+
+
+def _row_json(r: Row) -> dict:
+    a = r.answer
+    return {
+        "id": r.item.id,
+        "type": r.item.type,
+        "difficulty": r.item.difficulty,
+        "question": r.item.question,
+        "history": r.item.history,
+        "expected": r.item.answers,
+        "gold_doc": r.item.doc,
+        "gold_quote": r.item.quote,
+        "got": None if a is None else a.answer,
+        "abstained": None if a is None else a.abstained,
+        "confidence": None if a is None else round(a.confidence, 4),
+        "resolved_question": None if a is None else a.resolved_question,
+        "quotes": [] if a is None else [{"source": q.source, "start": q.start, "end": q.end, "text": q.text} for q in a.quotes],
+        "evidence": None if a is None else a.explanation.get("sentence"),
+        "error": r.error,
+        "gold_rank": r.rank,
+        "correct": r.correct,
+        "exact": r.exact,
+        "f1": round(r.f1, 4),
+        "supported": r.supported,
+        "faithful": r.faithful,
+        "latency_ms": round(r.latency_ms, 2),
+    }
+
+
+# ---------------------------------------------------------------------------- report
+HEADLINE = (
+    "answer_accuracy", "quote_support", "faithfulness", "correct_refusal_rate", "false_refusal_rate",
+    "recall@1", "recall@5", "mrr", "exact_match", "char_f1", "latency_p50_ms", "latency_p95_ms",
+)
+
+
+def _fmt(v) -> str:
+    if isinstance(v, float):
+        return f"{v:.3f}" if v <= 1.0 else f"{v:.1f}"
+    return "–" if v is None else str(v)
+
+
+def format_table(result: dict) -> str:
+    """A plain-text table: overall, then per type and per difficulty."""
+    cols = ["n", "answer_accuracy", "quote_support", "faithfulness", "correct_refusal_rate",
+            "false_refusal_rate", "recall@1", "recall@5", "mrr", "latency_p95_ms"]
+    short = ["n", "acc", "support", "faithful", "refuse_ok", "refuse_bad", "R@1", "R@5", "MRR", "p95ms"]
+    lines = [f"{'group':<18}" + "".join(f"{s:>11}" for s in short)]
+    groups = [("overall", result["overall"])]
+    groups += [(f"type:{k}", v) for k, v in result["by_type"].items()]
+    groups += [(f"diff:{k}", v) for k, v in result["by_difficulty"].items()]
+    for name, m in groups:
+        lines.append(f"{name:<18}" + "".join(f"{_fmt(m.get(c)):>11}" for c in cols))
+    return "\n".join(lines)
+
+
+def write_report(result: dict, folder: Path, gold_path: Path) -> list[Path]:
+    """Write ``report.md``, ``report.json`` and (with matplotlib) ``report.png`` into ``folder``."""
+    folder = Path(folder)
+    folder.mkdir(parents=True, exist_ok=True)
+    written = []
+    (folder / "report.json").write_text(json.dumps(result, ensure_ascii=False, indent=1), encoding="utf-8")
+    written.append(folder / "report.json")
+    png = _plot(result, folder / "report.png")
+    if png:
+        written.append(png)
+    md = [f"# Evaluation report\n\nGold set: `{gold_path.name}` ({result['overall']['n']} questions). "
+          f"Settings: `{json.dumps(result['settings'], ensure_ascii=False)}`\n"]
+    md.append("## Headline\n\n| metric | value |\n|---|---|")
+    for k in HEADLINE:
+        if k in result["overall"]:
+            md.append(f"| {k} | {_fmt(result['overall'][k])} |")
+    md.append("\n## By type and difficulty\n\n```\n" + format_table(result) + "\n```\n")
+    if png:
+        md.append("![per-type accuracy and confidence](report.png)\n")
+    misses = [r for r in result["rows"] if (r["expected"] and not (r["correct"] and r["supported"]))
+              or (not r["expected"] and not r["abstained"]) or r["error"]]
+    md.append(f"## Misses ({len(misses)})\n")
+    md.append("| id | type | question | expected | got | conf | evidence chosen |\n|---|---|---|---|---|---|---|")
+    for r in misses:
+        q = r["question"] if not r["history"] else f"{' / '.join(r['history'])} → {r['question']}"
+        got = r["error"] or r["got"]
+        ev = (r["evidence"] or "").replace("|", "｜")[:90]
+        md.append(
+            f"| {r['id']} | {r['type']} | {q} | {'、'.join(r['expected']) or '(abstain)'} | "
+            f"{(got or '').replace('|', '｜')[:60]} | {r['confidence']} | {ev} |"
+        )
+    (folder / "report.md").write_text("\n".join(md) + "\n", encoding="utf-8")
+    written.append(folder / "report.md")
+    return written
+
+
+def _plot(result: dict, path: Path) -> Path | None:
+    try:
+        import matplotlib
+
+        matplotlib.use("Agg")
+        import matplotlib.pyplot as plt
+    except ImportError:
+        return None
+    types = list(result["by_type"])
+    acc = [
+        result["by_type"][t].get("answer_accuracy", result["by_type"][t].get("correct_refusal_rate", 0.0))
+        for t in types
+    ]
+    fig, (ax1, ax2) = plt.subplots(1, 2, figsize=(12, 4.5))
+    ax1.bar(types, acc, color="#4a7ab7")
+    ax1.set_ylim(0, 1)
+    ax1.set_title("accuracy by type (unanswerable: correct refusals)")
+    ax1.tick_params(axis="x", rotation=30)
+    groups = {"correct": [], "wrong": [], "unanswerable": []}
+    for r in result["rows"]:
+        if r["confidence"] is None:
+            continue
+        conf = r["confidence"]
+        if not r["expected"]:
+            groups["unanswerable"].append(conf)
+        elif r["correct"]:
+            groups["correct"].append(conf)
+        else:
+            groups["wrong"].append(conf)
+    bins = [i / 20 for i in range(21)]
+    for name, color in (("correct", "#3a9a5b"), ("wrong", "#c8453c"), ("unanswerable", "#888888")):
+        ax2.hist(groups[name], bins=bins, alpha=0.6, label=f"{name} ({len(groups[name])})", color=color)
+    thr = result["settings"]["abstain_threshold"]
+    ax2.axvline(thr, color="black", linestyle="--", label=f"threshold {thr}")
+    ax2.set_title("confidence before abstention")
+    ax2.set_xlabel("confidence")
+    ax2.legend()
+    fig.tight_layout()
+    fig.savefig(path, dpi=90)
+    plt.close(fig)
+    return path
+
