@@ -1,0 +1,57 @@
+"""Shared fixtures: the real seeds, a real index built once per session, and isolated settings."""
+
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+
+import pytest
+
+from rag.assistant import Assistant, build_index
+from rag.config import Settings
+from rag.documents import load_corpus
+
+ROOT = Path(__file__).resolve().parent.parent
+SEEDS = ROOT / "seeds"
+
+
+@pytest.fixture(autouse=True)
+def _isolated_env(monkeypatch, tmp_path_factory):
+    """No test reads or writes the repository's own index/ by accident."""
+    for var in ("RAG_INDEX_DIR", "RAG_EMBEDDER", "RAG_TOP_K", "RAG_HYBRID", "RAG_ABSTAIN_THRESHOLD"):
+        monkeypatch.delenv(var, raising=False)
+    monkeypatch.setenv("RAG_INDEX_DIR", str(tmp_path_factory.mktemp("default-index")))
+
+
+@pytest.fixture(scope="session")
+def seed_docs():
+    docs, warnings = load_corpus([SEEDS])
+    assert not warnings
+    return {d.id[:3]: d for d in docs}
+
+
+@pytest.fixture(scope="session")
+def built_index_dir(tmp_path_factory) -> Path:
+    """The seeds indexed with the bundled E5 embedder (built once; copy it before changing it)."""
+    folder = tmp_path_factory.mktemp("seeds-index") / "index"
+    build_index([SEEDS], Settings(index_dir=folder), show_progress=False)
+    return folder
+
+
+@pytest.fixture
+def index_copy(built_index_dir, tmp_path) -> Path:
+    dest = tmp_path / "index"
+    shutil.copytree(built_index_dir, dest)
+    return dest
+
+
+@pytest.fixture(scope="session")
+def assistant(built_index_dir) -> Assistant:
+    return Assistant.open(Settings(index_dir=built_index_dir))
+
+
+def pytest_collection_modifyitems(config, items):
+    # fixtures that build the real index are slow; mark the tests using them
+    for item in items:
+        if {"built_index_dir", "assistant", "index_copy"} & set(getattr(item, "fixturenames", ())):
+            item.add_marker(pytest.mark.slow)

@@ -1,0 +1,124 @@
+import json
+import shutil
+
+import numpy as np
+import pytest
+
+from rag.assistant import build_index
+from rag.chunking import ChunkerSettings
+from rag.config import Settings
+from rag.documents import load_corpus
+from rag.embedders import HashEmbedder
+from rag.errors import EmbedderMismatch, IndexCorrupt, IndexNotFound
+from rag.index import Index
+
+from .conftest import SEEDS
+
+
+class CountingEmbedder(HashEmbedder):
+    def __init__(self):
+        super().__init__()
+        self.embedded = 0
+
+    def embed_passages(self, texts, show_progress=False):
+        self.embedded += len(texts)
+        return super().embed_passages(texts, show_progress)
+
+
+@pytest.fixture
+def corpus(tmp_path):
+    folder = tmp_path / "corpus"
+    shutil.copytree(SEEDS, folder)
+    return folder
+
+
+def test_save_load_round_trip(built_index_dir, seed_docs):
+    index = Index.load(built_index_dir, expected_embedder="e5-small-bundled")
+    assert set(index.documents) == {d.id for d in seed_docs.values()}
+    for c in index.chunks:
+        assert index.document(c.doc_id).text[c.start : c.end] == c.text
+    assert len(index.dense) == len(index.chunks) == index.manifest["n_chunks"]
+    manifest = json.loads((built_index_dir / "manifest.json").read_text(encoding="utf-8"))
+    assert manifest["embedder"] == {"name": "e5-small-bundled", "dim": 384}
+    assert manifest["chunker"] == {"chunk_size": 240, "chunk_overlap": 1}
+    assert manifest["format_version"] == 1
+    assert manifest["documents"]["001_ad83b76884cea2bc"]["sha256"] == seed_docs["001"].sha256
+    assert set(manifest["checksums"]) >= {"documents.jsonl", "chunks.jsonl", "dense.faiss"}
+
+
+def test_incremental_update_embeds_only_what_changed(corpus, tmp_path):
+    settings = Settings(index_dir=tmp_path / "idx")
+    emb = CountingEmbedder()
+    first, report, _ = build_index([corpus], settings, embedder=emb)
+    assert len(report.added) == 5 and emb.embedded == len(first.chunks)
+
+    emb.embedded = 0
+    _, report, _ = build_index([corpus], settings, embedder=emb)
+    assert emb.embedded == 0 and len(report.unchanged) == 5
+
+    target = corpus / "002_56afb24572716b20.txt"
+    target.write_text(target.read_text(encoding="utf-8") + "\n高陵区新增了一段关于光伏发电的报道。\n", encoding="utf-8")
+    (corpus / "new.txt").write_text("新文章。灞桥区帮扶了7个村。", encoding="utf-8")
+    emb.embedded = 0
+    index, report, _ = build_index([corpus], settings, embedder=emb)
+    assert report.changed == ["002_56afb24572716b20"] and report.added == ["new"]
+    changed_chunks = [c for c in index.chunks if c.doc_id in ("002_56afb24572716b20", "new")]
+    assert emb.embedded == len(changed_chunks)
+    assert any("灞桥区帮扶了7个村" in c.text for c in index.chunks)
+    # unchanged documents kept their vectors
+    old_rows = [i for i, c in enumerate(first.chunks) if c.doc_id == "000_1d824e6dd909b0d6"]
+    new_rows = [i for i, c in enumerate(index.chunks) if c.doc_id == "000_1d824e6dd909b0d6"]
+    assert np.allclose(first.dense.vectors()[old_rows], index.dense.vectors()[new_rows])
+
+
+def test_changed_chunker_settings_reembed(corpus, tmp_path):
+    emb = CountingEmbedder()
+    build_index([corpus], Settings(index_dir=tmp_path / "idx"), embedder=emb)
+    emb.embedded = 0
+    index, _, _ = build_index([corpus], Settings(index_dir=tmp_path / "idx", chunk_size=120), embedder=emb)
+    assert emb.embedded == len(index.chunks)
+    assert index.manifest["chunker"]["chunk_size"] == 120
+
+
+def test_embedder_mismatch_is_a_clear_error(built_index_dir):
+    with pytest.raises(EmbedderMismatch, match=r"built with embedder 'e5-small-bundled', not 'hash-test'"):
+        Index.load(built_index_dir, expected_embedder="hash-test")
+    docs, _ = load_corpus([SEEDS])
+    previous = Index.load(built_index_dir)
+    with pytest.raises(EmbedderMismatch, match="rag index --rebuild"):
+        Index.build(docs, HashEmbedder(), ChunkerSettings(), previous=previous)
+
+
+def test_missing_and_foreign_folders(tmp_path):
+    with pytest.raises(IndexNotFound, match="no index in"):
+        Index.load(tmp_path / "nothing")
+    (tmp_path / "foreign").mkdir()
+    (tmp_path / "foreign" / "notes.txt").write_text("hello")
+    with pytest.raises(IndexNotFound, match="is not an index"):
+        Index.load(tmp_path / "foreign")
+
+
+def test_tampered_and_truncated_files_are_detected(index_copy):
+    chunks = index_copy / "chunks.jsonl"
+    chunks.write_text(chunks.read_text(encoding="utf-8").replace("碑林区", "雁塔区", 1), encoding="utf-8")
+    with pytest.raises(IndexCorrupt, match="does not match its checksum.*rag index --rebuild"):
+        Index.load(index_copy)
+    faiss_file = index_copy / "dense.faiss"
+    faiss_file.write_bytes(faiss_file.read_bytes()[:100])
+    with pytest.raises(IndexCorrupt, match="(dense.faiss|chunks.jsonl)"):
+        Index.load(index_copy)
+
+
+def test_unreadable_manifest(index_copy):
+    (index_copy / "manifest.json").write_text("{not json", encoding="utf-8")
+    with pytest.raises(IndexCorrupt, match="manifest.json is unreadable"):
+        Index.load(index_copy)
+
+
+def test_save_keeps_other_files_and_leaves_no_temporaries(corpus, tmp_path):
+    folder = tmp_path / "idx"
+    folder.mkdir()
+    (folder / "README.md").write_text("keep me")
+    build_index([corpus], Settings(index_dir=folder), embedder=HashEmbedder())
+    assert (folder / "README.md").read_text() == "keep me"
+    assert [p.name for p in tmp_path.iterdir() if p.name.startswith(".")] == []

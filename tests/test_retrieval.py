@@ -1,0 +1,41 @@
+import numpy as np
+
+from rag.retrieval import HybridRetriever, Ranked, reciprocal_rank_fusion
+
+
+def test_rrf_sums_reciprocal_ranks():
+    a = Ranked(np.array([1, 2, 3]), np.array([0.9, 0.8, 0.7]))
+    b = Ranked(np.array([3, 1]), np.array([5.0, 4.0]))
+    fused = reciprocal_rank_fusion([a, b], k=60)
+    assert fused[1] == 1 / 61 + 1 / 62
+    assert fused[3] == 1 / 63 + 1 / 61
+    assert fused[2] == 1 / 62
+    assert max(fused, key=fused.get) == 1
+
+
+def test_hybrid_hits_report_both_retrievers(assistant):
+    retriever = HybridRetriever(assistant.index, assistant.embedder)
+    result = retriever.search("碑林区帮扶了多少个村", top_k=5)
+    assert len(result.hits) == 5
+    assert [h.rank for h in result.hits] == [1, 2, 3, 4, 5]
+    top = result.hits[0]
+    assert top.chunk.doc_id.startswith("001")
+    assert top.dense_rank is not None and top.lexical_rank is not None
+    assert top.dense_score > 0 and top.lexical_score > 0
+    assert all(a.score >= b.score for a, b in zip(result.hits, result.hits[1:], strict=False))
+    assert set(result.timings_ms) >= {"embed", "dense", "lexical", "fusion"}
+
+
+def test_dense_only_and_top_k(assistant):
+    retriever = HybridRetriever(assistant.index, assistant.embedder)
+    result = retriever.search("岚皋县森林抚育补贴", top_k=3, hybrid=False)
+    assert len(result.hits) == 3
+    assert all(h.lexical_rank is None for h in result.hits)
+    assert "lexical" not in result.timings_ms
+
+
+def test_lexical_search_finds_a_rare_term(assistant):
+    rows, scores = assistant.index.lexical.search("甘坪小学", 3)
+    assert "甘坪小学" in assistant.index.chunks[rows[0]].text
+    assert scores[0] > 0
+    assert len(assistant.index.lexical.search("zzzz qqqq", 3)[0]) == 0
