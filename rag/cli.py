@@ -19,9 +19,7 @@ log = logging.getLogger("rag")
 def _settings(**overrides) -> Settings:
     """Settings from the environment, with the flags that were given on top."""
     try:
-        base = Settings()
-        given = {k: v for k, v in overrides.items() if v is not None}
-        return base.model_copy(update=Settings(**{**base.model_dump(), **given}).model_dump()) if given else base
+        return Settings(**{k: v for k, v in overrides.items() if v is not None})
     except ValidationError as exc:
         first = exc.errors()[0]
         where = ".".join(str(p) for p in first.get("loc", ())) or "settings"

@@ -1,0 +1,144 @@
+import json
+import os
+import subprocess
+import sys
+
+import pytest
+from click.testing import CliRunner
+
+from rag.cli import cli
+
+from .conftest import ROOT
+
+
+@pytest.fixture
+def run():
+    runner = CliRunner()
+
+    def _run(*args, input=None, env=None):
+        return runner.invoke(cli, list(args), input=input, env=env, catch_exceptions=False)
+
+    return _run
+
+
+def test_ask_prints_answer_quote_and_offsets(run, built_index_dir):
+    result = run("ask", "碑林区帮扶了多少个村", "--index-dir", str(built_index_dir))
+    assert result.exit_code == 0, result.output
+    assert "答：11个" in result.output
+    assert "«碑林区承担蓝田县11个行政村驻村联户帮扶任务" in result.output
+    assert "001_ad83b76884cea2bc.txt, 字符 " in result.output
+
+
+def test_ask_json(run, built_index_dir, seed_docs):
+    result = run("ask", "碑林区帮扶了多少个村", "--json", "--index-dir", str(built_index_dir))
+    out = json.loads(result.output)
+    assert set(out) >= {"question", "answer", "abstained", "confidence", "quotes", "hits", "timings_ms"}
+    assert "11个" in out["answer"] and out["abstained"] is False
+    q = out["quotes"][0]
+    assert q["source"] == "001_ad83b76884cea2bc.txt" and q["doc_id"] == "001_ad83b76884cea2bc"
+    assert seed_docs["001"].text[q["start"] : q["end"]] == q["text"]
+    assert "蓝田县11个行政村" in q["text"]
+    assert {"chunk_id", "doc_id", "score", "dense_rank", "lexical_rank"} <= set(out["hits"][0])
+    assert out["timings_ms"]["total"] > 0
+
+
+def test_ask_jsonl_from_stdin(run, built_index_dir):
+    result = run("ask", "-", "--json", "--index-dir", str(built_index_dir),
+                 input="碑林区帮扶了多少个村\n\n岚皋县累计完成森林抚育补贴项目多少亩\n")
+    lines = [json.loads(line) for line in result.output.strip().splitlines()]
+    assert [line["question"] for line in lines] == ["碑林区帮扶了多少个村", "岚皋县累计完成森林抚育补贴项目多少亩"]
+    assert "20.9万亩" in lines[1]["answer"]
+
+
+def test_jsonl_reports_a_bad_line_and_goes_on(run, built_index_dir):
+    result = CliRunner().invoke(cli, ["ask", "-", "--json", "--index-dir", str(built_index_dir)],
+                                input="🙂🙂\n碑林区帮扶了多少个村\n")
+    lines = [json.loads(line) for line in result.output.strip().splitlines()]
+    assert "error" in lines[0] and "11个" in lines[1]["answer"]
+    assert result.exit_code == 1
+
+
+@pytest.mark.parametrize(
+    ("question", "message"),
+    [
+        ("", "the question is empty"),
+        ("   \t ", "the question is empty"),
+        ("🙂🙂🙂", "no words"),
+        ("问" * 10_000, "keep it under 500"),
+        ("\x00\x01\x02", "the question is empty"),
+    ],
+)
+def test_bad_questions_are_one_line_errors(question, message, built_index_dir):
+    result = CliRunner().invoke(cli, ["ask", question, "--index-dir", str(built_index_dir)])
+    assert result.exit_code == 1
+    assert message in result.output
+    assert "Traceback" not in result.output
+
+
+def test_index_missing_path(tmp_path):
+    result = CliRunner().invoke(cli, ["index", str(tmp_path / "nope"), "--index-dir", str(tmp_path / "i")])
+    assert result.exit_code == 1
+    assert "Error: " in result.output and "no such file or folder" in result.output
+
+
+def test_index_unreadable_file_is_skipped_with_warning_or_strict_error(tmp_path):
+    corpus = tmp_path / "c"
+    corpus.mkdir()
+    (corpus / "good.txt").write_text("灞桥区帮扶了7个村。", encoding="utf-8")
+    (corpus / "bad.txt").write_bytes(b"\x00\xff\x00")
+    args = ["index", str(corpus), "--index-dir", str(tmp_path / "i"), "--embedder", "hash-test"]
+    result = CliRunner().invoke(cli, args)
+    assert result.exit_code == 0, result.output
+    assert "warning: skipped" in result.output and "bad.txt" in result.output
+    assert "1 documents" in result.output
+    strict = CliRunner().invoke(cli, [*args, "--strict"])
+    assert strict.exit_code == 1 and "bad.txt" in strict.output
+
+
+def test_corrupt_and_mismatched_index(index_copy):
+    mismatch = CliRunner().invoke(cli, ["ask", "碑林区", "--index-dir", str(index_copy), "--embedder", "hash-test"])
+    assert mismatch.exit_code == 1
+    assert "built with embedder 'e5-small-bundled', not 'hash-test'" in mismatch.output
+    (index_copy / "chunks.jsonl").write_text("garbage", encoding="utf-8")
+    corrupt = CliRunner().invoke(cli, ["ask", "碑林区", "--index-dir", str(index_copy)])
+    assert corrupt.exit_code == 1
+    assert "rag index --rebuild" in corrupt.output and "Traceback" not in corrupt.output
+
+
+def test_invalid_setting_is_pydantics_message(tmp_path):
+    result = CliRunner().invoke(cli, ["ask", "碑林区", "--index-dir", str(tmp_path)], env={"RAG_TOP_K": "many"})
+    assert result.exit_code == 1
+    assert "invalid setting RAG_TOP_K" in result.output and "integer" in result.output
+    result = CliRunner().invoke(cli, ["ask", "碑林区", "--index-dir", str(tmp_path), "--top-k", "0"])
+    assert result.exit_code == 1 and "RAG_TOP_K" in result.output
+
+
+def test_unknown_embedder_flag(tmp_path):
+    result = CliRunner().invoke(cli, ["index", "--index-dir", str(tmp_path), "--embedder", "bogus"])
+    assert result.exit_code == 1 and "unknown embedder 'bogus'" in result.output
+
+
+def test_ask_builds_the_seeds_index_first_from_any_directory(tmp_path):
+    """A fresh process in another working directory, with no index yet: it builds one, then answers."""
+    env = {**os.environ, "RAG_INDEX_DIR": str(tmp_path / "fresh-index")}
+    proc = subprocess.run(
+        [sys.executable, "-m", "rag", "ask", "碑林区帮扶了多少个村", "--json"],
+        cwd=tmp_path, env=env, capture_output=True, text=True, timeout=600,
+    )
+    assert proc.returncode == 0, proc.stderr
+    assert "building it from" in proc.stderr and str(ROOT / "seeds") in proc.stderr
+    out = json.loads(proc.stdout)
+    assert "11个" in out["answer"]
+    assert (tmp_path / "fresh-index" / "manifest.json").is_file()
+
+
+def test_index_then_incremental_update_via_cli(tmp_path):
+    corpus = tmp_path / "c"
+    corpus.mkdir()
+    (corpus / "a.txt").write_text("灞桥区帮扶了7个村。", encoding="utf-8")
+    args = ["index", str(corpus), "--index-dir", str(tmp_path / "i"), "--embedder", "hash-test"]
+    first = CliRunner().invoke(cli, args)
+    assert "1 added" in first.output
+    (corpus / "b.txt").write_text("未央区帮扶了9个村。", encoding="utf-8")
+    second = CliRunner().invoke(cli, args)
+    assert "1 added, 0 changed, 1 unchanged" in second.output and "embedded 1 of 2 chunks" in second.output
