@@ -8,14 +8,13 @@ from __future__ import annotations
 import logging
 import re
 from dataclasses import dataclass, field
-from functools import lru_cache
 
 from .chunking import Span, split_clauses, split_sentences
 from .index import Index
-from .question import PLACE_SUFFIXES, Question
+from .question import PLACE_SUFFIXES, Question, place_mentions
 from .schema import Answer, Document, Hit, Quote
 from .spans import find_dates, find_enumerations, find_quantities
-from .textutil import char_ngrams, cut, nfkc
+from .textutil import STOPWORDS, char_ngrams, cut, nfkc, posseg
 
 log = logging.getLogger(__name__)
 
@@ -45,13 +44,9 @@ class SpanChoice:
     score: float
     typed: bool
     display: str
-
-
-@lru_cache(maxsize=1)
-def _posseg():
-    import jieba.posseg
-
-    return jieba.posseg
+    local: float = 0.0
+    agree: float = 0.0
+    conflict: bool = False
 
 
 def _paragraph_before(doc: Document, pos: int) -> str:
@@ -97,7 +92,7 @@ def _other_places(text: str, place: str) -> bool:
     if suffix is None:
         return False
     stem = _stem(place)
-    for word, flag in _posseg().cut(text):
+    for word, flag in posseg(text):
         if word.endswith(suffix) and len(word) > len(suffix) + 1 and flag in ("ns", "nt", "nz", "n", "nr"):
             if stem not in word and word[: -len(suffix)] not in ("全", "该", "我", "本", "各", "贫困", "行政", "城", "辖"):
                 return True
@@ -120,9 +115,10 @@ def _place_factor(question: Question, cand: Candidate) -> float:
     return factor
 
 
-def collect_candidates(question: Question, hits: list[Hit], index: Index) -> list[Candidate]:
+def collect_candidates(
+    question: Question, hits: list[Hit], index: Index, weights: dict[str, float]
+) -> list[Candidate]:
     """Score every sentence of the retrieved chunks by key-term coverage, place agreement and retrieval."""
-    weights = _term_weights(question, index)
     total = sum(weights.values()) or 1.0
     seen: dict[tuple[str, int], Candidate] = {}
     dense_scores = [h.dense_score for h in hits if h.dense_score is not None]
@@ -151,6 +147,36 @@ def collect_candidates(question: Question, hits: list[Hit], index: Index) -> lis
     return sorted(seen.values(), key=lambda c: -c.score)
 
 
+def _clause_bounds(text: str, start: int, end: int) -> tuple[int, int]:
+    """The clause of ``text`` around ``start:end`` (between ，,；;：:。 marks)."""
+    a = max(text.rfind(p, 0, start) for p in "，,；;：:。！？") + 1
+    ends = [i for i in (text.find(p, end) for p in "，,；;：:。！？") if i != -1]
+    return a, (min(ends) if ends else len(text))
+
+
+def _local_coverage(cand: Candidate, start: int, end: int, weights: dict[str, float]) -> float:
+    """IDF-weighted share of the sentence's matched terms that sit in the span's own clause.
+
+    The clause before it counts half (Chinese often names the subject one clause earlier), and terms
+    of the question that the sentence does not contain count nowhere. This is what tells
+    ``协调引进社会帮扶资金1000余万元`` from ``累计投入财政帮扶资金4500余万元`` in one sentence.
+    """
+    text = cand.text
+    a, b = _clause_bounds(text, start, end)
+    prev_a, _ = _clause_bounds(text, max(a - 2, 0), max(a - 1, 0)) if a > 1 else (a, a)
+    total = got = 0.0
+    for term, w in weights.items():
+        if term not in text:
+            continue
+        total += w
+        positions = [m.start() for m in re.finditer(re.escape(term), text)]
+        if any(a <= p < b for p in positions):
+            got += w
+        elif any(prev_a <= p < a for p in positions):
+            got += 0.5 * w
+    return got / total if total else 0.0
+
+
 def _proximity(cand: Candidate, start: int, end: int, question: Question) -> float:
     """1 when the span sits right next to a matched key term or place, falling off with distance."""
     anchors = [*cand.matched, *(_stem(p) for p in question.places)]
@@ -164,79 +190,195 @@ def _proximity(cand: Candidate, start: int, end: int, question: Question) -> flo
     return 1.0 / (1.0 + best / 12.0)
 
 
-def _number_spans(question: Question, cand: Candidate) -> list[SpanChoice]:
+def _span_choice(question, cand, start, end, agree, weights, display=None) -> SpanChoice:
+    local = _local_coverage(cand, start, end, weights)
+    prox = _proximity(cand, start, end, question)
+    conflict = _local_place_conflict(question, cand.text, start)
+    score = cand.score * (0.35 + 0.35 * local + 0.15 * prox + 0.35 * min(agree, 1.0)) * (0.3 if conflict else 1.0)
+    choice = SpanChoice(cand, start, end, score, agree >= 0.5, display or cand.text[start:end])
+    choice.local = local
+    choice.agree = min(agree, 1.0)
+    choice.conflict = conflict
+    return choice
+
+
+def _local_place_conflict(question: Question, text: str, start: int) -> bool:
+    """A different place of the same kind right before the span (蓝田县11个 when the question asks 丹凤县)."""
+    if not question.places:
+        return False
+    a, _ = _clause_bounds(text, start, start)
+    before = text[a:start]
+    for place in question.places:
+        if _stem(place) in before:
+            return False
+    for place in question.places:
+        suffix = next((s for s in PLACE_SUFFIXES if place.endswith(s)), None)
+        if suffix and suffix in before[-8:]:
+            for word in place_mentions(before[-8:]):
+                if word.endswith(suffix) and _stem(place) not in word:
+                    return True
+    return False
+
+
+def _noun_agrees(noun: str, text: str, start: int, end: int) -> bool:
+    """The counted noun follows the number (11个行政村) or precedes it in the same clause (修建蓄水池14个)."""
+    after = text[end : end + 8]
+    a, _ = _clause_bounds(text, start, end)
+    before = text[max(a, start - 10) : start]
+    for form in {noun, noun[-1]} if len(noun) > 1 and noun[-1] in "村户人镇县区" else {noun}:
+        pos = after.find(form)
+        if pos != -1 and not re.search(r"[，,。；;、]", after[: pos + 1]):
+            return True
+        if form in before:
+            return True
+    return False
+
+
+def _number_spans(question: Question, cand: Candidate, weights) -> list[SpanChoice]:
     out = []
     for q in find_quantities(cand.text):
-        after = cand.text[q.end : q.end + 8]
         agree = 0.0
+        if question.unit_kind == "ordinal":
+            continue
         if question.unit_kind and q.kind == question.unit_kind:
             agree += 0.5
         if question.unit and q.unit == question.unit:
-            agree += 0.3
+            agree += 0.4 if question.unit not in ("个", "名", "位") else 0.2
         if question.noun:
-            noun_tail = question.noun[-1]
-            noun_pos = after.find(question.noun)
-            if noun_pos == -1 and len(question.noun) > 1:
-                noun_pos = after.find(noun_tail)
-            if noun_pos != -1 and not re.search(r"[，,。；;、]", after[: noun_pos + 1]):
-                agree += 0.6
-            elif q.unit and question.noun.startswith(q.unit):
-                agree += 0.6
+            if _noun_agrees(question.noun, cand.text, q.start, q.end):
+                agree += 0.5
+            elif question.unit_kind == "count":
+                agree -= 0.3
         if question.unit_kind is None and question.unit is None and q.kind is not None:
-            agree += 0.3
+            agree += 0.5
         if q.kind is None and q.unit is None:
             agree -= 0.2
-        typed = agree >= 0.5
-        prox = _proximity(cand, q.start, q.end, question)
-        score = cand.score * (0.45 + 0.4 * min(agree, 1.2) + 0.25 * prox)
-        out.append(SpanChoice(cand, q.start, q.end, score, typed, q.text))
+        out.append(_span_choice(question, cand, q.start, q.end, agree, weights, q.text))
+    if question.unit_kind == "ordinal":
+        for m in re.finditer(r"第[一二三四五六七八九十百\d]+[名位个次届批期]?", cand.text):
+            out.append(_span_choice(question, cand, m.start(), m.end(), 1.0, weights))
     return out
 
 
-def _date_spans(question: Question, cand: Candidate) -> list[SpanChoice]:
+def _date_spans(question: Question, cand: Candidate, weights) -> list[SpanChoice]:
+    return [_span_choice(question, cand, d.start, d.end, 1.0, weights) for d in find_dates(cand.text)]
+
+
+_SURNAMES = frozenset(
+    "赵钱孙李周吴郑王冯陈褚卫蒋沈韩杨朱秦尤许何吕施张孔曹严华金魏陶姜戚谢邹喻柏水窦章云苏潘葛奚范彭郎鲁韦昌马苗凤"
+    "花方俞任袁柳鲍史唐费廉岑薛雷贺倪汤滕殷罗毕郝邬安常乐于时傅皮卞齐康伍余元卜顾孟平黄和穆萧尹姚邵湛汪祁毛禹狄"
+    "米贝明臧计伏成戴谈宋茅庞熊纪舒屈项祝董梁杜阮蓝闵席季麻强贾路娄危江童颜郭梅盛林刁钟徐邱骆高夏蔡田樊胡凌霍虞"
+    "万支柯昝管卢莫经房裘缪干解应宗丁宣贲邓郁单杭洪包诸左石崔吉钮龚程嵇邢滑裴陆荣翁荀羊惠甄曲家封芮羿储靳汲邴糜"
+    "松井段富巫乌焦巴弓牧隗山谷车侯宓蓬全郗班仰秋仲伊宫宁仇栾暴甘厉戎祖武符刘景詹束龙叶幸司韶郜黎蓟薄印宿白怀蒲"
+    "邰从鄂索咸籍赖卓蔺屠蒙池乔阴胥能苍双闻莘党翟谭贡劳逄姬申扶堵冉宰郦雍桑桂濮牛寿通边扈燕冀郏浦尚农温别庄晏柴"
+    "瞿阎充慕连茹习宦艾鱼容向古易慎戈廖庾终暨居衡步都耿满弘匡国文寇广禄阙东欧殳沃利蔚越夔隆师巩厍聂晁勾敖融冷訾"
+    "辛阚那简饶空曾沙养鞠须丰巢关蒯相查后荆红游竺权逯盖益桓公"
+)
+_NOT_NAME = frozenset("说 等 一行 看来 同志 在 是 的 和 与 及 介绍 表示 指出 告诉 兴奋 高兴 坦言 笑 称".split())
+
+
+def person_after(text: str, pos: int) -> tuple[int, int] | None:
+    """A personal name starting at ``pos`` (after a title such as 书记): 2–3 characters, jieba-checked."""
+    window = text[pos : pos + 6].lstrip(" :：")
+    offset = pos + (len(text[pos : pos + 6]) - len(window))
+    words = posseg(window)
+    if not words:
+        return None
+    first, flag = words[0]
+    if flag.startswith("nr") and 2 <= len(first) <= 3:
+        return offset, offset + len(first)
+    if first and first[0] in _SURNAMES and len(words) > 1:
+        name = first if len(first) > 1 else first + words[1][0]
+        if 2 <= len(name) <= 3 and name[1:] not in _NOT_NAME and words[1][0] not in _NOT_NAME:
+            if re.fullmatch(r"[\u4e00-\u9fff]+", name):
+                return offset, offset + len(name)
+    return None
+
+
+_ROLE = re.compile(r"(书记|主任|区长|县长|市长|镇长|村长|局长|校长|股长|队长|组长|站长|院长|所长|主席|委员|经理|董事长|"
+                   r"秘书长|部长|处长|科长|厅长|省长|干部|贫困户|脱贫户|村民|记者|通讯员|妻子|丈夫|儿子|女儿|负责人)$")
+
+
+def _role_of(question: Question) -> tuple[str | None, str | None]:
+    """The title asked about (``党委书记``) and the word that qualifies it (``张南联村``)."""
+    m = re.match(r"(?P<who>.+?)(?:是谁|叫什么名字|叫什么|是哪位|姓什么|是什么人)", question.text)
+    if not m:
+        return None, None
+    words = [w for w in cut(m.group("who")) if w not in STOPWORDS]
+    for i in range(len(words) - 1, -1, -1):
+        if _ROLE.search(words[i]):
+            qualifier = words[i - 1] if i > 0 else None
+            role = words[i]
+            # 区委书记 ← 高陵 + 区委书记: the role may carry the place suffix
+            return role, qualifier
+    return None, None
+
+
+def _person_spans(question: Question, cand: Candidate, weights) -> list[SpanChoice]:
     out = []
-    for d in find_dates(cand.text):
-        prox = _proximity(cand, d.start, d.end, question)
-        out.append(SpanChoice(cand, d.start, d.end, cand.score * (0.7 + 0.3 * prox), True, d.text))
-    return out
-
-
-def _person_spans(question: Question, cand: Candidate) -> list[SpanChoice]:
-    out, pos = [], 0
-    for word, flag in _posseg().cut(cand.text):
-        start = cand.text.find(word, pos)
+    role, qualifier = _role_of(question)
+    text = cand.text
+    if role:
+        for m in re.finditer(re.escape(role), text):
+            if m.start() > 0 and text[m.start() - 1] == "副" and not role.startswith("副"):
+                continue  # 副主任 is not 主任
+            if qualifier and qualifier not in text[max(0, m.start() - 12) : m.start()]:
+                continue
+            span = person_after(text, m.end())
+            if span:
+                out.append(_span_choice(question, cand, span[0], span[1], 1.0, weights))
+        return out
+    pos = 0
+    for word, flag in posseg(text):
+        start = text.find(word, pos)
         pos = start + len(word)
-        if flag == "nr" and 2 <= len(word) <= 4 and word not in question.text:
-            prox = _proximity(cand, start, pos, question)
-            out.append(SpanChoice(cand, start, pos, cand.score * (0.6 + 0.4 * prox), True, word))
+        if flag == "nr" and 2 <= len(word) <= 3 and word not in question.text:
+            out.append(_span_choice(question, cand, start, pos, 0.6, weights))
     return out
 
 
-def _place_spans(question: Question, cand: Candidate) -> list[SpanChoice]:
+def _place_spans(question: Question, cand: Candidate, weights) -> list[SpanChoice]:
     suffix = question.asked_suffix
     out, pos = [], 0
-    for word, flag in _posseg().cut(cand.text):
+    for word, flag in posseg(cand.text):
         start = cand.text.find(word, pos)
         pos = start + len(word)
         ok = (suffix and word.endswith(suffix) and len(word) > len(suffix)) or (not suffix and flag in ("ns", "nt"))
         if ok and word not in question.text:
-            prox = _proximity(cand, start, pos, question)
-            out.append(SpanChoice(cand, start, pos, cand.score * (0.6 + 0.4 * prox), True, word))
+            out.append(_span_choice(question, cand, start, pos, 1.0, weights))
     return out
 
 
-def _list_spans(question: Question, cand: Candidate) -> list[SpanChoice]:
+def _list_spans(question: Question, cand: Candidate, weights) -> list[SpanChoice]:
     out = []
     for e in find_enumerations(cand.text):
-        prox = _proximity(cand, e.start, e.end, question)
-        out.append(SpanChoice(cand, e.start, e.end, cand.score * (0.65 + 0.35 * prox), True, e.text))
+        items = re.split(r"、|和|及|与", e.text)
+        agree = 1.0
+        if question.asked_suffix and not all(it.strip("“”").endswith(question.asked_suffix) for it in items if it):
+            agree = 0.4
+        out.append(_span_choice(question, cand, e.start, e.end, agree, weights))
+    return out
+
+
+_CAUSE = re.compile(r"因为|由于|因病|因学|因残|致贫|为了|为此|旨在|目的是|帮助|是因为|原因|所以|使得|导致")
+
+
+def _reason_spans(question: Question, cand: Candidate, weights) -> list[SpanChoice]:
+    """Clauses that state a cause or purpose (由于…, 帮助…树立…, 因病致贫)."""
+    out = []
+    for clause in split_clauses(cand.text, Span(0, len(cand.text))):
+        piece = cand.text[clause.start : clause.end].rstrip("，,。；;")
+        if _CAUSE.search(piece):
+            out.append(_span_choice(question, cand, clause.start, clause.start + len(piece), 1.0, weights))
     return out
 
 
 def _clause_span(question: Question, cand: Candidate) -> SpanChoice:
-    """The whole sentence as the answer (reasons, methods, facts)."""
+    """The whole sentence as the answer (methods, facts)."""
     text = cand.text.rstrip("。；;")
-    return SpanChoice(cand, 0, len(text), cand.score * 0.9, True, text)
+    choice = SpanChoice(cand, 0, len(text), cand.score * 0.9, True, text)
+    choice.local, choice.agree, choice.conflict = cand.coverage, 1.0, False
+    return choice
 
 
 _EXTRACTORS = {
@@ -245,6 +387,7 @@ _EXTRACTORS = {
     "person": _person_spans,
     "place": _place_spans,
     "list": _list_spans,
+    "reason": _reason_spans,
 }
 
 
@@ -301,7 +444,8 @@ def build_answer(question: Question, original: str, hits: list[Hit], index: Inde
     """Answer ``question`` from ``hits`` or abstain; quotes are verified slices of their documents."""
     explanation: dict = {"question": question.explain()}
     missing = [p for p in question.places if not any(_stem(p) in d.text for d in index.documents.values())]
-    candidates = collect_candidates(question, hits, index) if hits else []
+    weights = _term_weights(question, index)
+    candidates = collect_candidates(question, hits, index, weights) if hits else []
     related = _related(candidates)
     if missing:
         explanation["abstain_reason"] = f"not in any document: {', '.join(missing)}"
@@ -310,34 +454,38 @@ def build_answer(question: Question, original: str, hits: list[Hit], index: Inde
         explanation["abstain_reason"] = "no passage retrieved"
         return _abstain(original, question, hits, related, explanation, f"{NOT_FOUND}相关内容。")
 
-    top = candidates[:10]
+    top = candidates[:25]
     extractor = _EXTRACTORS.get(question.qtype)
     choices: list[SpanChoice] = []
     if extractor:
         for cand in top:
-            choices.extend(extractor(question, cand))
-    typed = [c for c in choices if c.typed]
+            choices.extend(extractor(question, cand, weights))
+    typed = [c for c in choices if c.typed and not c.conflict]
     if typed:
         best = max(typed, key=lambda c: c.score)
-        type_ok = 1.0
     elif choices:
         best = max(choices, key=lambda c: c.score)
-        type_ok = 0.6
     else:
         best = _clause_span(question, top[0])
-        type_ok = 1.0 if question.qtype in ("reason", "fact") else 0.45
+        if question.qtype not in ("reason", "fact"):
+            best.agree = 0.0
     cand = best.candidate
-    confidence = max(0.0, min(1.0, cand.coverage * cand.place_factor * type_ok))
+    confidence = cand.place_factor * (0.45 * cand.coverage + 0.3 * best.local + 0.25 * best.agree)
+    if best.conflict:
+        confidence *= 0.3
+    confidence = max(0.0, min(1.0, confidence))
     explanation.update(
         {
             "sentence": cand.text,
             "doc_id": cand.doc.id,
             "matched_terms": cand.matched,
+            "term_weights": {k: round(v, 3) for k, v in weights.items()},
             "coverage": round(cand.coverage, 4),
+            "local_coverage": round(best.local, 4),
+            "type_agreement": round(best.agree, 4),
             "place_factor": round(cand.place_factor, 4),
             "sentence_score": round(cand.score, 4),
             "span_score": round(best.score, 4),
-            "typed_span": best.typed,
             "threshold": threshold,
             "candidates": [
                 {"doc_id": c.doc.id, "start": c.span.start, "score": round(c.score, 4), "text": c.text[:80]}
@@ -351,15 +499,14 @@ def build_answer(question: Question, original: str, hits: list[Hit], index: Inde
         return answer.model_copy(update={"confidence": confidence})
     q_start, q_end = _quote_for(best, question)
     quote = Quote.from_document(cand.doc, q_start, q_end)
-    verified = [q for q in [quote] if q.matches(index.document(q.doc_id))]
-    if not verified:  # pragma: no cover - Quote.from_document makes this impossible; kept as the last gate
+    if not quote.matches(index.document(quote.doc_id)):  # the last gate: never show an unverified quote
         raise RuntimeError(f"quote {q_start}:{q_end} of {cand.doc.id} failed verification")
     return Answer(
         question=original,
         answer=_display(best, question),
         abstained=False,
         confidence=confidence,
-        quotes=verified,
+        quotes=[quote],
         hits=hits,
         explanation=explanation,
     )

@@ -23,7 +23,7 @@ _LENGTH_WORDS = re.compile(r"多长|多远|长度|里程|全长")
 _AREA_WORDS = re.compile(r"面积|多大")
 _AGE_WORDS = re.compile(r"多大年纪|年龄|几岁|多少岁")
 
-_NUMBER_Q = re.compile(r"多少|几(?!乎)|多大|多长|多远|多久|多高|多重|百分之几|how many|how much|what percentage|how long|how far|how old", re.I)
+_NUMBER_Q = re.compile(r"多少|(?<!哪)几(?!乎)|多大|多长|多远|多久|多高|多重|百分之几|how many|how much|what percentage|how long|how far|how old", re.I)
 _PERSON_Q = re.compile(r"谁|叫什么|什么名字|哪位|何人|\bwho\b|whose|what is the name", re.I)
 _DATE_Q = re.compile(r"什么时候|何时|哪一?年|哪一?天|几月|几号|哪个月|什么时间|\bwhen\b|what year|which year|what date", re.I)
 _LIST_Q = re.compile(r"哪些|哪几|有什么|有哪|包括什么|包括哪|which .*\b(are|were)\b|what are|list", re.I)
@@ -68,7 +68,11 @@ class Question:
 def detect_type(q: str) -> str:
     if _DATE_Q.search(q):
         return "date"
-    if _NUMBER_Q.search(q) and not re.search(r"多少(?:项目|措施|活动)?(?:有|是)?哪些", q):
+    if re.search(r"哪[两三四五六七八九十几]+[个家所座位名项种类条]|哪些|有哪几|有什么|包括什么|包括哪", q):
+        return "list"
+    if re.search(r"第几|排名", q):
+        return "number"
+    if _NUMBER_Q.search(q):
         return "number"
     if _PERSON_Q.search(q):
         return "person"
@@ -81,37 +85,76 @@ def detect_type(q: str) -> str:
     return "fact"
 
 
-def place_mentions(text: str, known: str | None = None) -> list[str]:
-    """Place names in ``text`` (``碑林区``, ``花耳坪村``): a stem of 2–4 characters and a place suffix.
+_NOT_STEM_FLAGS = ("t", "r", "m", "q", "p", "c", "u", "d", "v", "f", "y", "e", "o", "x")
 
-    With ``known`` (a corpus text), the shortest stem whose name occurs in it is chosen; otherwise the
-    jieba word that ends with the suffix.
+
+def place_mentions(text: str, known: str | None = None) -> list[str]:
+    """Place names in ``text`` (``碑林区``, ``花耳坪村``): jieba words ending in a place suffix.
+
+    A word whose stem is a single character is joined with the word before it when that one is short
+    and not a function or time word (``高`` + ``陵区`` → ``高陵区``). Generic words (行政村, 全区, 驻村) are
+    not places. ``known`` is accepted for compatibility and unused.
     """
+    from .textutil import posseg
+
+    words = posseg(text)
     found: list[str] = []
-    for m in re.finditer("|".join(PLACE_SUFFIXES), text):
-        p, suffix = m.start(), m.group()
-        if p < 2:
+    for i, (word, _flag) in enumerate(words):
+        suffix = next((s for s in PLACE_SUFFIXES if word.endswith(s)), None)
+        if suffix is None and i > 0 and word[0] in "区县市镇乡村" and len(word) > 1:
+            # 雁塔 + 区委书记: the suffix opens the next word
+            suffix, word = word[0], word[0]
+        if suffix is None or (word in PLACE_SUFFIXES and i == 0):
             continue
-        best = None
-        if known is not None:
-            for length in (2, 3, 4):
-                if p - length < 0:
-                    break
-                stem = text[p - length : p]
-                if not re.fullmatch(r"[\u4e00-\u9fff]+", stem):
-                    break
-                if stem + suffix in known and stem not in _GENERIC_STEMS:
-                    best = stem + suffix
-                    break
-        if best is None:
-            for word in cut(text[max(0, p - 5) : p + len(suffix)]):
-                if word.endswith(suffix) and len(word) > len(suffix) and text[max(0, p - 5) : p + len(suffix)].endswith(word):
-                    stem = word[: -len(suffix)]
-                    if len(stem) >= 2 and stem not in _GENERIC_STEMS and not re.search(r"[多少几哪那这个]", stem):
-                        best = word
-        if best and best not in found and not any(best in f for f in found):
-            found.append(best)
+        stem = word[: -len(suffix)]
+        if len(stem) < 2 and i > 0:
+            prev, prev_flag = words[i - 1]
+            limit = 3 if not stem else 2
+            if 1 <= len(prev) <= limit and not prev_flag.startswith(_NOT_STEM_FLAGS) and prev not in STOPWORDS:
+                stem = prev + stem
+        if len(stem) < 2 or stem in _GENERIC_STEMS or re.search(r"[多少几哪那这每个区县市镇乡村省]", stem):
+            continue
+        name = stem + suffix
+        if name not in found:
+            found.append(name)
     return found
+
+
+# Words that only say what kind of answer is wanted; the span's type covers them, they are not key terms.
+TYPE_WORDS = frozenset("钱 多少钱 名字 姓名 年龄 岁数 人数 数量 数目 金额 时间 日期 哪天 几号 第几 排名 职务 什么 情况".split())
+
+
+def _asked_noun(rest: str) -> str | None:
+    """The counted noun after 多少/几 + measure word: the first noun-like of the next two jieba words."""
+    from .textutil import posseg
+
+    for word, flag in posseg(rest)[:2]:
+        if word in STOPWORDS or word in TYPE_WORDS:
+            break
+        if flag.startswith(("n", "j", "l")) or flag in ("vn", "an"):
+            return word
+        if len(word) == 1 and "\u4e00" <= word <= "\u9fff" and not flag.startswith(("v", "d", "p", "u", "y", "r", "c")):
+            return word
+        if not flag.startswith("v"):
+            break
+    return None
+
+
+def key_terms(q: str, places: list[str], unit: str | None = None) -> list[str]:
+    """Content words of the question: its places, then jieba words that are not stopwords or type words."""
+    rest = q
+    for p in places:
+        rest = rest.replace(p, " ")
+    classifiers = {u for u in UNITS["count"] if len(u) == 1}
+    terms = list(places)
+    for w in cut(rest):
+        if w[0] in classifiers and len(w) > 1 and w[1:] not in STOPWORDS and re.search(r"(?:多少|几)$", q[: q.find(w)]):
+            w = w[1:]
+        if w in STOPWORDS or w in TYPE_WORDS or (unit and w == unit) or re.fullmatch(r"[多少几哪谁]+.*", w):
+            continue
+        if w not in terms:
+            terms.append(w)
+    return terms
 
 
 def analyse(question: str, corpus_text: str | None = None) -> Question:
@@ -123,12 +166,12 @@ def analyse(question: str, corpus_text: str | None = None) -> Question:
         m = _ASKED.search(q)
         if m:
             unit = m.group("unit") or None
-            noun = m.group("noun") or None
-            if unit and unit_kind(unit) == "count" and unit in ("个", "名", "位", "支", "家", "所", "座", "条", "项"):
-                noun = noun or None
+            noun = _asked_noun(q[m.end("unit") if unit else m.end() - len(m.group("noun")) :])
+        if unit in ("村", "镇", "队", "组", "级", "类", "种"):
+            noun, unit = unit, None
         kind = unit_kind(unit)
-        if unit in ("村", "镇"):
-            noun, unit, kind = unit, None, "count"
+        if re.search(r"第几|排名", q):
+            kind = "ordinal"
         if kind is None:
             if _AGE_WORDS.search(q):
                 kind = "age"
@@ -142,18 +185,16 @@ def analyse(question: str, corpus_text: str | None = None) -> Question:
                 kind = "area"
             elif noun:
                 kind = "count"
-        if noun:
-            noun = re.split(r"[的了呢吗啊是有在]", noun)[0] or None
     elif qtype in ("place", "list"):
-        m = re.search(r"(?:哪个|哪些|哪几个|哪家|哪所|哪座|哪一个|什么)(?P<suffix>[\u4e00-\u9fff]{1,3})", q)
+        m = re.search(r"(?:哪个|哪些|哪几个|哪[两三四五六七八九十]+个|哪家|哪所|哪座|哪一个|什么)(?P<suffix>[\u4e00-\u9fff]{1,3})", q)
         if m:
             tail = m.group("suffix")
             for suffix in (*PLACE_SUFFIXES, *ORG_SUFFIXES, "单位", "企业", "部门", "医院", "学校"):
                 if tail.startswith(suffix) or tail.endswith(suffix):
                     asked_suffix = suffix
                     break
-    terms = [w for w in cut(q) if w not in STOPWORDS and not re.fullmatch(r"[多少几哪谁]+.*", w)]
     places = place_mentions(q, corpus_text)
+    terms = key_terms(q, places, unit)
     return Question(
         text=q, qtype=qtype, unit=unit, unit_kind=kind, noun=noun, asked_suffix=asked_suffix,
         terms=terms, places=places,

@@ -83,3 +83,16 @@ def char_ngrams(text: str, n: int = 2) -> set[str]:
 
 def collapse_ws(text: str) -> str:
     return _WS.sub(" ", text).strip()
+
+
+@lru_cache(maxsize=4096)
+def _posseg_cached(text: str) -> tuple[tuple[str, str], ...]:
+    import jieba.posseg
+
+    _jieba()
+    return tuple((w.word, w.flag) for w in jieba.posseg.cut(text))
+
+
+def posseg(text: str) -> list[tuple[str, str]]:
+    """jieba part-of-speech tagged words ``(word, flag)`` of ``text`` (cached)."""
+    return list(_posseg_cached(text))
