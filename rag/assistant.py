@@ -13,6 +13,8 @@ from pathlib import Path
 from .answering import build_answer
 from .chunking import ChunkerSettings
 from .config import Settings
+from .dialogue import resolve, resolve_all
+from .english import is_english, to_chinese
 from .documents import load_corpus
 from .embedders import Embedder, load_embedder
 from .errors import InvalidQuestion
@@ -135,12 +137,19 @@ class Assistant:
         threshold = self.settings.abstain_threshold if threshold is None else threshold
         with self.lock:
             t = time.perf_counter()
-            analysis = analyse(question, self._corpus_text)
+            resolved = resolve(question, resolve_all([clean_question(h) for h in history or [] if h and h.strip()]))
+            query = dense_query = resolved
+            if is_english(resolved):
+                query = to_chinese(resolved, self._corpus_text)
+                dense_query = f"{query} {resolved}"
+            analysis = analyse(query, self._corpus_text)
             analyse_ms = (time.perf_counter() - t) * 1000
-            retrieval = self.retriever.search(question, top_k=top_k, hybrid=hybrid)
+            retrieval = self.retriever.search(dense_query, top_k=top_k, hybrid=hybrid, lexical_query=query)
             t = time.perf_counter()
             answer = build_answer(analysis, question, retrieval.hits, self.index, threshold)
             answer_ms = (time.perf_counter() - t) * 1000
         timings = {"analyse": analyse_ms, **retrieval.timings_ms, "answer": answer_ms}
         timings["total"] = (time.perf_counter() - t0) * 1000
-        return answer.model_copy(update={"timings_ms": timings})
+        return answer.model_copy(
+            update={"timings_ms": timings, "resolved_question": query if query != question else None}
+        )

@@ -1,0 +1,75 @@
+"""Follow-up questions: resolve ellipsis (那雁塔区呢？) and pronouns (它投入了多少资金？) against earlier turns."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Sequence
+
+from .question import place_mentions
+from .textutil import nfkc, posseg
+
+_PRONOUN = re.compile(r"^(它们|他们|她们|它|他|她|其|该[区县市镇乡村局单位企业公司协会]?)")
+_ELLIPSIS = re.compile(r"^(?:那么|那|还有|再问)?\s*(?P<target>.+?)\s*(?:呢|怎么样|如何|的呢)$")
+_QUESTION_WORDS = re.compile(r"多少|几|什么|谁|哪|怎么|如何|为什么|吗|是否")
+_NOUN_FLAGS = ("n", "nr", "ns", "nt", "nz", "j", "l")
+
+
+def subject_of(question: str) -> str | None:
+    """The leading noun phrase of a question (``平利县慈善协会`` in 平利县慈善协会投入了多少扶贫资金)."""
+    words = posseg(question)
+    out = ""
+    for word, flag in words:
+        if flag.startswith(_NOUN_FLAGS) or (out == "" and flag == "a" and len(word) == 1):
+            out += word
+            continue
+        break
+    return out or None
+
+
+def _topic(question: str) -> str | None:
+    """What a question is about: its first place, else its subject."""
+    places = place_mentions(question)
+    return places[0] if places else subject_of(question)
+
+
+def resolve(question: str, history: Sequence[str] | None) -> str:
+    """Rewrite ``question`` as a standalone question using the last turn of ``history``.
+
+    ``history`` holds earlier questions, oldest first (each already standalone, see :func:`resolve_all`).
+    A question that stands on its own is returned unchanged.
+    """
+    q = nfkc(question).strip().rstrip("?？。!！ ")
+    if not history:
+        return q
+    prev = nfkc(history[-1]).strip().rstrip("?？。!！ ")
+    if not prev:
+        return q
+    m = _ELLIPSIS.match(q)
+    if m and not _QUESTION_WORDS.search(m.group("target")) and len(m.group("target")) <= 16:
+        target = m.group("target")
+        new_places = place_mentions(target)
+        old_places = place_mentions(prev)
+        if new_places and new_places[0] == target and old_places:
+            return prev.replace(old_places[0], target, 1)
+        subject = subject_of(prev)
+        if subject:
+            return prev.replace(subject, target, 1)
+        return f"{target}{prev}"
+    topic = _topic(prev)
+    if not topic:
+        return q
+    pm = _PRONOUN.match(q)
+    if pm:
+        return topic + q[pm.end() :]
+    words = posseg(q)
+    if not place_mentions(q) and words and words[0][1].startswith(("v", "d", "p")) and words[0][0] not in ("是",):
+        return topic + q
+    return q
+
+
+def resolve_all(questions: Sequence[str]) -> list[str]:
+    """Resolve a whole conversation: each question against the resolved ones before it."""
+    out: list[str] = []
+    for q in questions:
+        out.append(resolve(q, out))
+    return out

@@ -1,0 +1,166 @@
+"""English questions over Chinese text: map the question to a Chinese one the answer builder understands.
+
+Question type and units come from a small glossary of common words (villages → 村, households → 户,
+yuan → 元); romanised names are matched by pinyin against the corpus itself (Beilin → 碑林), so no
+list of place or person names is kept here.
+"""
+
+from __future__ import annotations
+
+import re
+from collections import Counter
+from functools import lru_cache
+
+_WORD = re.compile(r"[A-Za-z][A-Za-z'\-]*")
+
+# Place words that follow a romanised name, and their Chinese suffix.
+_PLACE_WORDS = {
+    "district": "区", "county": "县", "city": "市", "town": "镇", "township": "镇", "village": "村",
+    "province": "省", "community": "社区", "subdistrict": "街道",
+}
+# (English pattern, Chinese measure word or noun asked for, as it would follow 多少)
+_UNITS = [
+    (r"villages?", "个村"), (r"households?|families|family", "户"), (r"people|persons|residents|poor people", "人"),
+    (r"yuan|rmb|money|funds?|funding|invest(?:ed|ment)?|spend|spent|cost", "钱"),
+    (r"kilomet(?:er|re)s?|km", "公里"), (r"met(?:er|re)s?", "米"), (r"street ?lamps?|street ?lights?|lamps?", "盏"),
+    (r"days?", "天"), (r"years? old|old|age", "岁"), (r"mu|acres?", "亩"), (r"percent(?:age)?|rate", "%"),
+    (r"projects?", "个项目"), (r"schools?", "所学校"), (r"hospitals?", "所医院"), (r"teams?", "支队伍"),
+    (r"cadres?|officials?", "名干部"), (r"times", "次"), (r"enterprises?|companies|factories", "家"),
+    (r"months?", "个月"), (r"population", "人"),
+]
+# Common content words → Chinese terms (not names: names are matched by pinyin).
+GLOSSARY = {
+    "poverty": "贫困", "poor": "贫困", "help": "帮扶", "helped": "帮扶", "assist": "帮扶", "assisted": "帮扶",
+    "assistance": "帮扶", "support": "帮扶", "supported": "帮扶", "aid": "帮扶", "paired": "对口",
+    "invest": "投入", "invested": "投入", "investment": "投入", "fund": "资金", "funds": "资金",
+    "population": "人口", "total": "总", "air": "空气", "quality": "质量", "good": "优良",
+    "road": "公路", "roads": "道路", "reconstruction": "改建", "rebuilt": "改建", "party": "党",
+    "secretary": "书记", "school": "学校", "hospital": "医院", "charity": "慈善", "association": "协会",
+    "registered": "建档立卡", "install": "安装", "installed": "安装", "lamps": "路灯", "lamp": "路灯",
+    "street": "路灯", "village": "村", "villages": "村", "households": "户", "household": "户",
+    "start": "开始", "started": "开始", "begin": "开始", "began": "开始", "income": "收入",
+    "loan": "贷款", "loans": "贷款", "employment": "就业", "jobs": "就业", "training": "培训",
+    "trained": "培训", "education": "教育", "health": "健康", "water": "饮水", "toilets": "厕",
+    "consumption": "消费", "industry": "产业", "forest": "森林", "tea": "茶叶", "tourism": "旅游",
+    "donated": "捐赠", "donate": "捐赠", "donation": "捐赠", "built": "修建", "build": "修建",
+    "projects": "项目", "project": "项目", "satisfaction": "满意度", "teachers": "老师", "children": "孩子",
+    "shed": "大棚", "greenhouses": "大棚", "toy": "毛绒玩具", "toys": "毛绒玩具", "factories": "工厂",
+    "factory": "工厂", "cadres": "干部", "team": "工作队", "teams": "工作队", "meetings": "会议",
+    "rural": "农村", "county": "县", "district": "区", "town": "镇", "kilometers": "公里", "long": "全长",
+}
+_ROLES = [(r"party secretary|secretary", "书记"), (r"director", "主任"), (r"principal", "校长"), (r"mayor", "长")]
+
+
+def is_english(text: str) -> bool:
+    """Mostly Latin letters and no Chinese characters."""
+    latin = len(re.findall(r"[A-Za-z]", text))
+    cjk = len(re.findall(r"[\u4e00-\u9fff]", text))
+    return latin >= 3 and cjk == 0
+
+
+@lru_cache(maxsize=8)
+def _pinyin_index(corpus: str) -> dict[str, Counter]:
+    """Toneless pinyin of every 2–4 character CJK substring of the corpus → those substrings, counted."""
+    from pypinyin import Style, lazy_pinyin
+
+    chars = sorted(set(re.findall(r"[\u4e00-\u9fff]", corpus)))
+    py = dict(zip(chars, lazy_pinyin(chars, style=Style.NORMAL), strict=True))
+    index: dict[str, Counter] = {}
+    for run in re.findall(r"[\u4e00-\u9fff]+", corpus):
+        for n in (2, 3, 4):
+            for i in range(len(run) - n + 1):
+                s = run[i : i + n]
+                key = "".join(py[c] for c in s)
+                index.setdefault(key, Counter())[s] += 1
+    return index
+
+
+def match_names(question: str, corpus: str) -> list[tuple[str, str]]:
+    """Romanised names in ``question`` and their Chinese forms from the corpus: ``[("Beilin District", "碑林区")]``.
+
+    A name is a run of capitalised words (``Xi Yuanping``); a following place word (District, County)
+    selects the Chinese suffix. Among substrings with the same pinyin, the most frequent one that is
+    followed by that suffix in the corpus wins.
+    """
+    index = _pinyin_index(corpus)
+    out: list[tuple[str, str]] = []
+    tokens = list(_WORD.finditer(question))
+    i = 0
+    while i < len(tokens):
+        tok = tokens[i].group()
+        if not tok[0].isupper() or (i == 0 and tok.lower() in _SENTENCE_STARTERS) or tok.lower() in _NOT_NAMES:
+            i += 1
+            continue
+        j = i
+        parts = []
+        while j < len(tokens) and tokens[j].group()[0].isupper() and tokens[j].group().lower() not in _PLACE_WORDS:
+            if tokens[j].group().lower() in _NOT_NAMES:
+                break
+            parts.append(tokens[j].group())
+            j += 1
+        if not parts:
+            i += 1
+            continue
+        suffix = _PLACE_WORDS.get(tokens[j].group().lower()) if j < len(tokens) else None
+        key = "".join(parts).lower().replace("-", "").replace("'", "")
+        found = index.get(key)
+        if found:
+            def score(item, suffix=suffix):
+                text, count = item
+                return (suffix is not None and (text + suffix) in corpus, count)
+
+            best = max(found.items(), key=score)[0]
+            # a name with a place word that the corpus never uses with that suffix stays unmatched
+            # (Lianhu District is not 联户), so the answer builder reports it as absent
+            chinese = best + suffix if suffix else best
+            end = tokens[j].end() if suffix else tokens[j - 1].end()
+            out.append((question[tokens[i].start() : end], chinese))
+        i = j + (1 if suffix else 0)
+    return out
+
+
+_SENTENCE_STARTERS = {"how", "what", "who", "when", "where", "which", "why", "did", "does", "do", "is", "are", "was"}
+_NOT_NAMES = {"party", "charity", "association", "the", "i", "in", "of"}
+
+
+def to_chinese(question: str, corpus: str) -> str:
+    """A Chinese question with the same meaning as far as the answer builder is concerned.
+
+    ``How many villages did Beilin District help?`` → ``碑林区帮扶多少个村``.
+    """
+    q = question.strip()
+    low = q.lower()
+    names = match_names(q, corpus)
+    rest = low
+    for eng, _ in names:
+        rest = rest.replace(eng.lower(), " ")
+    terms: list[str] = []
+    for w in _WORD.findall(rest):
+        zh = GLOSSARY.get(w.lower())
+        if zh and zh not in terms:
+            terms.append(zh)
+    subject = "".join(zh for _, zh in names)
+    body = subject + "".join(terms)
+    if re.search(r"\bhow (many|much)\b|\bwhat (is|was) the (total|number|amount)|how long|how old|\bpercentage\b", low):
+        unit = ""
+        for pattern, zh in _UNITS:
+            if re.search(rf"\b(?:{pattern})\b", rest):
+                unit = zh
+                break
+        if "how old" in low:
+            unit = "岁"
+        if unit == "钱":
+            return f"{body}多少钱"
+        return f"{body}多少{unit}"
+    if re.search(r"\bwho\b|\bwhat is the name\b", low):
+        role = next((zh for pattern, zh in _ROLES if re.search(pattern, low)), "")
+        return f"{subject}{role}是谁" if role else f"{body}是谁"
+    if re.search(r"\bwhen\b|\bwhat (year|date|day|month)\b", low):
+        return f"{body}什么时候"
+    if re.search(r"\bwhy\b", low):
+        return f"{body}为什么"
+    if re.search(r"\bwhere\b|\bwhich\b", low):
+        return f"{body}哪里"
+    if re.search(r"\bwhat is the total population\b|\bpopulation\b", low):
+        return f"{body}多少人"
+    return body or q
