@@ -30,6 +30,8 @@ class Candidate:
     hit: Hit
     text: str
     context: str  # paragraph before the sentence + section + title
+    paragraph: str = ""  # the paragraph up to the sentence
+    previous_paragraph: str = ""
     score: float = 0.0
     coverage: float = 0.0
     place_factor: float = 1.0
@@ -75,7 +77,7 @@ def _match(term: str, text: str) -> float:
                 return 0.6 * hit
         chars = [c for c in term if "\u4e00" <= c <= "\u9fff"]
         if chars:
-            return 0.3 * sum(1 for c in chars if c in text) / len(chars)
+            return 0.15 * sum(1 for c in chars if c in text) / len(chars)
     return 0.0
 
 
@@ -86,32 +88,49 @@ def _stem(place: str) -> str:
     return place
 
 
-def _other_places(text: str, place: str) -> bool:
-    """Does ``text`` name another place with the same suffix as ``place`` (雁塔区 vs 碑林区)?"""
+def _same_kind_places(text: str, place: str) -> list[str]:
+    """Places in ``text`` with the same suffix as ``place`` (雁塔区 for 碑林区), excluding ``place`` itself."""
     suffix = next((s for s in PLACE_SUFFIXES if place.endswith(s)), None)
     if suffix is None:
-        return False
+        return []
     stem = _stem(place)
-    for word, flag in posseg(text):
-        if word.endswith(suffix) and len(word) > len(suffix) + 1 and flag in ("ns", "nt", "nz", "n", "nr"):
-            if stem not in word and word[: -len(suffix)] not in ("全", "该", "我", "本", "各", "贫困", "行政", "城", "辖"):
-                return True
-    return False
+    return [p for p in place_mentions(text) if p.endswith(suffix) and stem not in p and _stem(p) not in stem]
 
 
 def _place_factor(question: Question, cand: Candidate) -> float:
-    """How sure we are that the sentence is about the places the question names."""
+    """How sure we are that the sentence is about the places (and years) the question names.
+
+    A sentence naming another place of the same kind (雁塔区 when asked about 碑林区) is almost ruled
+    out, unless it refers back (全区, 该县) to the place its paragraph or sub-headline names; one that
+    names no place is judged by its paragraph and sub-headline (a 该县 sentence under a 白河 headline
+    is about 白河), then the previous paragraph, then the document title.
+    """
     factor = 1.0
+    local = f"{cand.paragraph}\n{cand.hit.chunk.section}"
     for place in question.places:
         stem = _stem(place)
+        suffix = next((s for s in PLACE_SUFFIXES if place.endswith(s)), "")
         if stem in cand.text:
             continue
-        if stem in cand.context:
-            factor *= 0.35 if _other_places(cand.text, place) else 0.85
+        anaphora = bool(suffix) and re.search(f"[全该本此]{suffix}", cand.text) is not None
+        if _same_kind_places(cand.text, place) and not anaphora:
+            factor *= 0.1
+        elif stem in local:
+            factor *= 0.9
+        elif _same_kind_places(local, place):
+            factor *= 0.15
+        elif stem in cand.previous_paragraph:
+            factor *= 0.85
+        elif stem in cand.doc.title:
+            factor *= 0.8
         elif stem in cand.doc.text:
-            factor *= 0.15 if _other_places(cand.text, place) else 0.45
+            factor *= 0.4
         else:
             factor *= 0.05
+    for year in question.years:
+        if year in cand.text:
+            continue
+        factor *= 0.6 if year in local else 0.2
     return factor
 
 
@@ -130,8 +149,14 @@ def collect_candidates(
             if key in seen:
                 continue
             text = doc.text[span.start : span.end]
-            context = f"{_paragraph_before(doc, span.start)}\n{hit.chunk.section}\n{doc.title}"
-            cand = Candidate(doc=doc, span=span, hit=hit, text=text, context=context)
+            paragraph = _paragraph_before(doc, span.start)
+            para_start = span.start - len(paragraph)
+            previous = _paragraph_before(doc, max(para_start - 1, 0)) if para_start > 0 else ""
+            context = f"{paragraph}\n{hit.chunk.section}\n{doc.title}"
+            cand = Candidate(
+                doc=doc, span=span, hit=hit, text=text, context=context, paragraph=paragraph,
+                previous_paragraph=previous,
+            )
             covered = 0.0
             for term, w in weights.items():
                 m = max(_match(term, text), 0.5 * _match(term, context))
@@ -183,11 +208,12 @@ def _proximity(cand: Candidate, start: int, end: int, question: Question) -> flo
     best = None
     for term in anchors:
         for m in re.finditer(re.escape(term), cand.text):
-            d = max(0, m.start() - end, start - m.end())
+            # a term after the number is weaker evidence than one before it (投入4590万元, 提高到99%)
+            d = start - m.end() if m.end() <= start else (m.start() - end + 4 if m.start() >= end else 0)
             best = d if best is None else min(best, d)
     if best is None:
         return 0.3
-    return 1.0 / (1.0 + best / 12.0)
+    return 1.0 / (1.0 + max(best, 0) / 12.0)
 
 
 def _span_choice(question, cand, start, end, agree, weights, display=None) -> SpanChoice:
@@ -203,21 +229,16 @@ def _span_choice(question, cand, start, end, agree, weights, display=None) -> Sp
 
 
 def _local_place_conflict(question: Question, text: str, start: int) -> bool:
-    """A different place of the same kind right before the span (蓝田县11个 when the question asks 丹凤县)."""
-    if not question.places:
-        return False
+    """Another place of the same kind right before the span (蓝田县11个 when the question asks about 丹凤县)."""
     a, _ = _clause_bounds(text, start, start)
-    before = text[a:start]
+    before = text[max(a, start - 8) : start]
     for place in question.places:
-        if _stem(place) in before:
-            return False
-    for place in question.places:
-        suffix = next((s for s in PLACE_SUFFIXES if place.endswith(s)), None)
-        if suffix and suffix in before[-8:]:
-            for word in place_mentions(before[-8:]):
-                if word.endswith(suffix) and _stem(place) not in word:
-                    return True
+        if _stem(place) not in before and _same_kind_places(before, place):
+            return True
     return False
+
+
+_GENERIC_CLASSIFIERS = ("个", "名", "位")
 
 
 def _noun_agrees(noun: str, text: str, start: int, end: int) -> bool:
@@ -225,6 +246,8 @@ def _noun_agrees(noun: str, text: str, start: int, end: int) -> bool:
     after = text[end : end + 8]
     a, _ = _clause_bounds(text, start, end)
     before = text[max(a, start - 10) : start]
+    # the noun must belong to this number, not to an earlier one (14个工作队、40余名驻村干部)
+    before = re.split(r"[、]|\d+[^\d\s]?", before)[-1]
     for form in {noun, noun[-1]} if len(noun) > 1 and noun[-1] in "村户人镇县区" else {noun}:
         pos = after.find(form)
         if pos != -1 and not re.search(r"[，,。；;、]", after[: pos + 1]):
@@ -243,7 +266,11 @@ def _number_spans(question: Question, cand: Candidate, weights) -> list[SpanChoi
         if question.unit_kind and q.kind == question.unit_kind:
             agree += 0.5
         if question.unit and q.unit == question.unit:
-            agree += 0.4 if question.unit not in ("个", "名", "位") else 0.2
+            agree += 0.4 if question.unit not in _GENERIC_CLASSIFIERS else 0.2
+        elif question.unit and question.unit not in _GENERIC_CLASSIFIERS and q.kind == question.unit_kind:
+            agree -= 0.3  # asked 多少所医院, 14个 (村卫生室) is another count
+        if q.value == 1 and not q.text[0].isdigit():
+            agree -= 0.2  # 一套, 一个: usually "a", not a count
         if question.noun:
             if _noun_agrees(question.noun, cand.text, q.start, q.end):
                 agree += 0.5
@@ -253,6 +280,8 @@ def _number_spans(question: Question, cand: Candidate, weights) -> list[SpanChoi
             agree += 0.5
         if q.kind is None and q.unit is None:
             agree -= 0.2
+        if question.unit_kind and q.kind != question.unit_kind:
+            agree = min(agree, 0.3)  # 105万元 never answers 多少个贫困村, whatever follows it
         out.append(_span_choice(question, cand, q.start, q.end, agree, weights, q.text))
     if question.unit_kind == "ordinal":
         for m in re.finditer(r"第[一二三四五六七八九十百\d]+[名位个次届批期]?", cand.text):
@@ -261,7 +290,13 @@ def _number_spans(question: Question, cand: Candidate, weights) -> list[SpanChoi
 
 
 def _date_spans(question: Question, cand: Candidate, weights) -> list[SpanChoice]:
-    return [_span_choice(question, cand, d.start, d.end, 1.0, weights) for d in find_dates(cand.text)]
+    out = []
+    for d in find_dates(cand.text):
+        choice = _span_choice(question, cand, d.start, d.end, 1.0, weights)
+        if d.start <= 2:  # a leading time adverbial (2019年6月,…) dates the whole sentence
+            choice.local = max(choice.local, cand.coverage)
+        out.append(choice)
+    return out
 
 
 _SURNAMES = frozenset(
@@ -307,8 +342,10 @@ def _role_of(question: Question) -> tuple[str | None, str | None]:
     words = [w for w in cut(m.group("who")) if w not in STOPWORDS]
     for i in range(len(words) - 1, -1, -1):
         if _ROLE.search(words[i]):
-            qualifier = words[i - 1] if i > 0 else None
             role = words[i]
+            if i > 0 and words[i - 1] == "副":
+                role, i = "副" + role, i - 1
+            qualifier = words[i - 1] if i > 0 else None
             # 区委书记 ← 高陵 + 区委书记: the role may carry the place suffix
             return role, qualifier
     return None, None
@@ -337,39 +374,64 @@ def _person_spans(question: Question, cand: Candidate, weights) -> list[SpanChoi
     return out
 
 
+def _named_before(text: str, end: int, limit: int = 12) -> int:
+    """Start of the noun phrase that ends at ``end`` (汉滨区晏坝镇九年制学校): preceding non-verb words."""
+    window = text[max(0, end - limit) : end]
+    words = posseg(window)
+    start = end
+    for word, flag in reversed(words):
+        if flag.startswith(("v", "p", "u", "c", "d", "r", "y", "w")) or word in STOPWORDS or not word.strip():
+            break
+        if re.search(r"[，,。；;、：:“”]", word):
+            break
+        start -= len(word)
+    return start
+
+
 def _place_spans(question: Question, cand: Candidate, weights) -> list[SpanChoice]:
     suffix = question.asked_suffix
-    out, pos = [], 0
-    for word, flag in posseg(cand.text):
-        start = cand.text.find(word, pos)
+    out = []
+    text = cand.text
+    if suffix:
+        for m in re.finditer(re.escape(suffix), text):
+            start = _named_before(text, m.end())
+            if m.end() - start > len(suffix) and text[start : m.end()] not in question.text:
+                out.append(_span_choice(question, cand, start, m.end(), 1.0, weights))
+        return out
+    pos = 0
+    for word, flag in posseg(text):
+        start = text.find(word, pos)
         pos = start + len(word)
-        ok = (suffix and word.endswith(suffix) and len(word) > len(suffix)) or (not suffix and flag in ("ns", "nt"))
-        if ok and word not in question.text:
+        if flag in ("ns", "nt") and word not in question.text:
             out.append(_span_choice(question, cand, start, pos, 1.0, weights))
     return out
 
 
 def _list_spans(question: Question, cand: Candidate, weights) -> list[SpanChoice]:
-    out = []
-    for e in find_enumerations(cand.text):
-        items = re.split(r"、|和|及|与", e.text)
-        agree = 1.0
-        if question.asked_suffix and not all(it.strip("“”").endswith(question.asked_suffix) for it in items if it):
-            agree = 0.4
-        out.append(_span_choice(question, cand, e.start, e.end, agree, weights))
+    out = [
+        _span_choice(question, cand, e.start, e.end, 1.0, weights)
+        for e in find_enumerations(cand.text, question.asked_suffix)
+    ]
+    if not out:
+        out = [_span_choice(question, cand, e.start, e.end, 0.7, weights) for e in find_enumerations(cand.text)]
     return out
 
 
-_CAUSE = re.compile(r"因为|由于|因病|因学|因残|致贫|为了|为此|旨在|目的是|帮助|是因为|原因|所以|使得|导致")
+_CAUSE = re.compile(r"因为|由于|因病|因学|因残|致贫|为了|旨在|目的是|是因为|原因|所以|导致")
+_PURPOSE = re.compile(r"帮助|为此|使得|以便|从而")
 
 
 def _reason_spans(question: Question, cand: Candidate, weights) -> list[SpanChoice]:
-    """Clauses that state a cause or purpose (由于…, 帮助…树立…, 因病致贫)."""
+    """Clauses that state a cause (由于…, 因病致贫) or, more weakly, a purpose (帮助…树立…)."""
     out = []
     for clause in split_clauses(cand.text, Span(0, len(cand.text))):
         piece = cand.text[clause.start : clause.end].rstrip("，,。；;")
-        if _CAUSE.search(piece):
-            out.append(_span_choice(question, cand, clause.start, clause.start + len(piece), 1.0, weights))
+        agree = 1.0 if _CAUSE.search(piece) else 0.6 if _PURPOSE.search(piece) else 0.0
+        if agree:
+            choice = _span_choice(question, cand, clause.start, clause.start + len(piece), agree, weights)
+            # cause and effect sit in different clauses: judge the sentence, not the clause
+            choice.local = max(choice.local, cand.coverage)
+            out.append(choice)
     return out
 
 
@@ -381,6 +443,7 @@ def _clause_span(question: Question, cand: Candidate) -> SpanChoice:
     return choice
 
 
+_STRICT_TYPES = ("number", "date", "person", "place")
 _EXTRACTORS = {
     "number": _number_spans,
     "date": _date_spans,
@@ -443,7 +506,8 @@ def _display(choice: SpanChoice, question: Question) -> str:
 def build_answer(question: Question, original: str, hits: list[Hit], index: Index, threshold: float) -> Answer:
     """Answer ``question`` from ``hits`` or abstain; quotes are verified slices of their documents."""
     explanation: dict = {"question": question.explain()}
-    missing = [p for p in question.places if not any(_stem(p) in d.text for d in index.documents.values())]
+    missing = [p for p in question.places if not any(p in d.text for d in index.documents.values())]
+    missing += [y for y in question.years if not any(y in d.text for d in index.documents.values())]
     weights = _term_weights(question, index)
     candidates = collect_candidates(question, hits, index, weights) if hits else []
     related = _related(candidates)
@@ -463,16 +527,15 @@ def build_answer(question: Question, original: str, hits: list[Hit], index: Inde
     typed = [c for c in choices if c.typed and not c.conflict]
     if typed:
         best = max(typed, key=lambda c: c.score)
-    elif choices:
-        best = max(choices, key=lambda c: c.score)
+    elif question.qtype in _STRICT_TYPES:
+        # no span of the expected type near the question's terms: the documents do not say
+        explanation["abstain_reason"] = f"no {question.qtype} span in the retrieved passages"
+        explanation["sentence"] = top[0].text
+        return _abstain(original, question, hits, related, explanation, f"{NOT_FOUND}能回答这个问题的内容。")
     else:
-        best = _clause_span(question, top[0])
-        if question.qtype not in ("reason", "fact"):
-            best.agree = 0.0
+        best = max(choices, key=lambda c: c.score) if choices else _clause_span(question, top[0])
     cand = best.candidate
-    confidence = cand.place_factor * (0.45 * cand.coverage + 0.3 * best.local + 0.25 * best.agree)
-    if best.conflict:
-        confidence *= 0.3
+    confidence = cand.place_factor * (0.6 * cand.coverage + 0.4 * best.local) * (0.5 + 0.5 * best.agree)
     confidence = max(0.0, min(1.0, confidence))
     explanation.update(
         {

@@ -17,7 +17,7 @@ _GENERIC_STEMS = frozenset(
     "重点 深度贫困 帮扶 建制 县 市 区 村 镇 省 示范 试点 农村 城市 管 街 本村 本区 本县".split()
 )
 
-_MONEY_WORDS = re.compile(r"钱|资金|经费|款|金额|投入|投资|拨付|捐赠|捐助|筹资|筹集|补贴|补助|收入|产值|总额|资助|贷款|费用|分红")
+_MONEY_WORDS = re.compile(r"钱|出资|花费|花了|资金|经费|款|金额|投入|投资|拨付|捐赠|捐助|筹资|筹集|补贴|补助|收入|产值|总额|资助|贷款|费用|分红")
 _PERCENT_WORDS = re.compile(r"率|满意度|比例|占比|百分之|百分比|增长|增幅")
 _LENGTH_WORDS = re.compile(r"多长|多远|长度|里程|全长")
 _AREA_WORDS = re.compile(r"面积|多大")
@@ -50,6 +50,7 @@ class Question:
     asked_suffix: str | None = None  # 村 in 哪个村
     terms: list[str] = field(default_factory=list)
     places: list[str] = field(default_factory=list)
+    years: list[str] = field(default_factory=list)
     language: str = "zh"
 
     def explain(self) -> dict:
@@ -61,6 +62,7 @@ class Question:
             "asked_suffix": self.asked_suffix,
             "terms": self.terms,
             "places": self.places,
+            "years": self.years,
             "language": self.language,
         }
 
@@ -131,6 +133,8 @@ def _asked_noun(rest: str) -> str | None:
     for word, flag in posseg(rest)[:2]:
         if word in STOPWORDS or word in TYPE_WORDS:
             break
+        if flag in ("ns", "nr", "nt"):
+            break  # a proper name after 多少 is an object (出资多少帮扶白河县), not the counted noun
         if flag.startswith(("n", "j", "l")) or flag in ("vn", "an"):
             return word
         if len(word) == 1 and "\u4e00" <= word <= "\u9fff" and not flag.startswith(("v", "d", "p", "u", "y", "r", "c")):
@@ -197,5 +201,5 @@ def analyse(question: str, corpus_text: str | None = None) -> Question:
     terms = key_terms(q, places, unit)
     return Question(
         text=q, qtype=qtype, unit=unit, unit_kind=kind, noun=noun, asked_suffix=asked_suffix,
-        terms=terms, places=places,
+        terms=terms, places=places, years=re.findall(r"(?<!\d)((?:19|20)\d{2}年)", q),
     )

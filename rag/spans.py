@@ -6,7 +6,7 @@ import re
 from dataclasses import dataclass
 
 _CN_DIGITS = "零〇一二两三四五六七八九十百千万亿"
-_NUM = rf"(?:\d+(?:[.,]\d+)*|[{_CN_DIGITS}]+(?:点[零〇一二三四五六七八九]+)?)"
+_NUM = rf"(?:\d+万\d+千|\d+(?:[.,]\d+)*|[{_CN_DIGITS}]+(?:点[零〇一二三四五六七八九]+)?)"
 _PREFIX = r"(?:将近|接近|大约|不少于|不到|多达|高达|超过|近|约|超|逾|达|共|计)?"
 
 # Measure words and units, by kind. Longer forms first so the regex prefers them.
@@ -32,8 +32,8 @@ _QUANTITY = re.compile(
 )
 _DATE = re.compile(
     r"(?:(?:\d{4}|[一二〇零三四五六七八九]{4})年(?:度)?(?:\d{1,2}月(?:\d{1,2}日)?(?:底|初|中旬|上旬|下旬)?)?(?:以来|底|初)?"
-    r"|\d{1,2}月\d{1,2}日(?:至\d{1,2}日)?|\d{1,2}月(?:底|初|中旬|上旬|下旬|以来)"
-    r"|(?:今年|去年|前年|明年)\d{0,2}月?(?:底|初|以来)?|\d{4}-\d{1,2}-\d{1,2}(?: \d{1,2}:\d{2})?)"
+    r"|(?<=每月)\d{1,2}日|\d{1,2}月\d{1,2}日(?:至\d{1,2}日)?|\d{1,2}月(?:底|初|中旬|上旬|下旬|以来)"
+    r"|(?:今年|去年|前年|明年)(?:\d{1,2}月)?(?:底|初|以来)?|\d{4}-\d{1,2}-\d{1,2}(?: \d{1,2}:\d{2})?)"
 )
 _CN_VALUES = {"零": 0, "〇": 0, "一": 1, "二": 2, "两": 2, "三": 3, "四": 4, "五": 5, "六": 6, "七": 7, "八": 8, "九": 9}
 _CN_SCALES = {"十": 10, "百": 100, "千": 1000, "万": 10_000, "亿": 100_000_000}
@@ -98,7 +98,7 @@ def find_quantities(text: str) -> list[Quantity]:
         if any(a <= m.start("num") < b for a, b in date_spans):
             continue
         # a Chinese numeral glued to a word (一头干练短发, 三保障, 一线) is not a quantity unless it has a unit
-        if not num[0].isdigit() and not m.group("unit"):
+        if not num[0].isdigit() and (not m.group("unit") or not _valid_cn_numeral(text, m.start("num"), num)):
             continue
         start, end = m.start(), m.end()
         while end > start and text[end - 1] in ",.":
@@ -111,7 +111,27 @@ def find_quantities(text: str) -> list[Quantity]:
     return out
 
 
+def _valid_cn_numeral(text: str, start: int, num: str) -> bool:
+    """``十一``, ``二千零九`` yes; ``一一`` (唯一一个) or a numeral inside a word (统一, 之一) no."""
+    if re.search(r"[一二两三四五六七八九]{2}", num) and not re.fullmatch(r"[一二两三四五六七八九][十百千万亿].*", num):
+        return False
+    if start > 0:
+        from .textutil import cut
+
+        around = text[max(0, start - 2) : start + len(num) + 1]
+        offset = start - max(0, start - 2)
+        pos = 0
+        for word in cut(around):
+            a = around.find(word, pos)
+            pos = a + len(word)
+            if a < offset < a + len(word):
+                return False  # the numeral's first character belongs to the word before (唯一, 统一)
+    return True
+
+
 def _value(num: str, mag: str | None) -> float | None:
+    if m2 := re.fullmatch(r"(\d+)万(\d+)千", num):
+        return int(m2.group(1)) * 10_000 + int(m2.group(2)) * 1000.0
     if num[0].isdigit():
         try:
             v = float(num.replace(",", ""))
@@ -138,10 +158,23 @@ def find_dates(text: str) -> list[Span]:
     return [Span(m.start(), m.end(), m.group()) for m in _DATE.finditer(text) if m.group()]
 
 
-_ENUM_ITEM = r"[^，,。；;：:、“”\s]{1,14}"
+_ENUM_ITEM = r"[^，,。；;：:、“”\s]{1,30}"
 _ENUM = re.compile(rf"“?{_ENUM_ITEM}”?(?:、“?{_ENUM_ITEM}”?)+(?:(?:和|及|与|以及)“?{_ENUM_ITEM}”?)?")
 
 
-def find_enumerations(text: str) -> list[Span]:
-    """Runs of items joined by 、 (and a final 和/及/与): the usual shape of a Chinese list."""
+def find_enumerations(text: str, suffix: str | None = None) -> list[Span]:
+    """Runs of items joined by 、 (and a final 和/及/与): the usual shape of a Chinese list.
+
+    With ``suffix`` (镇 for 哪几个镇), runs of names ending in it joined by 、/和/与/及 (张家村和南国村).
+    """
+    if suffix:
+        from .question import place_mentions
+
+        item = rf"[\u4e00-\u9fff]{{1,8}}?{re.escape(suffix)}"
+        out = []
+        for m in re.finditer(rf"{item}(?:(?:、|和|与|及|以及){item})+", text):
+            names = [p for p in place_mentions(m.group()) if p.endswith(suffix)]
+            start = m.start() + (m.group().find(names[0]) if names and names[0] in m.group() else 0)
+            out.append(Span(start, m.end(), text[start : m.end()]))
+        return out
     return [Span(m.start(), m.end(), m.group()) for m in _ENUM.finditer(text)]
