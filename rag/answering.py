@@ -34,6 +34,7 @@ class Candidate:
     previous_paragraph: str = ""
     score: float = 0.0
     coverage: float = 0.0
+    content_coverage: float = 0.0  # coverage of the question's terms other than its places
     place_factor: float = 1.0
     matched: list[str] = field(default_factory=list)
 
@@ -139,6 +140,7 @@ def collect_candidates(
 ) -> list[Candidate]:
     """Score every sentence of the retrieved chunks by key-term coverage, place agreement and retrieval."""
     total = sum(weights.values()) or 1.0
+    content_total = sum(w for t, w in weights.items() if t not in question.places)
     seen: dict[tuple[str, int], Candidate] = {}
     dense_scores = [h.dense_score for h in hits if h.dense_score is not None]
     lo, hi = (min(dense_scores), max(dense_scores)) if dense_scores else (0.0, 1.0)
@@ -157,13 +159,16 @@ def collect_candidates(
                 doc=doc, span=span, hit=hit, text=text, context=context, paragraph=paragraph,
                 previous_paragraph=previous,
             )
-            covered = 0.0
+            covered = content = 0.0
             for term, w in weights.items():
                 m = max(_match(term, text), 0.5 * _match(term, context))
                 covered += w * m
+                if term not in question.places:
+                    content += w * m
                 if m >= 0.6:
                     cand.matched.append(term)
             cand.coverage = covered / total
+            cand.content_coverage = content / content_total if content_total else cand.coverage
             cand.place_factor = _place_factor(question, cand)
             dense = 0.5 if hit.dense_score is None or hi <= lo else (hit.dense_score - lo) / (hi - lo)
             rank_prior = 1.0 / hit.rank
@@ -180,20 +185,19 @@ def _clause_bounds(text: str, start: int, end: int) -> tuple[int, int]:
 
 
 def _local_coverage(cand: Candidate, start: int, end: int, weights: dict[str, float]) -> float:
-    """IDF-weighted share of the sentence's matched terms that sit in the span's own clause.
+    """IDF-weighted share of the question's terms that sit in the span's own clause.
 
-    The clause before it counts half (Chinese often names the subject one clause earlier), and terms
-    of the question that the sentence does not contain count nowhere. This is what tells
+    The clause before it counts half (Chinese often names the subject one clause earlier). This is what tells
     ``协调引进社会帮扶资金1000余万元`` from ``累计投入财政帮扶资金4500余万元`` in one sentence.
     """
     text = cand.text
     a, b = _clause_bounds(text, start, end)
     prev_a, _ = _clause_bounds(text, max(a - 2, 0), max(a - 1, 0)) if a > 1 else (a, a)
-    total = got = 0.0
+    total = sum(weights.values())
+    got = 0.0
     for term, w in weights.items():
         if term not in text:
             continue
-        total += w
         positions = [m.start() for m in re.finditer(re.escape(term), text)]
         if any(a <= p < b for p in positions):
             got += w
@@ -322,11 +326,15 @@ def person_after(text: str, pos: int) -> tuple[int, int] | None:
     first, flag = words[0]
     if flag.startswith("nr") and 2 <= len(first) <= 3:
         return offset, offset + len(first)
-    if first and first[0] in _SURNAMES and len(words) > 1:
-        name = first if len(first) > 1 else first + words[1][0]
-        if 2 <= len(name) <= 3 and name[1:] not in _NOT_NAME and words[1][0] not in _NOT_NAME:
-            if re.fullmatch(r"[\u4e00-\u9fff]+", name):
-                return offset, offset + len(name)
+    if first and first[0] in _SURNAMES:
+        if len(first) > 1:
+            name = first
+        elif len(words) > 1 and words[1][0] not in _NOT_NAME:
+            name = first + words[1][0]
+        else:
+            return None
+        if 2 <= len(name) <= 3 and name[1:] not in _NOT_NAME and re.fullmatch(r"[\u4e00-\u9fff]+", name):
+            return offset, offset + len(name)
     return None
 
 
@@ -535,7 +543,9 @@ def build_answer(question: Question, original: str, hits: list[Hit], index: Inde
     else:
         best = max(choices, key=lambda c: c.score) if choices else _clause_span(question, top[0])
     cand = best.candidate
-    confidence = cand.place_factor * (0.6 * cand.coverage + 0.4 * best.local) * (0.5 + 0.5 * best.agree)
+    # places are judged by place_factor; coverage of the other terms says whether the sentence is about
+    # what was asked (a sentence about 汉滨区 money is no answer to 汉滨区的年产值)
+    confidence = cand.place_factor * (0.6 * cand.content_coverage + 0.4 * best.local) * (0.5 + 0.5 * best.agree)
     confidence = max(0.0, min(1.0, confidence))
     explanation.update(
         {
@@ -544,6 +554,7 @@ def build_answer(question: Question, original: str, hits: list[Hit], index: Inde
             "matched_terms": cand.matched,
             "term_weights": {k: round(v, 3) for k, v in weights.items()},
             "coverage": round(cand.coverage, 4),
+            "content_coverage": round(cand.content_coverage, 4),
             "local_coverage": round(best.local, 4),
             "type_agreement": round(best.agree, 4),
             "place_factor": round(cand.place_factor, 4),

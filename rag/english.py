@@ -139,8 +139,9 @@ def to_chinese(question: str, corpus: str) -> str:
         zh = GLOSSARY.get(w.lower())
         if zh and zh not in terms:
             terms.append(zh)
-    subject = "".join(zh for _, zh in names)
-    body = subject + "".join(terms)
+    subject = " ".join(zh for _, zh in names)
+    # spaces keep jieba from gluing a name to the next term (联户区 村 → not 联户/区村)
+    body = " ".join([subject, *terms]).strip()
     if re.search(r"\bhow (many|much)\b|\bwhat (is|was) the (total|number|amount)|how long|how old|\bpercentage\b", low):
         unit = ""
         for pattern, zh in _UNITS:

@@ -123,7 +123,9 @@ def place_mentions(text: str, known: str | None = None) -> list[str]:
 
 
 # Words that only say what kind of answer is wanted; the span's type covers them, they are not key terms.
-TYPE_WORDS = frozenset("钱 多少钱 名字 姓名 年龄 岁数 人数 数量 数目 金额 时间 日期 哪天 几号 第几 排名 职务 什么 情况".split())
+TYPE_WORDS = frozenset(
+    "钱 多少钱 名字 姓名 年龄 岁数 人数 数量 数目 金额 时间 时候 日期 哪天 几号 第几 排名 职务 什么 情况".split()
+)
 
 
 def _asked_noun(rest: str) -> str | None:
