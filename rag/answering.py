@@ -135,9 +135,7 @@ def _place_factor(question: Question, cand: Candidate) -> float:
     return factor
 
 
-def collect_candidates(
-    question: Question, hits: list[Hit], index: Index, weights: dict[str, float]
-) -> list[Candidate]:
+def collect_candidates(question: Question, hits: list[Hit], index: Index, weights: dict[str, float]) -> list[Candidate]:
     """Score every sentence of the retrieved chunks by key-term coverage, place agreement and retrieval."""
     total = sum(weights.values()) or 1.0
     content_total = sum(w for t, w in weights.items() if t not in question.places)
@@ -156,7 +154,12 @@ def collect_candidates(
             previous = _paragraph_before(doc, max(para_start - 1, 0)) if para_start > 0 else ""
             context = f"{paragraph}\n{hit.chunk.section}\n{doc.title}"
             cand = Candidate(
-                doc=doc, span=span, hit=hit, text=text, context=context, paragraph=paragraph,
+                doc=doc,
+                span=span,
+                hit=hit,
+                text=text,
+                context=context,
+                paragraph=paragraph,
                 previous_paragraph=previous,
             )
             covered = content = 0.0
@@ -338,8 +341,10 @@ def person_after(text: str, pos: int) -> tuple[int, int] | None:
     return None
 
 
-_ROLE = re.compile(r"(书记|主任|区长|县长|市长|镇长|村长|局长|校长|股长|队长|组长|站长|院长|所长|主席|委员|经理|董事长|"
-                   r"秘书长|部长|处长|科长|厅长|省长|干部|贫困户|脱贫户|村民|记者|通讯员|妻子|丈夫|儿子|女儿|负责人)$")
+_ROLE = re.compile(
+    r"(书记|主任|区长|县长|市长|镇长|村长|局长|校长|股长|队长|组长|站长|院长|所长|主席|委员|经理|董事长|"
+    r"秘书长|部长|处长|科长|厅长|省长|干部|贫困户|脱贫户|村民|记者|通讯员|妻子|丈夫|儿子|女儿|负责人)$"
+)
 
 
 def _role_of(question: Question) -> tuple[str | None, str | None]:
@@ -521,7 +526,9 @@ def build_answer(question: Question, original: str, hits: list[Hit], index: Inde
     related = _related(candidates)
     if missing:
         explanation["abstain_reason"] = f"not in any document: {', '.join(missing)}"
-        return _abstain(original, question, hits, related, explanation, f"{NOT_FOUND}关于“{'、'.join(missing)}”的内容。")
+        return _abstain(
+            original, question, hits, related, explanation, f"{NOT_FOUND}关于“{'、'.join(missing)}”的内容。"
+        )
     if not candidates:
         explanation["abstain_reason"] = "no passage retrieved"
         return _abstain(original, question, hits, related, explanation, f"{NOT_FOUND}相关内容。")

@@ -14,9 +14,9 @@ from .answering import build_answer
 from .chunking import ChunkerSettings
 from .config import Settings
 from .dialogue import resolve, resolve_all
-from .english import is_english, to_chinese
 from .documents import load_corpus
 from .embedders import Embedder, load_embedder
+from .english import is_english, to_chinese
 from .errors import InvalidQuestion
 from .index import Index, UpdateReport
 from .question import analyse

@@ -150,8 +150,10 @@ def chat(index_dir, embedder) -> None:
         except RagError as exc:
             click.echo(f"error: {exc}", err=True)
             continue
+        if answer.resolved_question:
+            click.echo(f"（理解为：{answer.resolved_question}）")
         click.echo(_render(answer) + "\n")
-        history.append(answer.resolved_question or line)
+        history.append(line)
 
 
 @cli.command(name="eval")

@@ -269,7 +269,9 @@ def _row_json(r: Row) -> dict:
         "abstained": None if a is None else a.abstained,
         "confidence": None if a is None else round(a.confidence, 4),
         "resolved_question": None if a is None else a.resolved_question,
-        "quotes": [] if a is None else [{"source": q.source, "start": q.start, "end": q.end, "text": q.text} for q in a.quotes],
+        "quotes": []
+        if a is None
+        else [{"source": q.source, "start": q.start, "end": q.end, "text": q.text} for q in a.quotes],
         "evidence": None if a is None else a.explanation.get("sentence"),
         "error": r.error,
         "gold_rank": r.rank,
@@ -284,8 +286,18 @@ def _row_json(r: Row) -> dict:
 
 # ---------------------------------------------------------------------------- report
 HEADLINE = (
-    "answer_accuracy", "quote_support", "faithfulness", "correct_refusal_rate", "false_refusal_rate",
-    "recall@1", "recall@5", "mrr", "exact_match", "char_f1", "latency_p50_ms", "latency_p95_ms",
+    "answer_accuracy",
+    "quote_support",
+    "faithfulness",
+    "correct_refusal_rate",
+    "false_refusal_rate",
+    "recall@1",
+    "recall@5",
+    "mrr",
+    "exact_match",
+    "char_f1",
+    "latency_p50_ms",
+    "latency_p95_ms",
 )
 
 
@@ -297,8 +309,18 @@ def _fmt(v) -> str:
 
 def format_table(result: dict) -> str:
     """A plain-text table: overall, then per type and per difficulty."""
-    cols = ["n", "answer_accuracy", "quote_support", "faithfulness", "correct_refusal_rate",
-            "false_refusal_rate", "recall@1", "recall@5", "mrr", "latency_p95_ms"]
+    cols = [
+        "n",
+        "answer_accuracy",
+        "quote_support",
+        "faithfulness",
+        "correct_refusal_rate",
+        "false_refusal_rate",
+        "recall@1",
+        "recall@5",
+        "mrr",
+        "latency_p95_ms",
+    ]
     short = ["n", "acc", "support", "faithful", "refuse_ok", "refuse_bad", "R@1", "R@5", "MRR", "p95ms"]
     lines = [f"{'group':<18}" + "".join(f"{s:>11}" for s in short)]
     groups = [("overall", result["overall"])]
@@ -319,8 +341,10 @@ def write_report(result: dict, folder: Path, gold_path: Path) -> list[Path]:
     png = _plot(result, folder / "report.png")
     if png:
         written.append(png)
-    md = [f"# Evaluation report\n\nGold set: `{gold_path.name}` ({result['overall']['n']} questions). "
-          f"Settings: `{json.dumps(result['settings'], ensure_ascii=False)}`\n"]
+    md = [
+        f"# Evaluation report\n\nGold set: `{gold_path.name}` ({result['overall']['n']} questions). "
+        f"Settings: `{json.dumps(result['settings'], ensure_ascii=False)}`\n"
+    ]
     md.append("## Headline\n\n| metric | value |\n|---|---|")
     for k in HEADLINE:
         if k in result["overall"]:
@@ -328,8 +352,13 @@ def write_report(result: dict, folder: Path, gold_path: Path) -> list[Path]:
     md.append("\n## By type and difficulty\n\n```\n" + format_table(result) + "\n```\n")
     if png:
         md.append("![per-type accuracy and confidence](report.png)\n")
-    misses = [r for r in result["rows"] if (r["expected"] and not (r["correct"] and r["supported"]))
-              or (not r["expected"] and not r["abstained"]) or r["error"]]
+    misses = [
+        r
+        for r in result["rows"]
+        if (r["expected"] and not (r["correct"] and r["supported"]))
+        or (not r["expected"] and not r["abstained"])
+        or r["error"]
+    ]
     md.append(f"## Misses ({len(misses)})\n")
     md.append("| id | type | question | expected | got | conf | evidence chosen |\n|---|---|---|---|---|---|---|")
     for r in misses:
@@ -386,4 +415,3 @@ def _plot(result: dict, path: Path) -> Path | None:
     fig.savefig(path, dpi=90)
     plt.close(fig)
     return path
-

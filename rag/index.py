@@ -280,4 +280,3 @@ class Index:
         if len(dense) != len(chunks):
             raise IndexCorrupt(f"{folder}: {len(dense)} vectors for {len(chunks)} chunks; {rebuild}")
         return cls(documents, chunks, dense, lexical, manifest)
-

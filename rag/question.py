@@ -17,25 +17,33 @@ _GENERIC_STEMS = frozenset(
     "重点 深度贫困 帮扶 建制 县 市 区 村 镇 省 示范 试点 农村 城市 管 街 本村 本区 本县".split()
 )
 
-_MONEY_WORDS = re.compile(r"钱|出资|花费|花了|资金|经费|款|金额|投入|投资|拨付|捐赠|捐助|筹资|筹集|补贴|补助|收入|产值|总额|资助|贷款|费用|分红")
+_MONEY_WORDS = re.compile(
+    r"钱|出资|花费|花了|资金|经费|款|金额|投入|投资|拨付|捐赠|捐助|筹资|筹集|补贴|补助|收入|产值|总额|资助|贷款|费用|分红"
+)
 _PERCENT_WORDS = re.compile(r"率|满意度|比例|占比|百分之|百分比|增长|增幅")
 _LENGTH_WORDS = re.compile(r"多长|多远|长度|里程|全长")
 _AREA_WORDS = re.compile(r"面积|多大")
 _AGE_WORDS = re.compile(r"多大年纪|年龄|几岁|多少岁")
 
-_NUMBER_Q = re.compile(r"多少|(?<!哪)几(?!乎)|多大|多长|多远|多久|多高|多重|百分之几|how many|how much|what percentage|how long|how far|how old", re.I)
-_PERSON_Q = re.compile(r"谁|叫什么|什么名字|哪位|何人|\bwho\b|whose|what is the name", re.I)
-_DATE_Q = re.compile(r"什么时候|何时|哪一?年|哪一?天|几月|几号|哪个月|什么时间|\bwhen\b|what year|which year|what date", re.I)
-_LIST_Q = re.compile(r"哪些|哪几|有什么|有哪|包括什么|包括哪|which .*\b(are|were)\b|what are|list", re.I)
-_PLACE_Q = re.compile(
-    r"哪个|哪家|哪所|哪座|哪里|哪儿|在哪|什么地方|哪一个|\bwhere\b|\bwhich\b", re.I
+_NUMBER_Q = re.compile(
+    r"多少|(?<!哪)几(?!乎)|多大|多长|多远|多久|多高|多重|百分之几"
+    r"|how many|how much|what percentage|how long|how far|how old",
+    re.I,
 )
+_PERSON_Q = re.compile(r"谁|叫什么|什么名字|哪位|何人|\bwho\b|whose|what is the name", re.I)
+_DATE_Q = re.compile(
+    r"什么时候|何时|哪一?年|哪一?天|几月|几号|哪个月|什么时间|\bwhen\b|what year|which year|what date", re.I
+)
+_LIST_Q = re.compile(r"哪些|哪几|有什么|有哪|包括什么|包括哪|which .*\b(are|were)\b|what are|list", re.I)
+_PLACE_Q = re.compile(r"哪个|哪家|哪所|哪座|哪里|哪儿|在哪|什么地方|哪一个|\bwhere\b|\bwhich\b", re.I)
 _REASON_Q = re.compile(r"为什么|为何|怎样|如何|怎么|什么方式|什么办法|什么措施|\bwhy\b|\bhow\b", re.I)
 
 # The measure word or noun right after 多少/几: 多少个村, 几支队伍, 多少户, 多少资金.
-_ASKED = re.compile(r"(?:多少|几)(?P<unit>" + "|".join(
-    sorted({u for us in UNITS.values() for u in us}, key=len, reverse=True)
-) + r")?(?P<noun>[\u4e00-\u9fff]{0,4})")
+_ASKED = re.compile(
+    r"(?:多少|几)(?P<unit>"
+    + "|".join(sorted({u for us in UNITS.values() for u in us}, key=len, reverse=True))
+    + r")?(?P<noun>[\u4e00-\u9fff]{0,4})"
+)
 
 
 @dataclass
@@ -192,7 +200,10 @@ def analyse(question: str, corpus_text: str | None = None) -> Question:
             elif noun:
                 kind = "count"
     elif qtype in ("place", "list"):
-        m = re.search(r"(?:哪个|哪些|哪几个|哪[两三四五六七八九十]+个|哪家|哪所|哪座|哪一个|什么)(?P<suffix>[\u4e00-\u9fff]{1,3})", q)
+        m = re.search(
+            r"(?:哪个|哪些|哪几个|哪[两三四五六七八九十]+个|哪家|哪所|哪座|哪一个|什么)(?P<suffix>[\u4e00-\u9fff]{1,3})",
+            q,
+        )
         if m:
             tail = m.group("suffix")
             for suffix in (*PLACE_SUFFIXES, *ORG_SUFFIXES, "单位", "企业", "部门", "医院", "学校"):
@@ -202,6 +213,13 @@ def analyse(question: str, corpus_text: str | None = None) -> Question:
     places = place_mentions(q, corpus_text)
     terms = key_terms(q, places, unit)
     return Question(
-        text=q, qtype=qtype, unit=unit, unit_kind=kind, noun=noun, asked_suffix=asked_suffix,
-        terms=terms, places=places, years=re.findall(r"(?<!\d)((?:19|20)\d{2}年)", q),
+        text=q,
+        qtype=qtype,
+        unit=unit,
+        unit_kind=kind,
+        noun=noun,
+        asked_suffix=asked_suffix,
+        terms=terms,
+        places=places,
+        years=re.findall(r"(?<!\d)((?:19|20)\d{2}年)", q),
     )

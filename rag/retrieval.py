@@ -80,8 +80,12 @@ class HybridRetriever:
             timings["lexical"] = (time.perf_counter() - t) * 1000
         t = time.perf_counter()
         fused = reciprocal_rank_fusion([dense, lexical] if hybrid else [dense], self.rrf_k)
-        dense_pos = {row: (i + 1, float(s)) for i, (row, s) in enumerate(zip(dense.rows.tolist(), dense.scores))}
-        lex_pos = {row: (i + 1, float(s)) for i, (row, s) in enumerate(zip(lexical.rows.tolist(), lexical.scores))}
+        dense_pos = {
+            row: (i + 1, float(s)) for i, (row, s) in enumerate(zip(dense.rows.tolist(), dense.scores, strict=True))
+        }
+        lex_pos = {
+            row: (i + 1, float(s)) for i, (row, s) in enumerate(zip(lexical.rows.tolist(), lexical.scores, strict=True))
+        }
         order = sorted(fused, key=lambda r: (-fused[r], dense_pos.get(r, (1e9,))[0]))[:top_k]
         hits = []
         for rank, row in enumerate(order, start=1):

@@ -43,16 +43,23 @@ def test_ask_json(run, built_index_dir, seed_docs):
 
 
 def test_ask_jsonl_from_stdin(run, built_index_dir):
-    result = run("ask", "-", "--json", "--index-dir", str(built_index_dir),
-                 input="碑林区帮扶了多少个村\n\n岚皋县累计完成森林抚育补贴项目多少亩\n")
+    result = run(
+        "ask",
+        "-",
+        "--json",
+        "--index-dir",
+        str(built_index_dir),
+        input="碑林区帮扶了多少个村\n\n岚皋县累计完成森林抚育补贴项目多少亩\n",
+    )
     lines = [json.loads(line) for line in result.output.strip().splitlines()]
     assert [line["question"] for line in lines] == ["碑林区帮扶了多少个村", "岚皋县累计完成森林抚育补贴项目多少亩"]
     assert "20.9万亩" in lines[1]["answer"]
 
 
 def test_jsonl_reports_a_bad_line_and_goes_on(run, built_index_dir):
-    result = CliRunner().invoke(cli, ["ask", "-", "--json", "--index-dir", str(built_index_dir)],
-                                input="🙂🙂\n碑林区帮扶了多少个村\n")
+    result = CliRunner().invoke(
+        cli, ["ask", "-", "--json", "--index-dir", str(built_index_dir)], input="🙂🙂\n碑林区帮扶了多少个村\n"
+    )
     lines = [json.loads(line) for line in result.output.strip().splitlines()]
     assert "error" in lines[0] and "11个" in lines[1]["answer"]
     assert result.exit_code == 1
@@ -123,7 +130,11 @@ def test_ask_builds_the_seeds_index_first_from_any_directory(tmp_path):
     env = {**os.environ, "RAG_INDEX_DIR": str(tmp_path / "fresh-index")}
     proc = subprocess.run(
         [sys.executable, "-m", "rag", "ask", "碑林区帮扶了多少个村", "--json"],
-        cwd=tmp_path, env=env, capture_output=True, text=True, timeout=600,
+        cwd=tmp_path,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=600,
     )
     assert proc.returncode == 0, proc.stderr
     assert "building it from" in proc.stderr and str(ROOT / "seeds") in proc.stderr
@@ -142,3 +153,16 @@ def test_index_then_incremental_update_via_cli(tmp_path):
     (corpus / "b.txt").write_text("未央区帮扶了9个村。", encoding="utf-8")
     second = CliRunner().invoke(cli, args)
     assert "1 added, 0 changed, 1 unchanged" in second.output and "embedded 1 of 2 chunks" in second.output
+
+
+def test_chat_resolves_follow_ups(built_index_dir):
+    result = CliRunner().invoke(
+        cli,
+        ["chat", "--index-dir", str(built_index_dir)],
+        input="碑林区帮扶了多少个村\n那雁塔区呢？\n它投入了多少资金？\n",
+    )
+    assert result.exit_code == 0, result.output
+    answers = [line for line in result.output.splitlines() if line.startswith("答：")]
+    assert answers[0].startswith("答：11个")
+    assert answers[1].startswith("答：14个")
+    assert "雁塔区投入了多少资金" in result.output  # the resolved question is shown

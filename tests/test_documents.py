@@ -8,15 +8,31 @@ from rag.errors import DocumentError
 
 def test_furniture_is_stripped_from_the_seeds(seed_docs):
     everything = "\n".join(d.text for d in seed_docs.values())
-    for furniture in ("澎湃Logo", "下载客户端", "登录", "ICP备", "公网安备", "责编", "我要举报", "向上滑动查看",
-                      "本文为澎湃号作者", "扫码下载", "许可证", "上海东方报业有限公司", "字号"):
+    for furniture in (
+        "澎湃Logo",
+        "下载客户端",
+        "登录",
+        "ICP备",
+        "公网安备",
+        "责编",
+        "我要举报",
+        "向上滑动查看",
+        "本文为澎湃号作者",
+        "扫码下载",
+        "许可证",
+        "上海东方报业有限公司",
+        "字号",
+    ):
         assert furniture not in everything, furniture
 
 
 def test_image_captions_are_dropped_but_headlines_kept(seed_docs):
     text = seed_docs["003"].text
-    for caption in ("开展宣传展销活动,推介汉滨特产进西安", "驻汉滨工作队与基层党支部联合开展主题党日活动",
-                    "汉滨区富硒产品展销中心落地雁塔区"):
+    for caption in (
+        "开展宣传展销活动,推介汉滨特产进西安",
+        "驻汉滨工作队与基层党支部联合开展主题党日活动",
+        "汉滨区富硒产品展销中心落地雁塔区",
+    ):
         assert caption not in text
     assert text.startswith("他乡亦故乡 携手奔小康")
     assert "对口帮扶机制“三区两地”喜联姻" in text

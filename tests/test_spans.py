@@ -1,0 +1,62 @@
+import pytest
+
+from rag.spans import cn_to_number, find_dates, find_enumerations, find_quantities, unit_kind
+
+
+@pytest.mark.parametrize(
+    ("text", "span", "value", "unit", "kind"),
+    [
+        ("碑林区承担蓝田县11个行政村", "11个", 11, "个", "count"),
+        ("帮扶十一个村", "十一个", 11, "个", "count"),
+        ("休息二个月", "二个月", 2, "个月", "duration"),
+        ("奖励五百元", "五百元", 500, "元", "money"),
+        ("投入资金8.46亿元新建", "8.46亿元", 846_000_000, "亿元", "money"),
+        ("财政帮扶资金4500余万元", "4500余万元", 45_000_000, "万元", "money"),
+        ("累计投入扶贫资金近700万元", "近700万元", 7_000_000, "万元", "money"),
+        ("群众满意度达到95%以上", "95%以上", 95, "%", "percent"),
+        ("硬化道路33.6公里", "33.6公里", 33.6, "公里", "length"),
+        ("安装路灯853盏", "853盏", 853, "盏", "count"),
+        ("补贴项目20.9万亩", "20.9万亩", 209_000, "亩", "area"),
+        ("注册量达到2万8千余人", "2万8千余人", 28_000, "人", "count"),
+        ("他叫奚元平,今年51岁", "51岁", 51, "岁", "age"),
+    ],
+)
+def test_quantities_with_units_and_approximators(text, span, value, unit, kind):
+    found = [q for q in find_quantities(text) if q.text == span]
+    assert found, [q.text for q in find_quantities(text)]
+    q = found[0]
+    assert text[q.start : q.end] == span
+    assert q.value == pytest.approx(value)
+    assert q.unit == unit and q.kind == kind
+
+
+def test_numerals_inside_words_are_not_quantities():
+    assert find_quantities("建立了全县唯一一个贫困村光伏发电项目") == []
+    assert [q.text for q in find_quantities("统一制作悬挂了家风家训牌1500余套")] == ["1500余套"]
+    assert find_quantities("2019年6月,雁塔区") == []
+
+
+def test_chinese_numerals():
+    assert cn_to_number("十一") == 11
+    assert cn_to_number("二千零九") == 2009
+    assert cn_to_number("三十五万") == 350_000
+    assert cn_to_number("三点五") == 3.5
+    assert cn_to_number("abc") is None
+    assert unit_kind("万元") == "money" and unit_kind("户") == "count" and unit_kind(None) is None
+
+
+def test_dates():
+    assert [d.text for d in find_dates("自2019年6月起,8月20日至21日,今年11月她被表彰,每月25日左右")] == [
+        "2019年6月",
+        "8月20日至21日",
+        "今年11月",
+        "25日",
+    ]
+    assert [d.text for d in find_dates("2019-11-26 23:00")] == ["2019-11-26 23:00"]
+
+
+def test_enumerations():
+    text = "汉滨区大河镇、瀛湖镇、谭坝镇四个毛绒玩具厂在同一天开业"
+    assert [e.text for e in find_enumerations(text, "镇")] == ["大河镇、瀛湖镇、谭坝镇"]
+    assert [e.text for e in find_enumerations("2018年,张家村和南国村联合成立张南联村", "村")] == ["张家村和南国村"]
+    assert "抓常态、抓纪律、抓保障" in [e.text for e in find_enumerations("“三抓制度”:抓常态、抓纪律、抓保障。")]
