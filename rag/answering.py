@@ -509,9 +509,10 @@ def _display(choice: SpanChoice, question: Question) -> str:
         return choice.display
     start = choice.start
     # extend left over a place name right before the number (蓝田县11个行政村)
-    before = cut(text[max(0, start - 8) : start])
-    if before and before[-1].endswith(PLACE_SUFFIXES) and text[:start].endswith(before[-1]):
-        start -= len(before[-1])
+    before = text[max(0, start - 8) : start]
+    places = place_mentions(before)
+    if places and before.endswith(places[-1]):
+        start -= len(places[-1])
     phrase = text[start:noun_end]
     return choice.display if phrase == choice.display else f"{choice.display}（{phrase}）"
 

@@ -105,6 +105,28 @@ class Assistant:
         embedder = embedder or load_embedder(settings.embedder, settings)
         return cls(index, embedder, settings)
 
+    def add_documents(self, paths: Sequence[Path], sources: Sequence[str] | None = None) -> UpdateReport:
+        """Load, index and save ``paths`` (all or nothing), then answer from the updated index at once.
+
+        Queries wait while the index is swapped. ``sources`` names the files in quotes (default: file name).
+
+        Raises:
+            DocumentError: a file is unsupported, too large, binary or undecodable; nothing is changed.
+        """
+        from .documents import load_document
+
+        max_bytes = int(self.settings.max_file_mb * 1e6)
+        docs = [
+            load_document(Path(p), source=(sources[i] if sources else None), max_bytes=max_bytes)
+            for i, p in enumerate(paths)
+        ]
+        chunker = ChunkerSettings(self.settings.chunk_size, self.settings.chunk_overlap)
+        with self.lock:
+            index, report = Index.build(docs, self.embedder, chunker, previous=self.index)
+            index.save(self.settings.index_dir)
+            self.replace_index(index)
+        return report
+
     def replace_index(self, index: Index) -> None:
         with self.lock:
             self.index = index

@@ -156,6 +156,23 @@ def chat(index_dir, embedder) -> None:
         history.append(line)
 
 
+@cli.command()
+@click.option("--host", default="127.0.0.1", show_default=True, help="interface to listen on (0.0.0.0: all)")
+@click.option("--port", default=7860, show_default=True, type=int, help="port to listen on")
+@click.option("--index-dir", type=click.Path(path_type=Path), help="index folder (env RAG_INDEX_DIR)")
+def ui(host: str, port: int, index_dir) -> None:
+    """Start the web chat (Gradio): answers with highlighted sources, uploads, multi-turn."""
+    settings = _settings(index_dir=index_dir)
+    try:
+        from ui.app import launch
+    except ImportError as exc:
+        raise click.ClickException(f'the web UI needs gradio: pip install "rag-zh[ui]" ({exc})') from None
+    try:
+        launch(settings, host=host, port=port)
+    except RagError as exc:
+        _fail(exc)
+
+
 @cli.command(name="eval")
 @click.option("--gold", type=click.Path(path_type=Path), help="gold JSONL file (default: eval/gold.jsonl)")
 @_index_options

@@ -1,0 +1,240 @@
+"""The web chat: handlers in-process, a real gradio_client against `rag ui`, and a real browser."""
+
+import json
+import os
+import shutil
+import socket
+import subprocess
+import sys
+import time
+import urllib.request
+from pathlib import Path
+
+import pytest
+
+from rag.assistant import Assistant
+from rag.config import Settings
+
+gr = pytest.importorskip("gradio")
+from ui.app import CORPUS_FOLDER, ChatUI, safe_upload_name  # noqa: E402
+
+from .conftest import ROOT  # noqa: E402
+
+ARTIFACTS = ROOT / "tests" / "artifacts"
+NEW_DOC = "灞桥区新筑街道今年帮扶了27个村，投入资金360万元。\n新筑街道党工委书记王建国介绍了经验。\n"
+
+
+@pytest.fixture
+def ui(index_copy):
+    return ChatUI(Assistant.open(Settings(index_dir=index_copy)))
+
+
+def test_answer_with_citation_and_highlight(ui):
+    _, chat, questions, data, choices, source, hits = ui.answer("碑林区帮扶了多少个村", [], [])
+    assert chat[-1]["role"] == "assistant" and "11个（蓝田县11个行政村）" in chat[-1]["content"]
+    assert "[1] «碑林区承担蓝田县11个行政村" in chat[-1]["content"]
+    assert questions == ["碑林区帮扶了多少个村"]
+    assert choices["choices"] == ["[1] 001_ad83b76884cea2bc.txt 14–47"]
+    assert "<mark>碑林区承担蓝田县11个行政村驻村联户帮扶任务及丹凤县对口帮扶任务。</mark>" in source
+    assert "字符 14–47" in source and "根据省、市脱贫攻坚安排部署" in source
+    assert "向量检索" in hits and "BM25" in hits and "#1 (" in hits
+    assert ui.source_html(choices["choices"][0], data) == source
+
+
+def test_follow_up_uses_the_conversation(ui):
+    _, chat, questions, *_ = ui.answer("碑林区帮扶了多少个村", [], [])
+    _, chat, questions, data, *_ = ui.answer("那雁塔区呢？", chat, questions)
+    assert data["resolved_question"] == "雁塔区帮扶了多少个村"
+    assert data["answer"].startswith("14个") and "理解为" in chat[-1]["content"]
+
+
+def test_abstention_is_shown_as_such(ui):
+    _, chat, _, data, choices, source, _ = ui.answer("长安区帮扶了多少个村", [], [])
+    assert data["abstained"] and "资料中没有找到" in chat[-1]["content"]
+    assert "相关段落（不作为依据）" in chat[-1]["content"]
+    assert "不作为答案依据" in source and "<mark>" not in source
+    assert choices["choices"] == []
+
+
+def test_settings_are_applied(ui):
+    *_, data, _, _, _ = ui.answer("碑林区帮扶了多少个村", [], [], top_k=2, hybrid=False, threshold=0.35)
+    assert len(data["hits"]) == 2 and all(h["lexical_rank"] is None for h in data["hits"])
+    *_, strict, _, _, _ = ui.answer("碑林区帮扶了多少个村", [], [], top_k=5, hybrid=True, threshold=1.0)
+    assert strict["abstained"] or strict["confidence"] >= 1.0
+
+
+def test_empty_and_bad_questions(ui):
+    assert ui.answer("   ", [], [])[1] == []
+    _, chat, *_ = ui.answer("🙂🙂", [], [])
+    assert "无法回答" in chat[-1]["content"]
+
+
+def test_same_answer_as_the_cli(ui, index_copy):
+    from click.testing import CliRunner
+
+    from rag.cli import cli
+
+    cli_out = json.loads(
+        CliRunner()
+        .invoke(cli, ["ask", "岚皋县累计完成森林抚育补贴项目多少亩", "--json", "--index-dir", str(index_copy)])
+        .output
+    )
+    api_out = ui.api_ask("岚皋县累计完成森林抚育补贴项目多少亩")
+    assert api_out["answer"] == cli_out["answer"] and api_out["quotes"] == cli_out["quotes"]
+
+
+def test_upload_makes_a_document_answerable(ui, tmp_path, index_copy):
+    f = tmp_path / "新筑 街道 报道.txt"
+    f.write_text(NEW_DOC, encoding="gb18030")
+    before = len(ui.assistant.index.documents)
+    status = ui.upload([str(f)])
+    assert status.startswith("已加入") and "新筑_街道_报道.txt" in status
+    assert len(ui.assistant.index.documents) == before + 1
+    stored = index_copy / CORPUS_FOLDER / "新筑_街道_报道.txt"
+    assert stored.is_file()
+    *_, data, _, source, _ = ui.answer("灞桥区新筑街道帮扶了多少个村", [], [])
+    assert data["answer"].startswith("27个")
+    assert data["quotes"][0]["source"] == f"{CORPUS_FOLDER}/新筑_街道_报道.txt"
+    assert "<mark>" in source
+    # the upload survived on disk: a fresh process would load it
+    manifest = json.loads((index_copy / "manifest.json").read_text(encoding="utf-8"))
+    assert manifest["documents"]["corpus__新筑_街道_报道"]["source"] == "corpus/新筑_街道_报道.txt"
+
+
+@pytest.mark.parametrize(
+    ("name", "content", "message"),
+    [
+        ("binary.txt", b"\x00\x01\x02\x03", "binary"),
+        ("slides.pdf", b"%PDF-1.4", "unsupported file type"),
+        ("empty.txt", b"   \n", "no article text"),
+    ],
+)
+def test_bad_uploads_change_nothing(ui, tmp_path, index_copy, name, content, message):
+    f = tmp_path / name
+    f.write_bytes(content)
+    manifest = (index_copy / "manifest.json").read_text(encoding="utf-8")
+    status = ui.upload([str(f)])
+    assert status.startswith("上传失败") and message in status and "索引未改动" in status
+    assert (index_copy / "manifest.json").read_text(encoding="utf-8") == manifest
+    assert not (index_copy / CORPUS_FOLDER).exists()
+
+
+def test_oversized_upload_is_refused(index_copy, tmp_path):
+    small = ChatUI(Assistant.open(Settings(index_dir=index_copy, max_file_mb=0.001)))
+    f = tmp_path / "big.txt"
+    f.write_text("很长的文章。" * 500, encoding="utf-8")
+    assert "limit" in small.upload([str(f)]) and not (index_copy / CORPUS_FOLDER).exists()
+
+
+def test_file_names_are_sanitised():
+    assert safe_upload_name("../../etc/evil.txt") == "evil.txt"
+    assert safe_upload_name("..\\..\\evil.md") == "evil.md"
+    assert safe_upload_name("报道 (1).HTML") == "报道_1.html"
+    with pytest.raises(Exception, match="unsupported"):
+        safe_upload_name("a.exe")
+    with pytest.raises(Exception, match="no usable characters"):
+        safe_upload_name("....txt")
+
+
+def test_untrusted_text_is_escaped(ui, tmp_path):
+    f = tmp_path / "x.txt"
+    f.write_text("测试县<script>alert(1)</script>共有42户贫困户。\n", encoding="utf-8")
+    assert ui.upload([str(f)]).startswith("已加入")
+    _, chat, _, data, _, source, hits = ui.answer("测试县共有多少户贫困户", [], [])
+    assert "42户" in data["answer"]
+    assert "<script>" not in source and "&lt;script&gt;" in source
+    assert "<script>" not in chat[-1]["content"] and "<script>" not in hits
+
+
+# ---------------------------------------------------------------------------- a real server
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+@pytest.fixture(scope="module")
+def server(built_index_dir, tmp_path_factory):
+    index_dir = tmp_path_factory.mktemp("ui-index") / "index"
+    shutil.copytree(built_index_dir, index_dir)
+    port = _free_port()
+    log = open(tmp_path_factory.mktemp("ui-log") / "ui.log", "w")
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "rag", "ui", "--port", str(port), "--index-dir", str(index_dir)],
+        stdout=log,
+        stderr=subprocess.STDOUT,
+        env={**os.environ, "GRADIO_ANALYTICS_ENABLED": "False"},
+    )
+    url = f"http://127.0.0.1:{port}/"
+    deadline = time.time() + 180
+    while time.time() < deadline:
+        try:
+            urllib.request.urlopen(url, timeout=2)
+            break
+        except OSError:
+            if proc.poll() is not None:
+                raise RuntimeError(Path(log.name).read_text()) from None
+            time.sleep(0.5)
+    else:
+        proc.kill()
+        raise RuntimeError("rag ui did not start")
+    yield url
+    proc.terminate()
+    proc.wait(timeout=30)
+    log.close()
+
+
+def test_gradio_client_api(server):
+    from gradio_client import Client
+
+    client = Client(server, verbose=False)
+    out = client.predict("碑林区帮扶了多少个村", [], api_name="/ask")
+    assert out["answer"] == "11个（蓝田县11个行政村）"
+    assert "蓝田县11个行政村" in out["quotes"][0]["text"] and out["quotes"][0]["start"] == 14
+    follow = client.predict("那雁塔区呢？", ["碑林区帮扶了多少个村"], api_name="/ask")
+    assert follow["answer"].startswith("14个")
+    assert "error" in client.predict("", [], api_name="/ask")
+
+
+@pytest.mark.browser
+def test_browser_end_to_end(server, tmp_path):
+    sync_api = pytest.importorskip("playwright.sync_api")
+    chromium = shutil.which("chromium") or "/usr/bin/chromium"
+    if not Path(chromium).exists():
+        if os.environ.get("CI"):
+            pytest.fail("chromium is missing; .ci/run installs it with apt-get")
+        pytest.skip("Debian's chromium is not installed")
+    ARTIFACTS.mkdir(parents=True, exist_ok=True)
+    doc = tmp_path / "新筑街道.txt"
+    doc.write_text(NEW_DOC, encoding="utf-8")
+    args = [
+        "--no-sandbox",
+        "--disable-gpu",
+        "--disable-background-networking",
+        "--disable-component-update",
+        "--disable-sync",
+        "--no-first-run",
+        "--disable-quic",
+    ]
+    with sync_api.sync_playwright() as p:
+        browser = p.chromium.launch(executable_path=chromium, headless=True, args=args)
+        page = browser.new_page(viewport={"width": 1400, "height": 1000})
+        page.goto(server)
+        page.locator("#question textarea").fill("碑林区帮扶了多少个村")
+        page.locator("#send").click()
+        page.locator("#chat").get_by_text("11个（蓝田县11个行政村）").wait_for(timeout=60_000)
+        mark = page.locator("#source mark")
+        mark.wait_for(timeout=30_000)
+        assert "碑林区承担蓝田县11个行政村" in mark.inner_text()
+        page.screenshot(path=str(ARTIFACTS / "ui.png"), full_page=True)
+
+        page.get_by_text("上传文档").click()
+        page.locator("#upload input[type=file]").set_input_files(str(doc))
+        page.locator("#add-docs").click()
+        page.locator("#upload-status").get_by_text("已加入").wait_for(timeout=120_000)
+        page.locator("#question textarea").fill("灞桥区新筑街道帮扶了多少个村")
+        page.locator("#send").click()
+        page.locator("#chat").get_by_text("27个").first.wait_for(timeout=60_000)
+        page.locator("#source mark").get_by_text("27个村").wait_for(timeout=30_000)
+        page.screenshot(path=str(ARTIFACTS / "ui-upload.png"), full_page=True)
+        browser.close()
