@@ -66,7 +66,15 @@ def build_index(
     if not rebuild and Index.exists(settings.index_dir):
         previous = Index.load(settings.index_dir, expected_embedder=embedder.name)
     chunker = ChunkerSettings(settings.chunk_size, settings.chunk_overlap)
-    index, report = Index.build(docs, embedder, chunker, previous=previous, show_progress=show_progress)
+    index, report = Index.build(
+        docs,
+        embedder,
+        chunker,
+        previous=previous,
+        show_progress=show_progress,
+        dense_kind=settings.dense_index,
+        ann_threshold=settings.ann_threshold,
+    )
     index.save(settings.index_dir)
     return index, report, warnings
 
@@ -122,7 +130,14 @@ class Assistant:
         ]
         chunker = ChunkerSettings(self.settings.chunk_size, self.settings.chunk_overlap)
         with self.lock:
-            index, report = Index.build(docs, self.embedder, chunker, previous=self.index)
+            index, report = Index.build(
+                docs,
+                self.embedder,
+                chunker,
+                previous=self.index,
+                dense_kind=self.settings.dense_index,
+                ann_threshold=self.settings.ann_threshold,
+            )
             index.save(self.settings.index_dir)
             self.replace_index(index)
         return report

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Literal
 
 from pydantic import Field
 from pydantic_settings import BaseSettings, SettingsConfigDict
@@ -43,6 +44,10 @@ class Settings(BaseSettings):
     chunk_size: int = Field(240, ge=20, le=4000, description="chunk budget in characters")
     chunk_overlap: int = Field(1, ge=0, le=10, description="sentences repeated between neighbouring chunks")
     abstain_threshold: float = Field(0.35, ge=0.0, le=1.0, description="answers below this confidence abstain")
+    dense_index: Literal["auto", "flat", "ivf", "hnsw"] = Field(
+        "auto", description="exact search (flat) or an approximate index; auto: flat below ann_threshold chunks"
+    )
+    ann_threshold: int = Field(50_000, ge=1000, description="chunks above which auto builds an approximate index")
     embed_batch_size: int = Field(32, ge=1, le=4096)
     st_device: str | None = Field(None, description="sentence-transformers device: cpu, cuda, mps")
     st_query_prompt: str = Field("query: ", description="prefix for queries (E5 style); '' for none")

@@ -103,6 +103,8 @@ class Index:
         previous: Index | None = None,
         keep_previous: bool = True,
         show_progress: bool = False,
+        dense_kind: str = "auto",
+        ann_threshold: int = 50_000,
     ) -> tuple[Index, UpdateReport]:
         """Index ``documents``, reusing the chunks and vectors of unchanged documents of ``previous``.
 
@@ -171,12 +173,16 @@ class Index:
 
         docs_by_id = {d.id: d for d in final_docs}
         lexical = BM25Store.build([passage_text(docs_by_id[c.doc_id], c) for c in chunks])
-        dense = FaissStore.from_vectors(matrix) if len(matrix) else FaissStore(embedder.dim)
+        dense = (
+            FaissStore.from_vectors(matrix, kind=dense_kind, ann_threshold=ann_threshold)
+            if len(matrix)
+            else FaissStore(embedder.dim)
+        )
         manifest = {
             "format_version": FORMAT_VERSION,
             "embedder": {"name": embedder.name, "dim": embedder.dim},
             "chunker": chunker.as_dict(),
-            "dense": {"kind": dense.kind, "metric": "inner_product", "normalised": True},
+            "dense": dense.describe(),
             "lexical": {"kind": "bm25s", "tokenizer": "jieba.lcut_for_search"},
             "documents": {d.id: {"source": d.source, "sha256": d.sha256} for d in final_docs},
             "n_chunks": len(chunks),
@@ -275,7 +281,7 @@ class Index:
             ]
         except (OSError, ValueError) as exc:
             raise IndexCorrupt(f"{folder}: documents or chunks unreadable ({exc}); {rebuild}") from exc
-        dense = FaissStore.load(folder, dim)
+        dense = FaissStore.load(folder, dim, manifest.get("dense"))
         lexical = BM25Store.load(folder, len(chunks))
         if len(dense) != len(chunks):
             raise IndexCorrupt(f"{folder}: {len(dense)} vectors for {len(chunks)} chunks; {rebuild}")

@@ -1,0 +1,59 @@
+import numpy as np
+import pytest
+
+from rag.errors import IndexCorrupt
+from rag.vector_store import FaissStore, recall_at_k
+
+
+def _clustered(n, dim=64, seed=0):
+    rng = np.random.default_rng(seed)
+    centers = rng.normal(size=(50, dim)).astype(np.float32)
+    x = centers[rng.integers(0, 50, n)] + rng.normal(0, 0.4, size=(n, dim)).astype(np.float32)
+    return x / np.linalg.norm(x, axis=1, keepdims=True)
+
+
+def test_auto_is_exact_for_small_corpora():
+    store = FaissStore.from_vectors(_clustered(2000), kind="auto", ann_threshold=5000)
+    assert store.kind == "flat" and store.describe()["kind"] == "flat"
+
+
+@pytest.mark.parametrize("kind", ["ivf", "hnsw"])
+def test_approximate_indexes_meet_their_recall_target(kind, tmp_path):
+    x = _clustered(6000)
+    store = FaissStore.from_vectors(x, kind=kind, target_recall=0.95)
+    info = store.describe()
+    assert info["kind"] == kind and info["tuned_recall_at_10"] >= 0.95
+    # measured independently on fresh queries
+    rng = np.random.default_rng(7)
+    queries = x[rng.choice(len(x), 50, replace=False)] + rng.normal(0, 0.03, size=(50, x.shape[1])).astype(np.float32)
+    queries /= np.linalg.norm(queries, axis=1, keepdims=True)
+    exact = FaissStore.from_vectors(x, kind="flat")
+    approx_ids = np.array([store.search(q, 10)[0] for q in queries])
+    exact_ids = np.array([exact.search(q, 10)[0] for q in queries])
+    assert recall_at_k(approx_ids, exact_ids) >= 0.9
+    # save/load keeps the kind, the tuned parameter and the vectors
+    store.save(tmp_path)
+    loaded = FaissStore.load(tmp_path, x.shape[1], info)
+    assert loaded.kind == kind and loaded.params == store.params
+    assert np.allclose(loaded.vectors(), x, atol=1e-6)
+    assert np.array_equal(loaded.search(queries[0], 10)[0], store.search(queries[0], 10)[0])
+
+
+def test_auto_switches_to_ivf_above_the_threshold():
+    store = FaissStore.from_vectors(_clustered(3000), kind="auto", ann_threshold=2000)
+    assert store.kind == "ivf"
+
+
+def test_bad_kind_and_dimension():
+    with pytest.raises(ValueError, match="valid: auto, flat, ivf, hnsw"):
+        FaissStore.from_vectors(_clustered(10), kind="lsh")
+
+
+def test_dimension_mismatch_on_load(tmp_path):
+    FaissStore.from_vectors(_clustered(100)).save(tmp_path)
+    with pytest.raises(IndexCorrupt, match="holds 64-d vectors"):
+        FaissStore.load(tmp_path, 384)
+
+
+def test_recall_at_k():
+    assert recall_at_k(np.array([[1, 2, 3]]), np.array([[3, 2, 9]]), k=3) == pytest.approx(2 / 3)
