@@ -47,6 +47,34 @@ def clean_question(question: str) -> str:
     return q
 
 
+def dense_factory(settings: Settings):
+    """The vector-store builder the settings ask for (FAISS by default, Milvus with RAG_VECTOR_STORE=milvus)."""
+    if settings.vector_store == "milvus":
+        from .milvus_store import MilvusStore
+
+        return lambda matrix: MilvusStore.from_vectors(
+            matrix, settings.resolved_milvus_uri(), settings.milvus_collection
+        )
+    from .vector_store import FaissStore
+
+    return lambda matrix: FaissStore.from_vectors(
+        matrix, kind=settings.dense_index, ann_threshold=settings.ann_threshold
+    )
+
+
+def load_index(settings: Settings, expected_embedder: str | None = None) -> Index:
+    """Load the index in ``settings.index_dir`` (Milvus URI from the settings when one is given)."""
+    return Index.load(settings.index_dir, expected_embedder=expected_embedder, milvus_uri=settings.milvus_uri)
+
+
+def _drop_replaced(previous: Index | None, index: Index) -> None:
+    """After a new index is saved, drop the Milvus collection the previous one used."""
+    old = getattr(previous, "dense", None) if previous is not None else None
+    if old is not None and getattr(old, "kind", None) == "milvus":
+        if getattr(index.dense, "collection", None) != old.collection:
+            old.drop()
+
+
 def build_index(
     paths: Sequence[Path],
     settings: Settings,
@@ -64,7 +92,7 @@ def build_index(
     docs, warnings = load_corpus(paths, max_bytes=int(settings.max_file_mb * 1e6), strict=strict)
     previous = None
     if not rebuild and Index.exists(settings.index_dir):
-        previous = Index.load(settings.index_dir, expected_embedder=embedder.name)
+        previous = load_index(settings, expected_embedder=embedder.name)
     chunker = ChunkerSettings(settings.chunk_size, settings.chunk_overlap)
     index, report = Index.build(
         docs,
@@ -72,10 +100,10 @@ def build_index(
         chunker,
         previous=previous,
         show_progress=show_progress,
-        dense_kind=settings.dense_index,
-        ann_threshold=settings.ann_threshold,
+        dense_factory=dense_factory(settings),
     )
     index.save(settings.index_dir)
+    _drop_replaced(previous, index)
     return index, report, warnings
 
 
@@ -109,7 +137,7 @@ class Assistant:
             index, report, _ = build_index([settings.seeds_dir], settings, embedder=embedder)
             print(f"Index built: {report.summary()}", file=sys.stderr)
             return cls(index, embedder, settings)
-        index = Index.load(settings.index_dir, expected_embedder=settings.embedder)
+        index = load_index(settings, expected_embedder=settings.embedder)
         embedder = embedder or load_embedder(settings.embedder, settings)
         return cls(index, embedder, settings)
 
@@ -135,10 +163,10 @@ class Assistant:
                 self.embedder,
                 chunker,
                 previous=self.index,
-                dense_kind=self.settings.dense_index,
-                ann_threshold=self.settings.ann_threshold,
+                dense_factory=dense_factory(self.settings),
             )
             index.save(self.settings.index_dir)
+            _drop_replaced(self.index, index)
             self.replace_index(index)
         return report
 

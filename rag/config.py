@@ -48,8 +48,16 @@ class Settings(BaseSettings):
         "auto", description="exact search (flat) or an approximate index; auto: flat below ann_threshold chunks"
     )
     ann_threshold: int = Field(50_000, ge=1000, description="chunks above which auto builds an approximate index")
+    vector_store: Literal["faiss", "milvus"] = Field("faiss", description="where dense vectors live")
+    milvus_uri: str | None = Field(
+        None, description="Milvus Lite file path or http://host:19530 (default: <index_dir>.milvus.db, Lite)"
+    )
+    milvus_collection: str = Field("rag_chunks", description="prefix of the Milvus collection names")
     embed_batch_size: int = Field(32, ge=1, le=4096)
     st_device: str | None = Field(None, description="sentence-transformers device: cpu, cuda, mps")
     st_query_prompt: str = Field("query: ", description="prefix for queries (E5 style); '' for none")
     st_passage_prompt: str = Field("passage: ", description="prefix for passages (E5 style); '' for none")
     max_file_mb: float = Field(20.0, gt=0, description="files larger than this are refused")
+
+    def resolved_milvus_uri(self) -> str:
+        return self.milvus_uri or f"{self.index_dir}.milvus.db"

@@ -8,7 +8,7 @@ import logging
 import os
 import shutil
 import time
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -105,11 +105,13 @@ class Index:
         show_progress: bool = False,
         dense_kind: str = "auto",
         ann_threshold: int = 50_000,
+        dense_factory: Callable[[np.ndarray], object] | None = None,
     ) -> tuple[Index, UpdateReport]:
         """Index ``documents``, reusing the chunks and vectors of unchanged documents of ``previous``.
 
         With ``keep_previous``, documents of ``previous`` that are not in ``documents`` stay in the index
-        (adding a folder does not drop the seeds); otherwise they are removed.
+        (adding a folder does not drop the seeds); otherwise they are removed. ``dense_factory`` builds
+        the vector store from the matrix of all chunk vectors (default: FAISS, ``dense_kind``).
         """
         t0 = time.perf_counter()
         chunker = chunker or ChunkerSettings()
@@ -173,11 +175,12 @@ class Index:
 
         docs_by_id = {d.id: d for d in final_docs}
         lexical = BM25Store.build([passage_text(docs_by_id[c.doc_id], c) for c in chunks])
-        dense = (
-            FaissStore.from_vectors(matrix, kind=dense_kind, ann_threshold=ann_threshold)
-            if len(matrix)
-            else FaissStore(embedder.dim)
-        )
+        if dense_factory is not None:
+            dense = dense_factory(matrix)
+        elif len(matrix):
+            dense = FaissStore.from_vectors(matrix, kind=dense_kind, ann_threshold=ann_threshold)
+        else:
+            dense = FaissStore(embedder.dim)
         manifest = {
             "format_version": FORMAT_VERSION,
             "embedder": {"name": embedder.name, "dim": embedder.dim},
@@ -232,7 +235,9 @@ class Index:
         return (Path(folder) / MANIFEST).is_file()
 
     @classmethod
-    def load(cls, folder: Path, expected_embedder: str | None = None, verify: bool = True) -> Index:
+    def load(
+        cls, folder: Path, expected_embedder: str | None = None, verify: bool = True, milvus_uri: str | None = None
+    ) -> Index:
         """Load an index folder.
 
         Raises:
@@ -281,7 +286,13 @@ class Index:
             ]
         except (OSError, ValueError) as exc:
             raise IndexCorrupt(f"{folder}: documents or chunks unreadable ({exc}); {rebuild}") from exc
-        dense = FaissStore.load(folder, dim, manifest.get("dense"))
+        description = manifest.get("dense") or {}
+        if description.get("kind") == "milvus":
+            from .milvus_store import MilvusStore
+
+            dense = MilvusStore.load(description, dim, len(chunks), uri=milvus_uri)
+        else:
+            dense = FaissStore.load(folder, dim, description)
         lexical = BM25Store.load(folder, len(chunks))
         if len(dense) != len(chunks):
             raise IndexCorrupt(f"{folder}: {len(dense)} vectors for {len(chunks)} chunks; {rebuild}")

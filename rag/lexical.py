@@ -26,12 +26,18 @@ class BM25Store:
 
     @classmethod
     def build(cls, texts: Sequence[str], show_progress: bool = False) -> BM25Store:
+        """Tokenise ``texts`` with jieba and index them."""
+        return cls.build_from_tokens([bm25_tokens(t) or [""] for t in texts], show_progress)
+
+    @classmethod
+    def build_from_tokens(cls, tokens: Sequence[list[str]], show_progress: bool = False) -> BM25Store:
+        """Index pre-tokenised documents (one list of tokens per row)."""
         import bm25s
 
-        tokens = [bm25_tokens(t) or [""] for t in texts]
         retriever = bm25s.BM25()
-        retriever.index(tokens, show_progress=show_progress) if tokens else None
-        if not tokens:
+        if tokens:
+            retriever.index(list(tokens), show_progress=show_progress)
+        else:
             retriever.vocab_dict = {}
         return cls(retriever, len(tokens))
 

@@ -50,8 +50,33 @@ def assistant(built_index_dir) -> Assistant:
     return Assistant.open(Settings(index_dir=built_index_dir))
 
 
+@pytest.fixture(scope="session")
+def milvus_index_dir(built_index_dir, tmp_path_factory):
+    """The seeds index with its vectors in Milvus Lite (vectors reused from the FAISS index, not re-embedded)."""
+    pytest.importorskip("pymilvus")
+    from rag.assistant import build_index as _build
+    from rag.embedders import load_embedder
+
+    folder = tmp_path_factory.mktemp("milvus") / "index"
+    shutil.copytree(built_index_dir, folder)
+    settings = Settings(index_dir=folder, vector_store="milvus")
+    _build([SEEDS], settings, embedder=load_embedder("e5-small-bundled"), show_progress=False)
+    return folder
+
+
+@pytest.fixture(scope="session", params=["faiss", "milvus"])
+def any_store_assistant(request, built_index_dir):
+    """An assistant over the seeds with each vector store in turn."""
+    if request.param == "faiss":
+        return Assistant.open(Settings(index_dir=built_index_dir))
+    folder = request.getfixturevalue("milvus_index_dir")
+    return Assistant.open(Settings(index_dir=folder, vector_store="milvus"))
+
+
 def pytest_collection_modifyitems(config, items):
     # fixtures that build the real index are slow; mark the tests using them
     for item in items:
-        if {"built_index_dir", "assistant", "index_copy"} & set(getattr(item, "fixturenames", ())):
+        if {"built_index_dir", "assistant", "index_copy", "any_store_assistant"} & set(
+            getattr(item, "fixturenames", ())
+        ):
             item.add_marker(pytest.mark.slow)

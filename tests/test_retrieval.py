@@ -13,7 +13,8 @@ def test_rrf_sums_reciprocal_ranks():
     assert max(fused, key=fused.get) == 1
 
 
-def test_hybrid_hits_report_both_retrievers(assistant):
+def test_hybrid_hits_report_both_retrievers(any_store_assistant):
+    assistant = any_store_assistant
     retriever = HybridRetriever(assistant.index, assistant.embedder)
     result = retriever.search("碑林区帮扶了多少个村", top_k=5)
     assert len(result.hits) == 5
@@ -26,7 +27,8 @@ def test_hybrid_hits_report_both_retrievers(assistant):
     assert set(result.timings_ms) >= {"embed", "dense", "lexical", "fusion"}
 
 
-def test_dense_only_and_top_k(assistant):
+def test_dense_only_and_top_k(any_store_assistant):
+    assistant = any_store_assistant
     retriever = HybridRetriever(assistant.index, assistant.embedder)
     result = retriever.search("岚皋县森林抚育补贴", top_k=3, hybrid=False)
     assert len(result.hits) == 3
@@ -39,3 +41,40 @@ def test_lexical_search_finds_a_rare_term(assistant):
     assert "甘坪小学" in assistant.index.chunks[rows[0]].text
     assert scores[0] > 0
     assert len(assistant.index.lexical.search("zzzz qqqq", 3)[0]) == 0
+
+
+def test_both_stores_give_the_same_answer_and_ranking(any_store_assistant, assistant):
+    a = any_store_assistant.ask("碑林区帮扶了多少个村")
+    assert a.answer == "11个（蓝田县11个行政村）"
+    assert a.quotes == assistant.ask("碑林区帮扶了多少个村").quotes
+    dense = any_store_assistant.index.dense
+    qv = assistant.embedder.embed_queries(["岚皋县森林抚育补贴"])[0]
+    assert dense.search(qv, 5)[0].tolist() == assistant.index.dense.search(qv, 5)[0].tolist()
+
+
+def test_milvus_manifest_and_rebuild_drop_the_old_collection(milvus_index_dir, tmp_path):
+    import json
+    import shutil
+
+    from rag.assistant import build_index
+    from rag.config import Settings
+    from rag.embedders import HashEmbedder
+    from rag.milvus_store import _client
+
+    from .conftest import SEEDS
+
+    manifest = json.loads((milvus_index_dir / "manifest.json").read_text(encoding="utf-8"))
+    assert manifest["dense"]["kind"] == "milvus" and manifest["dense"]["collection"].startswith("rag_chunks_")
+    assert not (milvus_index_dir / "dense.faiss").exists() or "dense.faiss" not in manifest["checksums"]
+    folder = tmp_path / "idx"
+    settings = Settings(index_dir=folder, vector_store="milvus")
+    first, _, _ = build_index([SEEDS], settings, embedder=HashEmbedder())
+    old = first.dense.collection
+    corpus = tmp_path / "c"
+    shutil.copytree(SEEDS, corpus)
+    (corpus / "new.txt").write_text("灞桥区帮扶了7个村。", encoding="utf-8")
+    second, report, _ = build_index([corpus], settings, embedder=HashEmbedder())
+    assert report.added == ["new"] and second.dense.collection != old
+    client = _client(settings.resolved_milvus_uri())
+    assert client.has_collection(second.dense.collection) and not client.has_collection(old)
+    assert len(second.dense) == len(second.chunks)

@@ -1,0 +1,113 @@
+"""Dense vectors in Milvus, through ``pymilvus.MilvusClient``.
+
+A local path as URI runs Milvus Lite (embedded, nothing to install beyond ``pip install "rag-zh[milvus]"``);
+``http://host:19530`` talks to a Milvus server or a distributed cluster with the same code. Each build
+writes a new collection (``<prefix>_<8 hex>``) and the index manifest names it, so a build that dies
+midway leaves the previous index and its collection untouched; the old collection is dropped only
+after the new index is saved.
+"""
+
+from __future__ import annotations
+
+import logging
+import uuid
+from functools import lru_cache
+from pathlib import Path
+
+import numpy as np
+
+from .errors import EmbedderUnavailable, IndexCorrupt
+
+log = logging.getLogger(__name__)
+_BATCH = 2000
+
+
+@lru_cache(maxsize=8)
+def _client(uri: str):
+    try:
+        from pymilvus import MilvusClient
+    except ImportError as exc:
+        raise EmbedderUnavailable('the Milvus vector store needs pymilvus: pip install "rag-zh[milvus]"') from exc
+    if "://" not in uri:
+        Path(uri).parent.mkdir(parents=True, exist_ok=True)
+    return MilvusClient(uri)
+
+
+class MilvusStore:
+    """Row ``i`` is chunk ``i`` of the index; the Milvus primary key is the row number."""
+
+    kind = "milvus"
+
+    def __init__(self, uri: str, collection: str, dim: int, size: int):
+        self.uri = uri
+        self.collection = collection
+        self.dim = dim
+        self._size = size
+        self.params = {"uri": uri, "collection": collection}
+
+    @classmethod
+    def from_vectors(cls, vectors: np.ndarray, uri: str, prefix: str = "rag_chunks") -> MilvusStore:
+        """Create a fresh collection holding ``vectors`` (inner product over normalised rows)."""
+        client = _client(uri)
+        vectors = np.ascontiguousarray(vectors, dtype=np.float32)
+        n, dim = vectors.shape
+        name = f"{prefix}_{uuid.uuid4().hex[:8]}"
+        client.create_collection(
+            name, dimension=dim, metric_type="IP", auto_id=False, id_type="int", consistency_level="Strong"
+        )
+        for start in range(0, n, _BATCH):
+            rows = [{"id": start + i, "vector": v.tolist()} for i, v in enumerate(vectors[start : start + _BATCH])]
+            client.insert(name, rows)
+        if hasattr(client, "flush"):
+            client.flush(name)
+        return cls(uri, name, dim, n)
+
+    def __len__(self) -> int:
+        return self._size
+
+    def search(self, query: np.ndarray, k: int) -> tuple[np.ndarray, np.ndarray]:
+        k = min(k, self._size)
+        if k <= 0:
+            return np.zeros(0, dtype=np.int64), np.zeros(0, dtype=np.float32)
+        res = _client(self.uri).search(self.collection, data=[query.astype(np.float32).tolist()], limit=k)
+        hits = res[0] if res else []
+        return (
+            np.array([h["id"] for h in hits], dtype=np.int64),
+            np.array([h["distance"] for h in hits], dtype=np.float32),
+        )
+
+    def vectors(self) -> np.ndarray:
+        """All stored vectors in row order (fetched by primary key, for incremental rebuilds)."""
+        out = np.zeros((self._size, self.dim), dtype=np.float32)
+        client = _client(self.uri)
+        for start in range(0, self._size, _BATCH):
+            ids = list(range(start, min(start + _BATCH, self._size)))
+            for row in client.get(self.collection, ids=ids, output_fields=["vector"]):
+                out[int(row["id"])] = row["vector"]
+        return out
+
+    def describe(self) -> dict:
+        return {"kind": "milvus", "metric": "inner_product", "normalised": True, **self.params}
+
+    def save(self, folder: Path) -> None:
+        """Nothing to write locally: the vectors live in Milvus and the manifest names the collection."""
+
+    def drop(self) -> None:
+        try:
+            _client(self.uri).drop_collection(self.collection)
+        except Exception as exc:  # a stale collection is harmless; say so and go on
+            log.warning("could not drop Milvus collection %s: %s", self.collection, exc)
+
+    @classmethod
+    def load(cls, description: dict, dim: int, size: int, uri: str | None = None) -> MilvusStore:
+        uri = uri or description["uri"]
+        collection = description["collection"]
+        try:
+            exists = _client(uri).has_collection(collection)
+        except EmbedderUnavailable:
+            raise
+        except Exception as exc:
+            raise IndexCorrupt(f"cannot reach Milvus at {uri}: {exc}") from exc
+        if not exists:
+            raise IndexCorrupt(f"Milvus at {uri} has no collection {collection}; rebuild with `rag index --rebuild`")
+        return cls(uri, collection, dim, size)
