@@ -18,7 +18,8 @@ from .documents import load_corpus
 from .embedders import Embedder, load_embedder
 from .english import is_english, to_chinese
 from .errors import InvalidQuestion
-from .index import Index, UpdateReport
+from .index import Index, UpdateReport, remove_stale
+from .locking import write_lock
 from .question import analyse
 from .retrieval import HybridRetriever
 from .schema import Answer
@@ -90,6 +91,13 @@ def build_index(
     """
     embedder = embedder or load_embedder(settings.embedder, settings)
     docs, warnings = load_corpus(paths, max_bytes=int(settings.max_file_mb * 1e6), strict=strict)
+    with write_lock(settings.index_dir):
+        remove_stale(settings.index_dir)
+        index, report = _build_and_save(docs, settings, embedder, rebuild, show_progress)
+    return index, report, warnings
+
+
+def _build_and_save(docs, settings: Settings, embedder: Embedder, rebuild: bool, show_progress: bool):
     previous = None
     if not rebuild and Index.exists(settings.index_dir):
         previous = load_index(settings, expected_embedder=embedder.name)
@@ -104,7 +112,7 @@ def build_index(
     )
     index.save(settings.index_dir)
     _drop_replaced(previous, index)
-    return index, report, warnings
+    return index, report
 
 
 class Assistant:
@@ -157,7 +165,8 @@ class Assistant:
             for i, p in enumerate(paths)
         ]
         chunker = ChunkerSettings(self.settings.chunk_size, self.settings.chunk_overlap)
-        with self.lock:
+        with self.lock, write_lock(self.settings.index_dir):
+            remove_stale(self.settings.index_dir)
             index, report = Index.build(
                 docs,
                 self.embedder,

@@ -232,7 +232,8 @@ class Index:
 
     @staticmethod
     def exists(folder: Path) -> bool:
-        return (Path(folder) / MANIFEST).is_file()
+        return (Path(folder) / MANIFEST).is_file() or recover(folder)
+
 
     @classmethod
     def load(
@@ -247,6 +248,7 @@ class Index:
         """
         folder = Path(folder)
         rebuild = f"rebuild it with `rag index --rebuild --index-dir {folder}`"
+        recover(folder)
         manifest_path = folder / MANIFEST
         if not manifest_path.is_file():
             if folder.is_dir() and any(folder.iterdir()) and not (folder / "README.md").exists():
@@ -297,3 +299,33 @@ class Index:
         if len(dense) != len(chunks):
             raise IndexCorrupt(f"{folder}: {len(dense)} vectors for {len(chunks)} chunks; {rebuild}")
         return cls(documents, chunks, dense, lexical, manifest)
+
+
+def recover(folder: Path) -> bool:
+    """Finish or undo a save that was killed midway; True when ``folder`` holds an index afterwards.
+
+    A save renames the live folder to ``.<name>.old-<pid>`` and the finished ``.<name>.tmp-<pid>`` into
+    its place; killed between the two renames, the old folder is put back. Unfinished temporary
+    folders of dead writers are removed by the next writer (see :func:`remove_stale`).
+    """
+    folder = Path(folder)
+    if (folder / MANIFEST).is_file():
+        return True
+    if folder.exists() and any(folder.iterdir()):
+        return False
+    for old in sorted(folder.parent.glob(f".{folder.name}.old-*")):
+        if (old / MANIFEST).is_file():
+            if folder.exists():
+                folder.rmdir()
+            os.replace(old, folder)
+            log.warning("recovered the index in %s from an interrupted save", folder)
+            return True
+    return False
+
+
+def remove_stale(folder: Path) -> None:
+    """Remove temporary folders left by killed writers (call while holding the write lock)."""
+    folder = Path(folder)
+    for stale in [*folder.parent.glob(f".{folder.name}.tmp-*"), *folder.parent.glob(f".{folder.name}.old-*")]:
+        if (folder / MANIFEST).is_file() or not (stale / MANIFEST).is_file():
+            shutil.rmtree(stale, ignore_errors=True)
