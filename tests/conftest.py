@@ -2,7 +2,13 @@
 
 from __future__ import annotations
 
+import os
 import shutil
+import socket
+import subprocess
+import sys
+import time
+import urllib.request
 from pathlib import Path
 
 import pytest
@@ -80,3 +86,41 @@ def pytest_collection_modifyitems(config, items):
             getattr(item, "fixturenames", ())
         ):
             item.add_marker(pytest.mark.slow)
+
+
+# ---------------------------------------------------------------------------- a real server
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+@pytest.fixture(scope="session")
+def server(built_index_dir, tmp_path_factory):
+    index_dir = tmp_path_factory.mktemp("ui-index") / "index"
+    shutil.copytree(built_index_dir, index_dir)
+    port = _free_port()
+    log = open(tmp_path_factory.mktemp("ui-log") / "ui.log", "w")
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "rag", "ui", "--port", str(port), "--index-dir", str(index_dir)],
+        stdout=log,
+        stderr=subprocess.STDOUT,
+        env={**os.environ, "GRADIO_ANALYTICS_ENABLED": "False"},
+    )
+    url = f"http://127.0.0.1:{port}/"
+    deadline = time.time() + 180
+    while time.time() < deadline:
+        try:
+            urllib.request.urlopen(url, timeout=2)
+            break
+        except OSError:
+            if proc.poll() is not None:
+                raise RuntimeError(Path(log.name).read_text()) from None
+            time.sleep(0.5)
+    else:
+        proc.kill()
+        raise RuntimeError("rag ui did not start")
+    yield url
+    proc.terminate()
+    proc.wait(timeout=30)
+    log.close()

@@ -1,0 +1,94 @@
+"""Load test: N concurrent gradio_client users asking gold questions of a running `rag ui` for S seconds.
+
+    rag ui --port 7860 &
+    python bench/load.py --url http://127.0.0.1:7860/ --users 20 --seconds 60
+
+Loopback only, bounded in time and in requests. Prints throughput, latency percentiles and the error count.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import threading
+import time
+from pathlib import Path
+from urllib.parse import urlparse
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def _questions() -> list[tuple[str, list[str]]]:
+    out = []
+    for line in (ROOT / "eval" / "gold.jsonl").read_text(encoding="utf-8").splitlines():
+        item = json.loads(line)
+        out.append((item["question"], item.get("history") or []))
+    return out
+
+
+def run_load(url: str, users: int = 20, seconds: float = 60, max_requests: int = 100_000) -> dict:
+    """Run the load and return ``{users, seconds, requests, errors, throughput_rps, p50_ms, p95_ms, p99_ms}``."""
+    host = urlparse(url).hostname
+    if host not in ("127.0.0.1", "localhost", "::1"):
+        raise SystemExit("the load test only runs against a loopback address")
+    from gradio_client import Client
+
+    questions = _questions()
+    latencies: list[float] = []
+    errors: list[str] = []
+    lock = threading.Lock()
+    deadline = time.monotonic() + seconds
+    counter = iter(range(max_requests))
+
+    def user(seed: int) -> None:
+        client = Client(url, verbose=False)
+        i = seed
+        while time.monotonic() < deadline:
+            with lock:
+                if next(counter, None) is None:
+                    return
+            question, history = questions[i % len(questions)]
+            i += users
+            t = time.perf_counter()
+            try:
+                out = client.predict(question, history, api_name="/ask")
+                ok = isinstance(out, dict) and "answer" in out
+            except Exception as exc:  # every failure counts, whatever its kind
+                ok, out = False, repr(exc)
+            with lock:
+                latencies.append((time.perf_counter() - t) * 1000)
+                if not ok:
+                    errors.append(str(out)[:200])
+
+    start = time.monotonic()
+    threads = [threading.Thread(target=user, args=(n,), daemon=True) for n in range(users)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join(seconds + 120)
+    elapsed = time.monotonic() - start
+    lat = sorted(latencies)
+
+    def pct(p):
+        return lat[min(len(lat) - 1, int(p / 100 * len(lat)))] if lat else 0.0
+
+    return {
+        "users": users, "seconds": round(elapsed, 1), "requests": len(lat), "errors": len(errors),
+        "error_samples": errors[:3], "throughput_rps": round(len(lat) / elapsed, 2) if elapsed else 0.0,
+        "p50_ms": round(pct(50), 1), "p95_ms": round(pct(95), 1), "p99_ms": round(pct(99), 1),
+    }
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    ap.add_argument("--url", default="http://127.0.0.1:7860/")
+    ap.add_argument("--users", type=int, default=20)
+    ap.add_argument("--seconds", type=float, default=60)
+    ap.add_argument("--max-requests", type=int, default=100_000)
+    args = ap.parse_args()
+    result = run_load(args.url, args.users, args.seconds, args.max_requests)
+    print(json.dumps(result, ensure_ascii=False))
+
+
+if __name__ == "__main__":
+    main()
