@@ -73,9 +73,15 @@ def run_load(url: str, users: int = 20, seconds: float = 60, max_requests: int =
         return lat[min(len(lat) - 1, int(p / 100 * len(lat)))] if lat else 0.0
 
     return {
-        "users": users, "seconds": round(elapsed, 1), "requests": len(lat), "errors": len(errors),
-        "error_samples": errors[:3], "throughput_rps": round(len(lat) / elapsed, 2) if elapsed else 0.0,
-        "p50_ms": round(pct(50), 1), "p95_ms": round(pct(95), 1), "p99_ms": round(pct(99), 1),
+        "users": users,
+        "seconds": round(elapsed, 1),
+        "requests": len(lat),
+        "errors": len(errors),
+        "error_samples": errors[:3],
+        "throughput_rps": round(len(lat) / elapsed, 2) if elapsed else 0.0,
+        "p50_ms": round(pct(50), 1),
+        "p95_ms": round(pct(95), 1),
+        "p99_ms": round(pct(99), 1),
     }
 
 

@@ -14,7 +14,7 @@ from .index import Index
 from .question import PLACE_SUFFIXES, Question, place_mentions
 from .schema import Answer, Document, Hit, Quote
 from .spans import find_dates, find_enumerations, find_quantities
-from .textutil import STOPWORDS, char_ngrams, cut, nfkc, posseg
+from .textutil import STOPWORDS, char_ngrams, cut, posseg
 
 log = logging.getLogger(__name__)
 
@@ -612,7 +612,3 @@ def _abstain(original, question, hits, related, explanation, message) -> Answer:
         hits=hits,
         explanation=explanation,
     )
-
-
-def normalise_question(text: str) -> str:
-    return nfkc(text).strip()

@@ -216,7 +216,7 @@ class Assistant:
             if is_english(resolved):
                 query = to_chinese(resolved, self._corpus_text)
                 dense_query = f"{query} {resolved}"
-            analysis = analyse(query, self._corpus_text)
+            analysis = analyse(query)
             analyse_ms = (time.perf_counter() - t) * 1000
             retrieval = self.retriever.search(dense_query, top_k=top_k, hybrid=hybrid, lexical_query=query)
             t = time.perf_counter()

@@ -234,7 +234,6 @@ class Index:
     def exists(folder: Path) -> bool:
         return (Path(folder) / MANIFEST).is_file() or recover(folder)
 
-
     @classmethod
     def load(
         cls, folder: Path, expected_embedder: str | None = None, verify: bool = True, milvus_uri: str | None = None

@@ -98,12 +98,12 @@ def detect_type(q: str) -> str:
 _NOT_STEM_FLAGS = ("t", "r", "m", "q", "p", "c", "u", "d", "v", "f", "y", "e", "o", "x")
 
 
-def place_mentions(text: str, known: str | None = None) -> list[str]:
+def place_mentions(text: str) -> list[str]:
     """Place names in ``text`` (``碑林区``, ``花耳坪村``): jieba words ending in a place suffix.
 
     A word whose stem is a single character is joined with the word before it when that one is short
     and not a function or time word (``高`` + ``陵区`` → ``高陵区``). Generic words (行政村, 全区, 驻村) are
-    not places. ``known`` is accepted for compatibility and unused.
+    not places.
     """
     from .textutil import posseg
 
@@ -171,7 +171,7 @@ def key_terms(q: str, places: list[str], unit: str | None = None) -> list[str]:
     return terms
 
 
-def analyse(question: str, corpus_text: str | None = None) -> Question:
+def analyse(question: str) -> Question:
     """Analyse a Chinese question (an English one is first mapped by :mod:`rag.english`)."""
     q = nfkc(question).strip().rstrip("?？。.!！ ")
     qtype = detect_type(q)
@@ -210,7 +210,7 @@ def analyse(question: str, corpus_text: str | None = None) -> Question:
                 if tail.startswith(suffix) or tail.endswith(suffix):
                     asked_suffix = suffix
                     break
-    places = place_mentions(q, corpus_text)
+    places = place_mentions(q)
     terms = key_terms(q, places, unit)
     return Question(
         text=q,

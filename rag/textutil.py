@@ -8,7 +8,6 @@ import unicodedata
 from collections import Counter
 from functools import lru_cache
 
-_WS = re.compile(r"\s+")
 # Characters that carry no meaning for matching: punctuation and symbols of both widths.
 _PUNCT = re.compile(r"[\s\W_]+", re.UNICODE)
 
@@ -79,10 +78,6 @@ def char_ngrams(text: str, n: int = 2) -> set[str]:
     """Character n-grams of the CJK/alphanumeric content of ``text`` (paraphrase-tolerant matching)."""
     s = _PUNCT.sub("", nfkc(text).lower())
     return {s[i : i + n] for i in range(len(s) - n + 1)}
-
-
-def collapse_ws(text: str) -> str:
-    return _WS.sub(" ", text).strip()
 
 
 @lru_cache(maxsize=4096)
