@@ -124,7 +124,7 @@ class Assistant:
         self.settings = settings
         self.retriever = HybridRetriever(index, embedder, rrf_k=settings.rrf_k)
         self._corpus_text = "\n".join(d.text for d in index.documents.values())
-        # Index swaps (uploads) and queries must not interleave.
+        # Guards the swap of index/retriever/corpus text: writers hold it, queries take a snapshot.
         self.lock = threading.RLock()
 
     @classmethod
@@ -189,7 +189,8 @@ class Assistant:
         """The retrieval step alone: hits for ``query`` (used by the eval runner for recall@k)."""
         hybrid = self.settings.hybrid if hybrid is None else hybrid
         with self.lock:
-            return self.retriever.search(query, top_k=top_k or self.settings.top_k, hybrid=hybrid).hits
+            retriever = self.retriever
+        return retriever.search(query, top_k=top_k or self.settings.top_k, hybrid=hybrid).hits
 
     def ask(
         self,
@@ -209,19 +210,21 @@ class Assistant:
         top_k = top_k or self.settings.top_k
         hybrid = self.settings.hybrid if hybrid is None else hybrid
         threshold = self.settings.abstain_threshold if threshold is None else threshold
+        # Take a consistent snapshot of the index; an upload swaps it under the lock, queries run in parallel.
         with self.lock:
-            t = time.perf_counter()
-            resolved = resolve(question, resolve_all([clean_question(h) for h in history or [] if h and h.strip()]))
-            query = dense_query = resolved
-            if is_english(resolved):
-                query = to_chinese(resolved, self._corpus_text)
-                dense_query = f"{query} {resolved}"
-            analysis = analyse(query)
-            analyse_ms = (time.perf_counter() - t) * 1000
-            retrieval = self.retriever.search(dense_query, top_k=top_k, hybrid=hybrid, lexical_query=query)
-            t = time.perf_counter()
-            answer = build_answer(analysis, question, retrieval.hits, self.index, threshold)
-            answer_ms = (time.perf_counter() - t) * 1000
+            index, retriever, corpus_text = self.index, self.retriever, self._corpus_text
+        t = time.perf_counter()
+        resolved = resolve(question, resolve_all([clean_question(h) for h in history or [] if h and h.strip()]))
+        query = dense_query = resolved
+        if is_english(resolved):
+            query = to_chinese(resolved, corpus_text)
+            dense_query = f"{query} {resolved}"
+        analysis = analyse(query)
+        analyse_ms = (time.perf_counter() - t) * 1000
+        retrieval = retriever.search(dense_query, top_k=top_k, hybrid=hybrid, lexical_query=query)
+        t = time.perf_counter()
+        answer = build_answer(analysis, question, retrieval.hits, index, threshold)
+        answer_ms = (time.perf_counter() - t) * 1000
         timings = {"analyse": analyse_ms, **retrieval.timings_ms, "answer": answer_ms}
         timings["total"] = (time.perf_counter() - t0) * 1000
         return answer.model_copy(

@@ -11,6 +11,7 @@ from __future__ import annotations
 import hashlib
 import logging
 import sys
+import threading
 from collections.abc import Callable, Sequence
 from typing import Protocol, runtime_checkable
 
@@ -89,9 +90,12 @@ class BundledE5Embedder(BatchEmbedder):
         self._model = E5(num_threads=num_threads)
         self.dim = int(self._model.dim)
         self.batch_size = batch_size
+        # the C engine keeps per-model scratch buffers: one call at a time
+        self._lock = threading.Lock()
 
     def _embed_batch(self, texts: list[str], is_query: bool) -> np.ndarray:
-        return self._model.encode(texts, is_query)
+        with self._lock:
+            return self._model.encode(texts, is_query)
 
 
 class SentenceTransformerEmbedder(BatchEmbedder):

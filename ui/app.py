@@ -267,7 +267,7 @@ class ChatUI:
                 return self.upload(f, progress)
 
             add.click(_upload, files, upload_status, api_name="upload")
-            gr.api(self.api_ask, api_name="ask")
+            gr.api(self.api_ask, api_name="ask", concurrency_limit=None)
         return demo
 
 
