@@ -1,7 +1,13 @@
-"""Lexical store: BM25 (bm25s) over jieba search-mode tokens, saved as a folder beside the dense index."""
+"""Lexical store: BM25 over jieba search-mode tokens, saved as a folder beside the dense index.
+
+``bm25s`` builds the index (it precomputes every document-term BM25 score into a sparse CSC matrix);
+querying and loading need only those arrays, so ``rag ask`` scores with numpy and never imports
+bm25s or scipy. The folder keeps bm25s's file names and layout.
+"""
 
 from __future__ import annotations
 
+import json
 import logging
 from collections.abc import Sequence
 from pathlib import Path
@@ -12,6 +18,7 @@ from .errors import IndexCorrupt
 from .textutil import bm25_tokens
 
 FOLDER = "bm25"
+_ARRAYS = ("data", "indices", "indptr")
 log = logging.getLogger(__name__)
 logging.getLogger("bm25s").setLevel(logging.WARNING)
 
@@ -19,10 +26,11 @@ logging.getLogger("bm25s").setLevel(logging.WARNING)
 class BM25Store:
     """BM25 over pre-tokenised chunks; row ``i`` is chunk ``i`` of the index."""
 
-    def __init__(self, retriever, size: int):
-        self._bm25 = retriever
-        self._size = size
-        self._vocab = retriever.vocab_dict
+    def __init__(self, data: np.ndarray, indices: np.ndarray, indptr: np.ndarray, vocab: dict, params: dict):
+        self._data, self._indices, self._indptr = data, indices, indptr
+        self._vocab = vocab
+        self._params = params
+        self._size = int(params.get("num_docs", 0))
 
     @classmethod
     def build(cls, texts: Sequence[str], show_progress: bool = False) -> BM25Store:
@@ -32,24 +40,30 @@ class BM25Store:
     @classmethod
     def build_from_tokens(cls, tokens: Sequence[list[str]], show_progress: bool = False) -> BM25Store:
         """Index pre-tokenised documents (one list of tokens per row)."""
+        if not tokens:
+            empty = np.zeros(0, dtype=np.float32)
+            return cls(empty, empty.astype(np.int32), np.zeros(1, dtype=np.int32), {}, {"num_docs": 0})
         import bm25s
 
         retriever = bm25s.BM25()
-        if tokens:
-            retriever.index(list(tokens), show_progress=show_progress)
-        else:
-            retriever.vocab_dict = {}
-        return cls(retriever, len(tokens))
+        retriever.index(list(tokens), show_progress=show_progress)
+        s = retriever.scores
+        params = {"k1": retriever.k1, "b": retriever.b, "method": retriever.method, "num_docs": int(s["num_docs"])}
+        return cls(s["data"], s["indices"], s["indptr"], dict(retriever.vocab_dict), params)
 
     def __len__(self) -> int:
         return self._size
 
     def scores(self, query: str) -> np.ndarray:
         """BM25 score of every row for ``query`` (zeros when no query token is in the vocabulary)."""
-        tokens = [t for t in bm25_tokens(query) if t in self._vocab]
-        if not tokens or self._size == 0:
-            return np.zeros(self._size, dtype=np.float32)
-        return np.asarray(self._bm25.get_scores(tokens), dtype=np.float32)
+        out = np.zeros(self._size, dtype=np.float32)
+        for token in bm25_tokens(query):
+            tid = self._vocab.get(token)
+            if tid is None:
+                continue
+            a, b = self._indptr[tid], self._indptr[tid + 1]
+            out[self._indices[a:b]] += self._data[a:b]  # rows are unique within one term's column
+        return out
 
     def search(self, query: str, k: int) -> tuple[np.ndarray, np.ndarray]:
         """Top ``k`` rows with a positive score: ``(row ids, scores)``, best first."""
@@ -65,21 +79,28 @@ class BM25Store:
         """Inverse document frequency of one token over the chunks (a term seen nowhere gets the maximum)."""
         n = max(self._size, 1)
         tid = self._vocab.get(term)
-        df = 0 if tid is None else int(self._bm25.scores["indptr"][tid + 1] - self._bm25.scores["indptr"][tid])
+        df = 0 if tid is None else int(self._indptr[tid + 1] - self._indptr[tid])
         return float(np.log(1 + (n - df + 0.5) / (df + 0.5)))
 
     def save(self, folder: Path) -> None:
-        self._bm25.save(str(Path(folder) / FOLDER), show_progress=False)
+        path = Path(folder) / FOLDER
+        path.mkdir(parents=True, exist_ok=True)
+        for name, arr in zip(_ARRAYS, (self._data, self._indices, self._indptr), strict=True):
+            np.save(path / f"{name}.csc.index.npy", arr)
+        (path / "vocab.index.json").write_text(json.dumps(self._vocab, ensure_ascii=False), encoding="utf-8")
+        (path / "params.index.json").write_text(json.dumps(self._params), encoding="utf-8")
 
     @classmethod
     def load(cls, folder: Path, size: int) -> BM25Store:
-        import bm25s
-
         path = Path(folder) / FOLDER
         if not path.is_dir():
             raise IndexCorrupt(f"{path} is missing")
         try:
-            retriever = bm25s.BM25.load(str(path), show_progress=False)
-        except Exception as exc:
+            arrays = [np.load(path / f"{name}.csc.index.npy") for name in _ARRAYS]
+            vocab = json.loads((path / "vocab.index.json").read_text(encoding="utf-8"))
+            params = json.loads((path / "params.index.json").read_text(encoding="utf-8"))
+        except (OSError, ValueError) as exc:
             raise IndexCorrupt(f"{path} cannot be read ({exc})") from exc
-        return cls(retriever, size)
+        if int(params.get("num_docs", -1)) != size:
+            raise IndexCorrupt(f"{path} indexes {params.get('num_docs')} chunks, the index has {size}")
+        return cls(*arrays, vocab, params)

@@ -78,3 +78,20 @@ def test_milvus_manifest_and_rebuild_drop_the_old_collection(milvus_index_dir, t
     client = _client(settings.resolved_milvus_uri())
     assert client.has_collection(second.dense.collection) and not client.has_collection(old)
     assert len(second.dense) == len(second.chunks)
+
+
+def test_numpy_bm25_scores_equal_bm25s(assistant):
+    import bm25s
+    import numpy as np
+
+    from rag.index import passage_text
+    from rag.textutil import bm25_tokens
+
+    index = assistant.index
+    reference = bm25s.BM25()
+    reference.index(
+        [bm25_tokens(passage_text(index.document(c.doc_id), c)) or [""] for c in index.chunks], show_progress=False
+    )
+    for q in ["碑林区帮扶了多少个村", "岚皋县森林抚育补贴项目", "甘坪小学 甘坪小学"]:
+        tokens = [t for t in bm25_tokens(q) if t in reference.vocab_dict]
+        assert np.allclose(index.lexical.scores(q), reference.get_scores(tokens), atol=1e-5)
