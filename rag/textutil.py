@@ -82,10 +82,14 @@ def char_ngrams(text: str, n: int = 2) -> set[str]:
 
 @lru_cache(maxsize=4096)
 def _posseg_cached(text: str) -> tuple[tuple[str, str], ...]:
-    import jieba.posseg
+    return tuple((w.word, w.flag) for w in _posseg_module().cut(text))
 
-    _jieba()
-    return tuple((w.word, w.flag) for w in jieba.posseg.cut(text))
+
+@lru_cache(maxsize=1)
+def _posseg_module():
+    from .postags import load_posseg
+
+    return load_posseg(_jieba().dt)
 
 
 def posseg(text: str) -> list[tuple[str, str]]:
