@@ -78,10 +78,15 @@ def _build(dict_path: Path, dest: Path) -> None:
 
 
 def load_posseg(tokenizer):
-    """Import ``jieba.posseg`` with its word-tag table served lazily; returns the module."""
+    """Import ``jieba.posseg`` with its word-tag table served lazily; returns the module.
+
+    Not thread-safe on its own (it swaps ``Tokenizer.get_dict_file`` during the import): call it once,
+    under a lock (``rag.textutil`` does).
+    """
     import jieba
 
-    dict_path = Path(tokenizer.get_dict_file().name)
+    with tokenizer.get_dict_file() as f:
+        dict_path = Path(f.name)
     stat = dict_path.stat()
     table_path = _cache_dir() / f"jieba-tags-{jieba.__version__}-{stat.st_size}-{int(stat.st_mtime)}.sqlite"
     try:

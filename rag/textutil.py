@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import logging
 import re
+import threading
 import unicodedata
 from collections import Counter
 from functools import lru_cache
@@ -85,11 +86,19 @@ def _posseg_cached(text: str) -> tuple[tuple[str, str], ...]:
     return tuple((w.word, w.flag) for w in _posseg_module().cut(text))
 
 
-@lru_cache(maxsize=1)
-def _posseg_module():
-    from .postags import load_posseg
+_POSSEG_LOCK = threading.Lock()
+_POSSEG: list = []
 
-    return load_posseg(_jieba().dt)
+
+def _posseg_module():
+    # one thread loads the tagger; the others wait instead of racing through its import
+    if not _POSSEG:
+        with _POSSEG_LOCK:
+            if not _POSSEG:
+                from .postags import load_posseg
+
+                _POSSEG.append(load_posseg(_jieba().dt))
+    return _POSSEG[0]
 
 
 def posseg(text: str) -> list[tuple[str, str]]:

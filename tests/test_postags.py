@@ -24,3 +24,26 @@ def test_tagging_equals_jiebas_own_tagger():
     text = (SEEDS / "004_f5e262fce6dd2653.txt").read_text(encoding="utf-8")[:3000]
     for line in filter(None, text.splitlines()):
         assert posseg(line) == [(p.word, p.flag) for p in reference.cut(line)]
+
+
+def test_first_use_from_many_threads_at_once():
+    """A fresh process whose first tagging happens in 8 threads at once (as in the web UI's first requests)."""
+    import subprocess
+    import sys
+
+    code = (
+        "import threading\n"
+        "from rag.textutil import posseg\n"
+        "errors = []\n"
+        "def f():\n"
+        "    try:\n"
+        "        assert posseg('碑林区承担蓝田县11个行政村')[0] == ('碑林区', 'n')\n"
+        "    except Exception as exc:\n"
+        "        errors.append(repr(exc))\n"
+        "threads = [threading.Thread(target=f) for _ in range(8)]\n"
+        "[t.start() for t in threads]\n"
+        "[t.join() for t in threads]\n"
+        "print(errors)\n"
+    )
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert out.stdout.strip() == "[]", out.stdout + out.stderr
