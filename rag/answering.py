@@ -282,7 +282,9 @@ def _number_spans(question: Question, cand: Candidate, weights) -> list[SpanChoi
             if _noun_agrees(question.noun, cand.text, q.start, q.end):
                 agree += 0.5
             elif question.unit_kind == "count":
-                agree -= 0.3
+                # the counted noun is elsewhere: only the question's own words right before the number
+                # (申请立项10个 for 申请立项了多少个项目) can vouch for it
+                agree -= 0.3 if _local_coverage(cand, q.start, q.end, weights) < 0.5 else 0.0
         if question.unit_kind is None and question.unit is None and q.kind is not None:
             agree += 0.5
         if q.kind is None and q.unit is None:

@@ -41,6 +41,8 @@ def test_the_example_question(assistant, seed_docs):
         ("碑林区组织了多少所医院帮扶蓝田县村卫生室", "14所", "001"),  # 所 vs 14个
         ("雁塔区协调引进了多少社会帮扶资金", "1000余万元", "000"),  # second money figure of a sentence
         ("汉滨区新建了多少条村组道路", "687条", "004"),
+        ("石泉县申请立项了多少个项目", "10个", "004"),  # the counted noun is not next to the number
+        ("碑林区修建了多少座便民桥", "5座", "001"),
     ],
 )
 def test_numbers_with_units(assistant, question, expected, source):
