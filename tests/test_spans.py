@@ -34,6 +34,7 @@ def test_numerals_inside_words_are_not_quantities():
     assert find_quantities("建立了全县唯一一个贫困村光伏发电项目") == []
     assert [q.text for q in find_quantities("统一制作悬挂了家风家训牌1500余套")] == ["1500余套"]
     assert find_quantities("2019年6月,雁塔区") == []
+    assert find_quantities("实行三级包抓机制") == []  # a level, not a count
 
 
 def test_chinese_numerals():
