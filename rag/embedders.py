@@ -90,12 +90,27 @@ class BundledE5Embedder(BatchEmbedder):
         self._model = E5(num_threads=num_threads)
         self.dim = int(self._model.dim)
         self.batch_size = batch_size
-        # the C engine keeps per-model scratch buffers: one call at a time
-        self._lock = threading.Lock()
+        # The C engine is re-entrant (read-only weights, per-call buffers), so calls run in parallel.
+        # Each call spreads over all cores with OpenMP; when calls overlap (a busy server), a call
+        # that finds another in flight runs on one thread instead, so threads never outnumber cores
+        # by much and concurrent requests do not wait on each other's barriers.
+        lib = self._model._lib
+        self._set_threads = getattr(lib, "omp_set_num_threads", None)
+        self._threads = int(lib.omp_get_max_threads()) if hasattr(lib, "omp_get_max_threads") else 1
+        self._in_flight = 0
+        self._count = threading.Lock()
 
     def _embed_batch(self, texts: list[str], is_query: bool) -> np.ndarray:
-        with self._lock:
+        with self._count:
+            busy = self._in_flight > 0
+            self._in_flight += 1
+        try:
+            if self._set_threads is not None:
+                self._set_threads(1 if busy else self._threads)  # applies to the calling thread only
             return self._model.encode(texts, is_query)
+        finally:
+            with self._count:
+                self._in_flight -= 1
 
 
 class SentenceTransformerEmbedder(BatchEmbedder):

@@ -32,6 +32,21 @@ def test_batches_give_the_same_vectors_as_single_calls():
     assert emb.embed_passages([]).shape == (0, 384)
 
 
+def test_concurrent_calls_give_the_same_vectors_as_serial_calls():
+    """The bundled engine runs calls in parallel (no lock); overlapping calls must not disturb each other."""
+    from concurrent.futures import ThreadPoolExecutor
+
+    emb = load_embedder("e5-small-bundled")
+    texts = [f"第{i}个问题：碑林区帮扶了多少个村，投入了多少资金？" * (1 + i % 3) for i in range(24)]
+    serial = np.vstack([emb.embed_queries([t]) for t in texts])
+    with ThreadPoolExecutor(6) as pool:
+        parallel = np.vstack(list(pool.map(lambda t: emb.embed_queries([t]), texts)))
+        batches = list(pool.map(lambda i: emb.embed_passages(texts[i : i + 4]), range(0, 24, 4)))
+    assert np.allclose(parallel, serial, atol=1e-5)
+    assert np.allclose(np.vstack(batches), emb.embed_passages(texts), atol=1e-3)
+    assert emb._in_flight == 0
+
+
 def test_hash_embedder_is_deterministic():
     a, b = HashEmbedder(), HashEmbedder()
     assert np.array_equal(a.embed_passages(["碑林区"]), b.embed_passages(["碑林区"]))

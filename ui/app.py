@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import html
 import logging
+import os
 import re
 import shutil
 import tempfile
@@ -323,6 +324,9 @@ def create_app(settings=None):
 
 
 def launch(settings=None, host: str = "127.0.0.1", port: int = 7860):
+    # By default Gradio rebuilds a pandas summary of its last 10,000 events after *every* event: under load
+    # that costs more than answering. Recompute it every 200 events (it only feeds the monitoring dashboard).
+    os.environ.setdefault("GRADIO_ANALYTICS_CACHE_FREQUENCY", "200")
     demo = create_app(settings)
     mb = settings.max_file_mb if settings else 20
     demo.queue(default_concurrency_limit=4).launch(
