@@ -192,6 +192,13 @@ class Assistant:
             retriever = self.retriever
         return retriever.search(query, top_k=top_k or self.settings.top_k, hybrid=hybrid).hits
 
+    def warm_up(self) -> None:
+        """Load what the first questions would otherwise load (jieba's dictionary, its tag table, the pinyin
+        index of the corpus, the embedder's pages) by answering two throwaway questions, one of each language.
+        A server calls this before it listens, so its first users do not wait for it."""
+        for question in ("这里说了什么？", "What does it say?"):
+            self.ask(question)
+
     def ask(
         self,
         question: str,

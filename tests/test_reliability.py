@@ -194,3 +194,15 @@ def test_load_against_the_web_ui(server):
     result = run_load(server, users=5, seconds=10)
     assert result["errors"] == 0, result["error_samples"]
     assert result["requests"] >= 10
+
+
+def test_warm_up_loads_what_first_questions_would(assistant):
+    """A server warms up before it listens: the corpus pinyin index and jieba are loaded by warm_up()."""
+    from rag import english, textutil
+
+    english._pinyin_index.cache_clear()
+    textutil._posseg_cached.cache_clear()
+    assistant.warm_up()
+    assert english._pinyin_index.cache_info().currsize == 1
+    assert textutil._posseg_cached.cache_info().currsize > 0
+    assert textutil._jieba().dt.initialized

@@ -141,6 +141,32 @@ def test_untrusted_text_is_escaped(ui, tmp_path):
     assert "<script>" not in chat[-1]["content"] and "<script>" not in hits
 
 
+def test_launch_warms_up_and_sets_server_defaults(monkeypatch):
+    """The server warms the assistant before it listens, and keeps Gradio's per-event extras cheap."""
+    import ui.app as app
+
+    calls = {}
+
+    class FakeDemo:
+        def queue(self, **kw):
+            calls["queue"] = kw
+            return self
+
+        def launch(self, **kw):
+            calls["launch"] = kw
+
+    for name in ("GRADIO_ANALYTICS_CACHE_FREQUENCY", "MPLBACKEND"):
+        monkeypatch.setenv(name, "")  # records the original value, restored after the test
+        monkeypatch.delenv(name)
+    monkeypatch.setattr(
+        app, "create_app", lambda settings, warm_up: calls.setdefault("warm_up", warm_up) and FakeDemo()
+    )
+    app.launch(Settings(), port=7999)
+    assert calls["warm_up"] is True and calls["launch"]["server_port"] == 7999
+    assert int(os.environ["GRADIO_ANALYTICS_CACHE_FREQUENCY"]) > 1
+    assert os.environ["MPLBACKEND"] == "agg"
+
+
 def test_gradio_client_api(server):
     from gradio_client import Client
 

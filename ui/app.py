@@ -318,16 +318,22 @@ def _passage_bounds(text: str, start: int, end: int) -> tuple[int, int]:
     return a, min(b, end + _CONTEXT_CHARS)
 
 
-def create_app(settings=None):
-    """The Gradio Blocks for ``settings`` (opens, or first builds, the index)."""
-    return ChatUI(Assistant.open(settings)).build()
+def create_app(settings=None, warm_up: bool = False):
+    """The Gradio Blocks for ``settings`` (opens, or first builds, the index; ``warm_up``: see Assistant)."""
+    assistant = Assistant.open(settings)
+    if warm_up:
+        assistant.warm_up()
+    return ChatUI(assistant).build()
 
 
 def launch(settings=None, host: str = "127.0.0.1", port: int = 7860):
     # By default Gradio rebuilds a pandas summary of its last 10,000 events after *every* event: under load
     # that costs more than answering. Recompute it every 200 events (it only feeds the monitoring dashboard).
     os.environ.setdefault("GRADIO_ANALYTICS_CACHE_FREQUENCY", "200")
-    demo = create_app(settings)
+    # Gradio asks matplotlib for its backend around every event; left on "auto", the first event imports
+    # pyplot (~0.5 s, blocking the server's event loop). A server draws off-screen anyway.
+    os.environ.setdefault("MPLBACKEND", "agg")
+    demo = create_app(settings, warm_up=True)
     mb = settings.max_file_mb if settings else 20
     demo.queue(default_concurrency_limit=4).launch(
         server_name=host, server_port=port, max_file_size=f"{mb:g}mb", show_error=True, css=CSS
