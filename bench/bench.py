@@ -281,6 +281,9 @@ def main() -> None:
             print("\nscale (synthetic corpora):")
             results["scale"] = bench_scale(index_dir, [int(s) for s in args.sizes.split(",")], args.kind)
         args.json.parent.mkdir(parents=True, exist_ok=True)
+        # keep what this run did not measure (scale with --skip-scale, the load test of bench/load.py)
+        previous = json.loads(args.json.read_text(encoding="utf-8")) if args.json.exists() else {}
+        results = {**previous, **results}
         args.json.write_text(json.dumps(results, ensure_ascii=False, indent=1), encoding="utf-8")
         print(f"\nwrote {args.json}")
     finally:

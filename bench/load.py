@@ -1,17 +1,24 @@
-"""Load test: N concurrent gradio_client users asking gold questions of a running `rag ui` for S seconds.
+"""Load test: N concurrent gradio_client users asking gold questions of `rag ui` for S seconds.
 
-    rag ui --port 7860 &
-    python bench/load.py --url http://127.0.0.1:7860/ --users 20 --seconds 60
+    python bench/load.py --serve --users 20 --seconds 60      # starts rag ui on a free port, stops it after
+    python bench/load.py --url http://127.0.0.1:7860/         # or against a server you started
 
-Loopback only, bounded in time and in requests. Prints throughput, latency percentiles and the error count.
+Loopback only, bounded in time and in requests. Prints throughput, latency percentiles and the error count
+(and, with --json FILE, stores them under "load" in that file, e.g. bench/results.json).
 """
 
 from __future__ import annotations
 
 import argparse
+import contextlib
 import json
+import os
+import socket
+import subprocess
+import sys
 import threading
 import time
+import urllib.request
 from pathlib import Path
 from urllib.parse import urlparse
 
@@ -88,15 +95,50 @@ def run_load(url: str, users: int = 20, seconds: float = 60, max_requests: int =
     }
 
 
+@contextlib.contextmanager
+def serve(index_dir: str | None = None, timeout: float = 180):
+    """Run ``rag ui`` on a free loopback port for the duration of the block; yields its URL."""
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        port = sock.getsockname()[1]
+    cmd = [sys.executable, "-m", "rag", "ui", "--port", str(port)]
+    if index_dir:
+        cmd += ["--index-dir", index_dir]
+    proc = subprocess.Popen(cmd, env={**os.environ, "GRADIO_ANALYTICS_ENABLED": "False"}, stdout=subprocess.DEVNULL)
+    url = f"http://127.0.0.1:{port}/"
+    try:
+        deadline = time.monotonic() + timeout
+        while True:
+            try:
+                urllib.request.urlopen(url, timeout=2)
+                break
+            except OSError:
+                if proc.poll() is not None or time.monotonic() > deadline:
+                    raise SystemExit(f"rag ui did not start (exit code {proc.poll()})") from None
+                time.sleep(0.5)
+        yield url
+    finally:
+        proc.terminate()
+        proc.wait(timeout=30)
+
+
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("--url", default="http://127.0.0.1:7860/")
     ap.add_argument("--users", type=int, default=20)
     ap.add_argument("--seconds", type=float, default=60)
     ap.add_argument("--max-requests", type=int, default=100_000)
+    ap.add_argument("--serve", action="store_true", help="start rag ui on a free port for the test (ignores --url)")
+    ap.add_argument("--index-dir", help="with --serve: the index to serve (default: rag's own)")
+    ap.add_argument("--json", type=Path, help='store the result under "load" in this JSON file')
     args = ap.parse_args()
-    result = run_load(args.url, args.users, args.seconds, args.max_requests)
+    with serve(args.index_dir) if args.serve else contextlib.nullcontext(args.url) as url:
+        result = run_load(url, args.users, args.seconds, args.max_requests)
     print(json.dumps(result, ensure_ascii=False))
+    if args.json:
+        data = json.loads(args.json.read_text(encoding="utf-8")) if args.json.exists() else {}
+        data["load"] = result
+        args.json.write_text(json.dumps(data, ensure_ascii=False, indent=1), encoding="utf-8")
 
 
 if __name__ == "__main__":
