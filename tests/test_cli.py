@@ -102,6 +102,29 @@ def test_index_unreadable_file_is_skipped_with_warning_or_strict_error(tmp_path)
     assert strict.exit_code == 1 and "bad.txt" in strict.output
 
 
+def test_index_permission_denied_file_is_skipped(tmp_path, monkeypatch):
+    """A file the process may not read (chmod 000 does not stop root, so the OS error is injected)."""
+    from pathlib import Path
+
+    corpus = tmp_path / "c"
+    corpus.mkdir()
+    (corpus / "good.txt").write_text("灞桥区帮扶了7个村。", encoding="utf-8")
+    (corpus / "locked.txt").write_text("长安区帮扶了9个村。", encoding="utf-8")
+    real_read_bytes = Path.read_bytes
+
+    def read_bytes(self):
+        if self.name == "locked.txt":
+            raise PermissionError(13, "Permission denied", str(self))
+        return real_read_bytes(self)
+
+    monkeypatch.setattr(Path, "read_bytes", read_bytes)
+    args = ["index", str(corpus), "--index-dir", str(tmp_path / "i"), "--embedder", "hash-test"]
+    result = CliRunner().invoke(cli, args)
+    assert result.exit_code == 0, result.output
+    assert "locked.txt" in result.output and "Permission denied" in result.output
+    assert "1 documents" in result.output and "Traceback" not in result.output
+
+
 def test_corrupt_and_mismatched_index(index_copy):
     mismatch = CliRunner().invoke(cli, ["ask", "碑林区", "--index-dir", str(index_copy), "--embedder", "hash-test"])
     assert mismatch.exit_code == 1
