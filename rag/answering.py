@@ -10,6 +10,7 @@ import re
 from dataclasses import dataclass, field
 
 from .chunking import Span, split_clauses, split_sentences
+from .documents import BYLINE as _BYLINE
 from .index import Index
 from .question import PLACE_SUFFIXES, Question, place_mentions
 from .schema import Answer, Document, Hit, Quote
@@ -36,6 +37,7 @@ class Candidate:
     coverage: float = 0.0
     content_coverage: float = 0.0  # coverage of the question's terms other than its places
     place_factor: float = 1.0
+    byline: bool = False  # 记者:王安 speaks for the whole article, so its title counts as its own words
     matched: list[str] = field(default_factory=list)
 
 
@@ -129,10 +131,15 @@ def _place_factor(question: Question, cand: Candidate) -> float:
         else:
             factor *= 0.05
     for year in question.years:
-        if year in cand.text:
+        if _mentions_year(year, cand.text):
             continue
-        factor *= 0.6 if year in local else 0.2
+        factor *= 0.6 if _mentions_year(year, local) else 0.2
     return factor
+
+
+def _mentions_year(year: str, text: str) -> bool:
+    """``2019年`` is in ``text``, also typeset as ``2019 年``."""
+    return year in text or re.search(re.escape(year[:-1]) + r"\s年", text) is not None
 
 
 def collect_candidates(question: Question, hits: list[Hit], index: Index, weights: dict[str, float]) -> list[Candidate]:
@@ -162,9 +169,11 @@ def collect_candidates(question: Question, hits: list[Hit], index: Index, weight
                 paragraph=paragraph,
                 previous_paragraph=previous,
             )
+            cand.byline = _BYLINE.match(text) is not None
+            title_weight = 1.0 if cand.byline else 0.5
             covered = content = 0.0
             for term, w in weights.items():
-                m = max(_match(term, text), 0.5 * _match(term, context))
+                m = max(_match(term, text), title_weight * _match(term, context))
                 covered += w * m
                 if term not in question.places:
                     content += w * m
@@ -225,6 +234,8 @@ def _proximity(cand: Candidate, start: int, end: int, question: Question) -> flo
 
 def _span_choice(question, cand, start, end, agree, weights, display=None) -> SpanChoice:
     local = _local_coverage(cand, start, end, weights)
+    if cand.byline:
+        local = max(local, cand.content_coverage)
     prox = _proximity(cand, start, end, question)
     conflict = _local_place_conflict(question, cand.text, start)
     score = cand.score * (0.35 + 0.35 * local + 0.15 * prox + 0.35 * min(agree, 1.0)) * (0.3 if conflict else 1.0)
@@ -248,25 +259,43 @@ def _local_place_conflict(question: Question, text: str, start: int) -> bool:
 _GENERIC_CLASSIFIERS = ("个", "名", "位")
 
 
-def _noun_agrees(noun: str, text: str, start: int, end: int) -> bool:
-    """The counted noun follows the number (11个行政村) or precedes it in the same clause (修建蓄水池14个)."""
-    after = text[end : end + 8]
+def _noun_position(noun: str, text: str, start: int, end: int) -> tuple[int, bool] | None:
+    """Where the counted noun of the number at ``start:end`` is, and whether a relative clause ending in
+    的 sits between them; None when the number does not count the noun.
+
+    The noun follows the number (11个行政村, not 5个 in 5个街道66个行政村), also across a relative clause
+    (8个有10户以上贫困户的重点涉贫村), or precedes it in the same clause (修建蓄水池14个).
+    """
     a, _ = _clause_bounds(text, start, end)
     before = text[max(a, start - 10) : start]
     # the noun must belong to this number, not to an earlier one (14个工作队、40余名驻村干部)
     before = re.split(r"[、]|\d+[^\d\s]?", before)[-1]
-    for form in {noun, noun[-1]} if len(noun) > 1 and noun[-1] in "村户人镇县区" else {noun}:
+    forms = {noun, noun[-1]} if len(noun) > 1 and noun[-1] in "村户人镇县区" else {noun}
+    for form in forms:
+        after = text[end : end + 8]
         pos = after.find(form)
-        if pos != -1 and not re.search(r"[，,。；;、]", after[: pos + 1]):
-            return True
+        if pos != -1 and not re.search(r"[，,。；;、\d]", after[: pos + 1]):
+            return end + pos, False
+        after = text[end : end + 20]
+        pos = after.find(form)
+        if pos != -1 and "的" in after[:pos] and not re.search(r"[，,。；;、：:]", after[: pos + 1]):
+            return end + pos, True
         if form in before:
-            return True
-    return False
+            return start - len(before) + before.rfind(form), False
+    return None
 
 
 def _number_spans(question: Question, cand: Candidate, weights) -> list[SpanChoice]:
     out = []
-    for q in find_quantities(cand.text):
+    quantities = find_quantities(cand.text)
+    owner: dict[int, int] = {}  # noun position -> the number that counts it across a relative clause
+    noun_at = {}
+    for q in quantities:
+        found = _noun_position(question.noun, cand.text, q.start, q.end) if question.noun else None
+        noun_at[q.start] = found[0] if found else None
+        if found and found[1]:
+            owner.setdefault(found[0], q.start)
+    for q in quantities:
         agree = 0.0
         if question.unit_kind == "ordinal":
             continue
@@ -276,10 +305,13 @@ def _number_spans(question: Question, cand: Candidate, weights) -> list[SpanChoi
             agree += 0.4 if question.unit not in _GENERIC_CLASSIFIERS else 0.2
         elif question.unit and question.unit not in _GENERIC_CLASSIFIERS and q.kind == question.unit_kind:
             agree -= 0.3  # asked 多少所医院, 14个 (村卫生室) is another count
-        if q.value == 1 and not q.text[0].isdigit():
-            agree -= 0.2  # 一套, 一个: usually "a", not a count
+        # 一套, 一个: usually "a", not a count; applied after the cap so 两个 beats 一个 with everything else equal
+        article = 0.2 if q.value == 1 and not q.text[0].isdigit() else 0.0
         if question.noun:
-            if _noun_agrees(question.noun, cand.text, q.start, q.end):
+            pos = noun_at[q.start]
+            if pos is not None and owner.get(pos, q.start) < q.start:
+                pos = None  # inside an earlier number's modifier: 10户以上 in 8个有10户以上贫困户的重点涉贫村
+            if pos is not None:
                 agree += 0.5
             elif question.unit_kind == "count":
                 # the counted noun is elsewhere: only the question's own words right before the number
@@ -289,8 +321,9 @@ def _number_spans(question: Question, cand: Candidate, weights) -> list[SpanChoi
             agree += 0.5
         if q.kind is None and q.unit is None:
             agree -= 0.2
-        if question.unit_kind and q.kind != question.unit_kind:
+        if question.unit_kind and q.kind != question.unit_kind and not (question.kind_implied and q.kind):
             agree = min(agree, 0.3)  # 105万元 never answers 多少个贫困村, whatever follows it
+        agree = min(agree, 1.0) - article
         out.append(_span_choice(question, cand, q.start, q.end, agree, weights, q.text))
     if question.unit_kind == "ordinal":
         for m in re.finditer(r"第[一二三四五六七八九十百\d]+[名位个次届批期]?", cand.text):
@@ -325,6 +358,9 @@ def person_after(text: str, pos: int) -> tuple[int, int] | None:
     """A personal name starting at ``pos`` (after a title such as 书记): 2–3 characters, jieba-checked."""
     window = text[pos : pos + 6].lstrip(" :：")
     offset = pos + (len(text[pos : pos + 6]) - len(window))
+    label = re.match(r"([\u4e00-\u9fff]{2,3})[:：]", window)
+    if label and label.group(1)[0] in _SURNAMES:
+        return offset, offset + len(label.group(1))  # a speaker label (王春来:) is exactly the name
     words = posseg(window)
     if not words:
         return None
@@ -374,7 +410,8 @@ def _person_spans(question: Question, cand: Candidate, weights) -> list[SpanChoi
         for m in re.finditer(re.escape(role), text):
             if m.start() > 0 and text[m.start() - 1] == "副" and not role.startswith("副"):
                 continue  # 副主任 is not 主任
-            if qualifier and qualifier not in text[max(0, m.start() - 12) : m.start()]:
+            # a byline (记者:王安) is qualified by its article, not by words around it
+            if qualifier and not cand.byline and qualifier not in text[max(0, m.start() - 12) : m.start()]:
                 continue
             span = person_after(text, m.end())
             if span:
@@ -450,6 +487,35 @@ def _reason_spans(question: Question, cand: Candidate, weights) -> list[SpanChoi
     return out
 
 
+_DEFINE_Q = re.compile(r"是什么|指什么|指的是|是指|包括什么|哪些|哪几")
+_QUOTED = re.compile(r"[“\"「]([^”\"」]{1,16})[”\"」]")
+
+
+def _definition(question: Question, top: list[Candidate]):
+    """A term defined by a colon line, for 是什么 / 包括哪些 questions: ``“四队职责”:精准识别“调查队”;…``.
+
+    Returns ``(candidate, quote offsets, answer offsets)`` in the document, or None. The term is what the
+    question quotes, else one of its longer key terms; the definition runs to the end of its sentence or line.
+    """
+    if not _DEFINE_Q.search(question.text):
+        return None
+    terms = _QUOTED.findall(question.text) or [t for t in question.terms if len(t) >= 2 and t not in question.places]
+    for cand in top:
+        for term in terms:
+            m = re.match(r"[“\"「]?" + re.escape(term) + r"[”\"」]?\s*[:：]\s*", cand.text)
+            if not m:
+                continue
+            doc_text = cand.doc.text
+            a = cand.span.start + m.end()
+            stops = [i for i in (doc_text.find("\n", a), doc_text.find("。", a)) if i != -1]
+            b = min(stops) if stops else len(doc_text)
+            if b - a < 2:
+                continue
+            quote_end = b + 1 if doc_text[b : b + 1] == "。" else b
+            return cand, (cand.span.start, quote_end), (a, b)
+    return None
+
+
 def _clause_span(question: Question, cand: Candidate) -> SpanChoice:
     """The whole sentence as the answer (methods, facts)."""
     text = cand.text.rstrip("。；;")
@@ -519,11 +585,22 @@ def _display(choice: SpanChoice, question: Question) -> str:
     return choice.display if phrase == choice.display else f"{choice.display}（{phrase}）"
 
 
+def _confidence(choice: SpanChoice) -> float:
+    """How sure the span answers the question, in [0, 1].
+
+    Places are judged by place_factor; coverage of the other terms says whether the sentence is about
+    what was asked (a sentence about 汉滨区 money is no answer to 汉滨区的年产值).
+    """
+    cand = choice.candidate
+    confidence = cand.place_factor * (0.6 * cand.content_coverage + 0.4 * choice.local) * (0.5 + 0.5 * choice.agree)
+    return max(0.0, min(1.0, confidence))
+
+
 def build_answer(question: Question, original: str, hits: list[Hit], index: Index, threshold: float) -> Answer:
     """Answer ``question`` from ``hits`` or abstain; quotes are verified slices of their documents."""
     explanation: dict = {"question": question.explain()}
     missing = [p for p in question.places if not any(p in d.text for d in index.documents.values())]
-    missing += [y for y in question.years if not any(y in d.text for d in index.documents.values())]
+    missing += [y for y in question.years if not any(_mentions_year(y, d.text) for d in index.documents.values())]
     weights = _term_weights(question, index)
     candidates = collect_candidates(question, hits, index, weights) if hits else []
     related = _related(candidates)
@@ -537,6 +614,23 @@ def build_answer(question: Question, original: str, hits: list[Hit], index: Inde
         return _abstain(original, question, hits, related, explanation, f"{NOT_FOUND}相关内容。")
 
     top = candidates[:25]
+    if question.qtype in ("fact", "list") and (found := _definition(question, top)):
+        cand, (d_start, d_end), (a_start, a_end) = found
+        confidence = cand.place_factor
+        explanation.update({"sentence": cand.text, "doc_id": cand.doc.id, "definition": True})
+        if confidence >= threshold:
+            quote = Quote.from_document(cand.doc, d_start, d_end)
+            if not quote.matches(index.document(quote.doc_id)):
+                raise RuntimeError(f"quote {d_start}:{d_end} of {cand.doc.id} failed verification")
+            return Answer(
+                question=original,
+                answer=cand.doc.text[a_start:a_end],
+                abstained=False,
+                confidence=confidence,
+                quotes=[quote],
+                hits=hits,
+                explanation=explanation,
+            )
     extractor = _EXTRACTORS.get(question.qtype)
     choices: list[SpanChoice] = []
     if extractor:
@@ -544,7 +638,8 @@ def build_answer(question: Question, original: str, hits: list[Hit], index: Inde
             choices.extend(extractor(question, cand, weights))
     typed = [c for c in choices if c.typed and not c.conflict]
     if typed:
-        best = max(typed, key=lambda c: c.score)
+        # retrieval-led score, tempered by how well the span's own evidence answers the question
+        best = max(typed, key=lambda c: c.score * (0.5 + _confidence(c)))
     elif question.qtype in _STRICT_TYPES:
         # no span of the expected type near the question's terms: the documents do not say
         explanation["abstain_reason"] = f"no {question.qtype} span in the retrieved passages"
@@ -553,10 +648,7 @@ def build_answer(question: Question, original: str, hits: list[Hit], index: Inde
     else:
         best = max(choices, key=lambda c: c.score) if choices else _clause_span(question, top[0])
     cand = best.candidate
-    # places are judged by place_factor; coverage of the other terms says whether the sentence is about
-    # what was asked (a sentence about 汉滨区 money is no answer to 汉滨区的年产值)
-    confidence = cand.place_factor * (0.6 * cand.content_coverage + 0.4 * best.local) * (0.5 + 0.5 * best.agree)
-    confidence = max(0.0, min(1.0, confidence))
+    confidence = _confidence(best)
     explanation.update(
         {
             "sentence": cand.text,

@@ -122,7 +122,7 @@ class Assistant:
         self.index = index
         self.embedder = embedder
         self.settings = settings
-        self.retriever = HybridRetriever(index, embedder, rrf_k=settings.rrf_k)
+        self.retriever = HybridRetriever(index, embedder, rrf_k=settings.rrf_k, fusion=settings.fusion)
         self._corpus_text = "\n".join(d.text for d in index.documents.values())
         # Guards the swap of index/retriever/corpus text: writers hold it, queries take a snapshot.
         self.lock = threading.RLock()
@@ -182,7 +182,9 @@ class Assistant:
     def replace_index(self, index: Index) -> None:
         with self.lock:
             self.index = index
-            self.retriever = HybridRetriever(index, self.embedder, rrf_k=self.settings.rrf_k)
+            self.retriever = HybridRetriever(
+                index, self.embedder, rrf_k=self.settings.rrf_k, fusion=self.settings.fusion
+            )
             self._corpus_text = "\n".join(d.text for d in index.documents.values())
 
     def retrieve(self, query: str, top_k: int | None = None, hybrid: bool | None = None):

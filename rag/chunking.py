@@ -93,6 +93,7 @@ def chunk_document(doc: Document, settings: ChunkerSettings | None = None) -> li
             current, sec_start = line.strip(), line_start
     sections.append((current, sec_start, len(text)))
     sections = _merge_heading_runs(text, sections)
+    sections = _carry_lead_ins(text, sections)
 
     chunks: list[Chunk] = []
     for section, a, b in sections:
@@ -119,6 +120,22 @@ def chunk_document(doc: Document, settings: ChunkerSettings | None = None) -> li
                 break
             i = max(i + 1, j - settings.chunk_overlap)
     return chunks
+
+
+def _carry_lead_ins(text: str, sections: list[tuple[str, int, int]]) -> list[tuple[str, int, int]]:
+    """A section's last line that ends in a colon (高陵区委书记 杨仁华:) introduces what follows the next
+    heading: it moves to the start of the next section, so the speaker and the speech share a chunk."""
+    out = list(sections)
+    for i in range(1, len(out)):
+        title, a, b = out[i - 1]
+        body = text[a:b].rstrip("\n")
+        line_start = body.rfind("\n") + 1
+        last = body[line_start:]
+        if a + line_start > a and last.rstrip().endswith((":", "：")) and not is_heading(last):
+            cut = a + line_start
+            out[i - 1] = (title, a, cut)
+            out[i] = (out[i][0], cut, out[i][2])
+    return out
 
 
 def _merge_heading_runs(text: str, sections: list[tuple[str, int, int]]) -> list[tuple[str, int, int]]:

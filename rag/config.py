@@ -40,7 +40,10 @@ class Settings(BaseSettings):
     embedder: str = Field("e5-small-bundled", description="embedder spec: e5-small-bundled | st:<model or path>")
     top_k: int = Field(5, ge=1, le=100, description="hits passed to the answer builder")
     hybrid: bool = Field(True, description="fuse dense and BM25; False uses dense only")
-    rrf_k: int = Field(60, ge=1, description="reciprocal rank fusion constant")
+    fusion: Literal["relative", "rrf"] = Field(
+        "relative", description="how dense and BM25 are fused: min-max normalised scores, or reciprocal ranks"
+    )
+    rrf_k: int = Field(60, ge=1, description="reciprocal rank fusion constant (fusion=rrf)")
     chunk_size: int = Field(240, ge=20, le=4000, description="chunk budget in characters")
     chunk_overlap: int = Field(1, ge=0, le=10, description="sentences repeated between neighbouring chunks")
     abstain_threshold: float = Field(0.35, ge=0.0, le=1.0, description="answers below this confidence abstain")

@@ -37,12 +37,14 @@ _FURNITURE = [
         r"^[|｜].*[|｜]$",
     )
 ]
-_BYLINE = re.compile(r"^(记者|通讯员|本报记者|特约记者|作者|文|摄影|编辑)[\s:：丨|]")
+BYLINE = re.compile(r"^(记者|通讯员|本报记者|特约记者|作者|文|摄影|编辑)[\s:：丨|]")
 _LIST_START = re.compile(
     r"^([^\s,，。；;:：]{1,6}[:：]|\d{1,2}[.、．]|[（(][一二三四五六七八九十\d]+[）)]|[一二三四五六七八九十]+[是、]|本报讯|——)"
 )
 _HEADING_MAX = 30
 _DATELINE = re.compile(r"^[\d\s年月日时分:：\-/.]+$")
+_TRAILING_TIMESTAMP = re.compile(r"\d{4}-\d{1,2}-\d{1,2}(?: \d{1,2}:\d{2})?$")
+_SPEAKER_NAME = re.compile(r"[\u4e00-\u9fff]{2,3}[:：]")
 
 
 def read_text(path: Path, max_bytes: int | None = None) -> tuple[str, str]:
@@ -113,7 +115,7 @@ def is_heading(line: str) -> bool:
     return (
         1 < len(line) <= _HEADING_MAX
         and not _ends_sentence(line)
-        and not _BYLINE.match(line)
+        and not BYLINE.match(line)
         and not _DATELINE.match(line)
     )
 
@@ -143,7 +145,7 @@ def clean_text(raw: str) -> str:
         if _is_furniture(line):
             continue
         # Image captions: short non-sentences standing alone between wide gaps (or chained after one).
-        short = len(line) <= 40 and not _ends_sentence(line) and not _BYLINE.match(line)
+        short = len(line) <= 40 and not _ends_sentence(line) and not BYLINE.match(line)
         isolated = before >= 2 and (gaps_after[i] >= 2 or prev_caption)
         if short and isolated:
             prev_caption = True
@@ -155,6 +157,8 @@ def clean_text(raw: str) -> str:
     for line in kept:
         if out and _is_layout_break(out[-1], line):
             out[-1] = out[-1] + line
+        elif out and _is_speaker_name(out[-1], line):
+            out[-1] = out[-1] + " " + line  # 何村党支部书记 / 史安民: → 何村党支部书记 史安民:
         else:
             out.append(line)
     return "\n".join(out)
@@ -164,9 +168,21 @@ def _is_layout_break(prev: str, line: str) -> bool:
     """True when ``prev`` was cut mid-sentence by page layout and ``line`` continues it."""
     if len(prev) < 20 or _ends_sentence(prev) or prev[-1] in _CLOSERS:
         return False
-    if _LIST_START.match(line) or _BYLINE.match(line) or is_heading(line):
+    if _LIST_START.match(line) or BYLINE.match(line) or is_heading(line) or _DATELINE.match(line):
         return False
+    if _TRAILING_TIMESTAMP.search(prev):
+        return False  # a headline's date and time line ends it: the article starts on the next line
     return True
+
+
+def _is_speaker_name(prev: str, line: str) -> bool:
+    """``line`` is the bare name of an interview speaker (史安民:) whose title is the line before."""
+    return (
+        _SPEAKER_NAME.fullmatch(line) is not None
+        and len(prev) <= 30
+        and not _ends_sentence(prev)
+        and not prev.endswith((":", "："))
+    )
 
 
 def make_title(text: str, fallback: str) -> str:

@@ -54,6 +54,7 @@ class Question:
     qtype: str  # number | person | date | list | place | reason | fact
     unit: str | None = None  # measure word asked for, e.g. 个, 户, 万元
     unit_kind: str | None = None  # money, count, percent, length, area, ...
+    kind_implied: bool = False  # no measure word was asked (多少农产品): the kind is a guess
     noun: str | None = None  # counted noun, e.g. 村 in 多少个村
     asked_suffix: str | None = None  # 村 in 哪个村
     terms: list[str] = field(default_factory=list)
@@ -176,12 +177,13 @@ def analyse(question: str) -> Question:
     q = nfkc(question).strip().rstrip("?？。.!！ ")
     qtype = detect_type(q)
     unit = noun = asked_suffix = kind = None
+    implied = False
     if qtype == "number":
         m = _ASKED.search(q)
         if m:
             unit = m.group("unit") or None
             noun = _asked_noun(q[m.end("unit") if unit else m.end() - len(m.group("noun")) :])
-        if unit in ("村", "镇", "队", "组", "级", "类", "种"):
+        if unit in ("村", "镇", "队", "组", "类", "种"):
             noun, unit = unit, None
         kind = unit_kind(unit)
         if re.search(r"第几|排名", q):
@@ -198,7 +200,7 @@ def analyse(question: str) -> Question:
             elif _AREA_WORDS.search(q) and "亩" in q:
                 kind = "area"
             elif noun:
-                kind = "count"
+                kind, implied = "count", True  # 多少农产品: likely a count, but 40余万元 may answer it
     elif qtype in ("place", "list"):
         m = re.search(
             r"(?:哪个|哪些|哪几个|哪[两三四五六七八九十]+个|哪家|哪所|哪座|哪一个|什么)(?P<suffix>[\u4e00-\u9fff]{1,3})",
@@ -217,6 +219,7 @@ def analyse(question: str) -> Question:
         qtype=qtype,
         unit=unit,
         unit_kind=kind,
+        kind_implied=implied,
         noun=noun,
         asked_suffix=asked_suffix,
         terms=terms,

@@ -18,6 +18,7 @@ UNITS: dict[str, tuple[str, ...]] = {
     "weight": ("公斤", "千克", "吨", "斤"),
     "duration": ("个小时", "小时", "个月", "周", "天", "夜", "年"),
     "age": ("岁",),
+    "level": ("级",),  # 3级作战图, 四级公路: a level, never a count
     "count": (
         "人次",
         "场次",
@@ -76,7 +77,8 @@ _QUANTITY = re.compile(
     rf"(?P<unit>{_UNIT_RE})?(?P<suffix>以上|左右|以下|上下|之多|余)?"
 )
 _DATE = re.compile(
-    r"(?:(?:\d{4}|[一二〇零三四五六七八九]{4})年(?:度)?(?:\d{1,2}月(?:\d{1,2}日)?(?:底|初|中旬|上旬|下旬)?)?(?:以来|底|初)?"
+    r"(?:(?:\d{4} ?|[一二〇零三四五六七八九]{4})年(?:度)?"
+    r"(?:\d{1,2}月(?:\d{1,2}日)?(?:底|初|中旬|上旬|下旬)?)?(?:以来|底|初)?"
     r"|(?<=每月)\d{1,2}日|\d{1,2}月\d{1,2}日(?:至\d{1,2}日)?|\d{1,2}月(?:底|初|中旬|上旬|下旬|以来)"
     r"|(?:今年|去年|前年|明年)(?:\d{1,2}月)?(?:底|初|以来)?|\d{4}-\d{1,2}-\d{1,2}(?: \d{1,2}:\d{2})?)"
 )
@@ -153,6 +155,8 @@ def find_quantities(text: str) -> list[Quantity]:
         num = m.group("num")
         if not num or (num in "十百千万亿" and not m.group("unit")):
             continue
+        if num in "百千万亿":
+            continue  # 百家社会组织扶百村, 千企万村: a bare magnitude is a figure of speech, not a count
         if any(a <= m.start("num") < b for a, b in date_spans):
             continue
         # a Chinese numeral glued to a word (一头干练短发, 三保障, 一线) is not a quantity unless it has a unit
@@ -171,7 +175,8 @@ def find_quantities(text: str) -> list[Quantity]:
 
 def _valid_cn_numeral(text: str, start: int, num: str) -> bool:
     """``十一``, ``二千零九`` yes; ``一一`` (唯一一个) or a numeral inside a word (统一, 之一) no."""
-    if re.search(r"[一二两三四五六七八九]{2}", num) and not re.fullmatch(r"[一二两三四五六七八九][十百千万亿].*", num):
+    pair = re.search(r"[一二两三四五六七八九]{2}", num)
+    if pair and not re.fullmatch(r"[一二两三四五六七八九][十百千万亿].*", num) and not _approximate(pair.group()):
         return False
     if start > 0:
         from .textutil import cut
@@ -185,6 +190,12 @@ def _valid_cn_numeral(text: str, start: int, num: str) -> bool:
             if a < offset < a + len(word):
                 return False  # the numeral's first character belongs to the word before (唯一, 统一)
     return True
+
+
+def _approximate(pair: str) -> bool:
+    """Two neighbouring digits give an estimate: 七八万, 五六十, 三四个 (not 一一 of 唯一一个)."""
+    a, b = (_CN_VALUES[c] for c in pair)
+    return b == a + 1 and a > 0
 
 
 def _value(num: str, mag: str | None) -> float | None:

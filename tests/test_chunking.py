@@ -93,3 +93,12 @@ def test_story_chunks_do_not_cross_headlines(seed_docs):
     for c in chunk_document(doc):
         if "岚皋" in c.section:
             assert "汉滨" not in c.text and "白河" not in c.text
+
+
+def test_a_colon_lead_in_moves_to_the_section_it_introduces():
+    text = "标题\n第一段说了一些事情。\n区委书记 张三:\n工作重点\n我们今年把产业放在第一位。"
+    doc = Document(id="d", source="d.txt", title="标题", text=text, sha256="x")
+    chunks = chunk_document(doc, ChunkerSettings(chunk_size=240, chunk_overlap=0))
+    speech = next(c for c in chunks if "产业放在第一位" in c.text)
+    assert "区委书记 张三:" in speech.text and speech.section == "工作重点"
+    assert all("张三" not in c.text for c in chunks if c is not speech)

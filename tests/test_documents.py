@@ -147,3 +147,10 @@ def test_clean_text_and_title_helpers():
     text = clean_text(raw)
     assert text == "标题在这里\n——副标题\n这一段正文写到一半的时候被页面排版硬生生地分成两行了，这是后半句。"
     assert make_title(text, "x") == "标题在这里——副标题"
+
+
+def test_dateline_and_speaker_lines():
+    raw = "一个相当长的新闻标题在这里没有标点符号结尾的那种\n2019-11-26 23:00\n正文第一段开始了,内容很长很长。\n何村党支部书记\n\n史安民:\n我们村有21户。"
+    text = clean_text(raw)
+    assert "\n2019-11-26 23:00\n正文第一段" in text
+    assert "何村党支部书记 史安民:\n我们村" in text

@@ -1,6 +1,7 @@
 import numpy as np
+import pytest
 
-from rag.retrieval import HybridRetriever, Ranked, reciprocal_rank_fusion
+from rag.retrieval import HybridRetriever, Ranked, reciprocal_rank_fusion, relative_score_fusion
 
 
 def test_rrf_sums_reciprocal_ranks():
@@ -11,6 +12,31 @@ def test_rrf_sums_reciprocal_ranks():
     assert fused[3] == 1 / 63 + 1 / 61
     assert fused[2] == 1 / 62
     assert max(fused, key=fused.get) == 1
+
+
+def test_relative_fusion_keeps_a_clear_lexical_winner():
+    """BM25 scores row 7 far above anything else; the embedder ranks it fourth.
+    Rank fusion puts it second; relative fusion keeps it first."""
+    dense = Ranked(np.array([1, 2, 3, 7, 9]), np.array([0.80, 0.79, 0.78, 0.75, 0.70]))
+    lexical = Ranked(np.array([7, 2, 1]), np.array([8.0, 3.0, 2.9]))
+    rel = relative_score_fusion([dense, lexical])
+    assert max(rel, key=rel.get) == 7
+    assert rel[7] == pytest.approx(1.5) and rel[1] == pytest.approx(1.0) and rel[3] == pytest.approx(0.8)
+    rrf = reciprocal_rank_fusion([dense, lexical])
+    assert max(rrf, key=rrf.get) != 7
+    # a ranking with equal scores or no rows does not divide by zero
+    flat = relative_score_fusion(
+        [Ranked(np.array([4, 5]), np.array([1.0, 1.0])), Ranked(np.zeros(0, int), np.zeros(0))]
+    )
+    assert flat == {4: 1.0, 5: 1.0}
+
+
+def test_fusion_setting(assistant):
+    assert assistant.retriever.fusion == "relative"
+    rrf = HybridRetriever(assistant.index, assistant.embedder, fusion="rrf")
+    assert rrf.search("碑林区帮扶了多少个村", top_k=3).hits[0].chunk.doc_id.startswith("001")
+    with pytest.raises(ValueError, match="unknown fusion"):
+        HybridRetriever(assistant.index, assistant.embedder, fusion="max")
 
 
 def test_hybrid_hits_report_both_retrievers(any_store_assistant):

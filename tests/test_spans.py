@@ -34,7 +34,7 @@ def test_numerals_inside_words_are_not_quantities():
     assert find_quantities("建立了全县唯一一个贫困村光伏发电项目") == []
     assert [q.text for q in find_quantities("统一制作悬挂了家风家训牌1500余套")] == ["1500余套"]
     assert find_quantities("2019年6月,雁塔区") == []
-    assert find_quantities("实行三级包抓机制") == []  # a level, not a count
+    assert [q.kind for q in find_quantities("实行三级包抓机制")] == ["level"]  # a level, never a count
 
 
 def test_chinese_numerals():
@@ -61,3 +61,16 @@ def test_enumerations():
     assert [e.text for e in find_enumerations(text, "镇")] == ["大河镇、瀛湖镇、谭坝镇"]
     assert [e.text for e in find_enumerations("2018年,张家村和南国村联合成立张南联村", "村")] == ["张家村和南国村"]
     assert "抓常态、抓纪律、抓保障" in [e.text for e in find_enumerations("“三抓制度”:抓常态、抓纪律、抓保障。")]
+
+
+def test_approximate_numerals_levels_spaced_years_and_figures_of_speech():
+    assert [(q.text, q.kind) for q in find_quantities("一年下来能卖七八万块钱")] == [
+        ("一年", "duration"),
+        ("七八万块钱", "money"),
+    ]
+    assert [q.text for q in find_quantities("剩下五六十岁的老人")] == ["五六十岁"]
+    assert find_quantities("唯一一个") == []  # not 一一
+    assert [(q.text, q.kind) for q in find_quantities("建立3级作战图")] == [("3级", "level")]
+    assert [d.text for d in find_dates("2019 年度完成转移就业30人")] == ["2019 年度"]
+    assert [q.text for q in find_quantities("2019 年度完成转移就业30人")] == ["30人"]
+    assert find_quantities("百家社会组织扶百村") == []
