@@ -184,7 +184,8 @@ def collect_candidates(question: Question, hits: list[Hit], index: Index, weight
             cand.place_factor = _place_factor(question, cand)
             dense = 0.5 if hit.dense_score is None or hi <= lo else (hit.dense_score - lo) / (hi - lo)
             rank_prior = 1.0 / hit.rank
-            cand.score = cand.place_factor * (0.65 * cand.coverage + 0.2 * dense + 0.15 * rank_prior)
+            # places are judged by place_factor: the rest of the question decides between sentences
+            cand.score = cand.place_factor * (0.65 * cand.content_coverage + 0.2 * dense + 0.15 * rank_prior)
             seen[key] = cand
     return sorted(seen.values(), key=lambda c: -c.score)
 

@@ -48,8 +48,48 @@ _UNITS = [
     (r"months?", "个月"),
     (r"population", "人"),
 ]
+# Multi-word expressions, matched before single words (and removed from the question when matched).
+PHRASES = [
+    (
+        r"(?:lifted|lift|got|get|gotten|moved|move|escaped|escape|came|come|brought|bring)\s+out\s+of\s+poverty"
+        r"|shak(?:en|e|ing)\s+off\s+poverty|out\s+of\s+poverty|poverty\s+exit",
+        "脱贫",
+    ),
+    (
+        r"basic\s+(?:living\s+)?(?:security|guarantee|assurance|protection)|subsistence\s+(?:allowance|guarantee)"
+        r"|(?:social\s+)?safety\s+net",
+        "兜底保障",
+    ),
+    (r"left[-\s]behind\s+children", "留守儿童"),
+    (r"migrant\s+work(?:ers)?|work(?:ing)?\s+(?:away\s+from\s+home|outside)", "外出务工"),
+    (r"public\s+welfare\s+(?:posts?|jobs?|positions?)", "公益专岗"),
+    (r"first\s+secretary", "第一书记"),
+    (r"e[-\s]?commerce", "电商"),
+    (r"medical\s+(?:treatment|care)|see\s+a\s+doctor|hospitali[sz](?:ed|ation)", "就诊"),
+    (r"agricultural\s+products?|farm\s+(?:products?|produce)", "农产品"),
+]
 # Common content words → Chinese terms (not names: names are matched by pinyin).
 GLOSSARY = {
+    "cooperative": "合作社",
+    "cooperatives": "合作社",
+    "villagers": "村民",
+    "students": "学生",
+    "clinics": "卫生室",
+    "clinic": "卫生室",
+    "sold": "销售",
+    "sell": "销售",
+    "sales": "销售",
+    "relocation": "搬迁",
+    "relocated": "搬迁",
+    "housing": "住房",
+    "houses": "房屋",
+    "renovated": "改造",
+    "renovation": "改造",
+    "volunteers": "志愿",
+    "subsidy": "补贴",
+    "subsidies": "补贴",
+    "dividends": "分红",
+    "dividend": "分红",
     "poverty": "贫困",
     "poor": "贫困",
     "help": "帮扶",
@@ -114,8 +154,8 @@ GLOSSARY = {
     "donated": "捐赠",
     "donate": "捐赠",
     "donation": "捐赠",
-    "built": "修建",
-    "build": "修建",
+    "built": "建",
+    "build": "建",
     "projects": "项目",
     "project": "项目",
     "satisfaction": "满意度",
@@ -226,6 +266,11 @@ def to_chinese(question: str, corpus: str) -> str:
     for eng, _ in names:
         rest = rest.replace(eng.lower(), " ")
     terms: list[str] = []
+    for pattern, zh in PHRASES:
+        if re.search(pattern, rest):
+            rest = re.sub(pattern, " ", rest)
+            if zh not in terms:
+                terms.append(zh)
     for w in _WORD.findall(rest):
         zh = GLOSSARY.get(w.lower())
         if zh and zh not in terms:
@@ -241,6 +286,8 @@ def to_chinese(question: str, corpus: str) -> str:
                 break
         if "how old" in low:
             unit = "岁"
+        if not unit and re.search(r"\bhow many\b", low):
+            unit = "个"  # how many <thing not in the list>: a count
         if unit == "钱":
             return f"{body}多少钱"
         return f"{body}多少{unit}"

@@ -127,6 +127,8 @@ def test_absent_entity_is_named_in_the_refusal(assistant):
         ("How many days of good air quality did Baihe County have?", "297天", "白河县"),
         ("Who is the Party secretary of Gaoling District?", "杨仁华", "高陵区"),
         ("What is the total population of Hanbin District?", "102万人", "汉滨区"),
+        ("How many people in Gaoling District have been lifted out of poverty?", "463人", "脱贫"),  # a phrase
+        ("How many cooperatives did Beilin District build?", "11个", "合作社"),  # a count of a thing not listed
     ],
 )
 def test_english_questions(assistant, question, expected, chinese):

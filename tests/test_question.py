@@ -53,3 +53,20 @@ def test_key_terms_drop_question_and_type_words():
 )
 def test_place_mentions(text, places):
     assert place_mentions(text) == places
+
+
+@pytest.mark.parametrize(
+    ("english", "terms"),
+    [
+        ("How many households enjoy the basic living guarantee?", ["兜底保障", "户"]),
+        ("How many people were lifted out of poverty?", ["脱贫", "多少人"]),
+        ("How many left-behind children were helped?", ["留守儿童"]),
+        ("How many cooperatives were built?", ["合作社", "多少个"]),
+    ],
+)
+def test_english_phrases_map_to_chinese_terms(english, terms):
+    from rag.english import to_chinese
+
+    chinese = to_chinese(english, corpus="")
+    assert all(t in chinese for t in terms), chinese
+    assert "poverty" not in chinese and "living" not in chinese
