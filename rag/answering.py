@@ -5,6 +5,7 @@ No language model: every answer is a span of a stored document, and every quote 
 
 from __future__ import annotations
 
+import dataclasses
 import logging
 import re
 from dataclasses import dataclass, field
@@ -12,7 +13,7 @@ from dataclasses import dataclass, field
 from .chunking import Span, split_clauses, split_sentences
 from .documents import BYLINE as _BYLINE
 from .index import Index
-from .question import PLACE_SUFFIXES, Question, place_mentions
+from .question import PLACE_SUFFIXES, TITLE_Q, Question, place_mentions
 from .schema import Answer, Document, Hit, Quote
 from .spans import find_dates, find_enumerations, find_quantities
 from .textutil import STOPWORDS, char_ngrams, cut, posseg
@@ -57,6 +58,36 @@ class SpanChoice:
 def _paragraph_before(doc: Document, pos: int) -> str:
     line_start = doc.text.rfind("\n", 0, pos) + 1
     return doc.text[line_start:pos]
+
+
+def repair_terms(question: Question, texts: list[str]) -> Question:
+    """Undo jieba cutting through a name the documents spell out: 杨大兵家 cut as 杨大/兵家 becomes 杨大兵,
+    张/德安/家有 becomes 张德安, when the name is in ``texts`` (the retrieved documents) and a piece is not."""
+
+    def found(s: str) -> bool:
+        return any(s in t for t in texts)
+
+    terms = list(question.terms)
+    i = 0
+    while i < len(terms) - 1:
+        for width in (3, 2):
+            window = terms[i : i + width]
+            joined = "".join(window)
+            if len(window) < 2 or joined not in question.text or found(joined) or all(map(found, window[1:])):
+                continue
+            prefix = next((joined[:n] for n in range(len(joined) - 1, len(window[0]), -1) if found(joined[:n])), None)
+            if prefix:
+                rest = joined[len(prefix) :]
+                terms[i : i + width] = [prefix] + ([rest] if len(rest) >= 2 and found(rest) else [])
+                break
+        i += 1
+    for i, term in enumerate(terms):
+        # one word glued to the next one's first character (马明种 of 马明种了): keep the known name
+        if len(term) >= 3 and term not in question.places and not found(term) and found(term[:-1]):
+            terms[i] = term[:-1]
+    if terms == question.terms:
+        return question
+    return dataclasses.replace(question, terms=terms)
 
 
 def _term_weights(question: Question, index: Index) -> dict[str, float]:
@@ -441,10 +472,41 @@ def _named_before(text: str, end: int, limit: int = 12) -> int:
     return start
 
 
+def _title_spans(question: Question, cand: Candidate, weights) -> list[SpanChoice]:
+    """The title next to the asked person's name: ``管委会副主任李雷`` or ``李哲,扶贫开发局社会扶贫工作股长``."""
+    m = TITLE_Q.search(question.text)
+    who = (m.group("who") or m.group("who2") or "").strip() if m else ""
+    out = []
+    text = cand.text
+    if len(who) < 2:
+        return out
+    for hit in re.finditer(re.escape(who), text):
+        a = max(text.rfind(p, 0, hit.start()) for p in "、，,。；;：:（( \n") + 1
+        title = text[a : hit.start()]
+        if 2 <= len(title) <= 30 and _ROLE.search(title):
+            out.append(_span_choice(question, cand, a, hit.start(), 1.0, weights))
+        after = re.match(r"[,，:：]\s*([^，,。；;（(]{2,30})", text[hit.end() :])
+        if after and _ROLE.search(after.group(1)):
+            start = hit.end() + after.start(1)
+            out.append(_span_choice(question, cand, start, start + len(after.group(1)), 1.0, weights))
+    return out
+
+
+_WHERE_VERB = re.compile(r"在(?:哪里|哪儿|什么地方|何处|哪)(?P<verb>[\u4e00-\u9fff]{2})")
+
+
 def _place_spans(question: Question, cand: Candidate, weights) -> list[SpanChoice]:
     suffix = question.asked_suffix
     out = []
     text = cand.text
+    where = _WHERE_VERB.search(question.text)
+    if where:
+        # 在哪里设立了…: the place is what 在 governs before the same verb (在雁塔区小寨繁华地段设立…)
+        for m in re.finditer(r"在([^，,。；;、“”]{2,20}?)" + re.escape(where.group("verb")), text):
+            if m.group(1) not in question.text:
+                out.append(_span_choice(question, cand, m.start(1), m.end(1), 1.0, weights))
+        if out:
+            return out
     if suffix:
         for m in re.finditer(re.escape(suffix), text):
             start = _named_before(text, m.end())
@@ -525,11 +587,12 @@ def _clause_span(question: Question, cand: Candidate) -> SpanChoice:
     return choice
 
 
-_STRICT_TYPES = ("number", "date", "person", "place")
+_STRICT_TYPES = ("number", "date", "person", "place", "title")
 _EXTRACTORS = {
     "number": _number_spans,
     "date": _date_spans,
     "person": _person_spans,
+    "title": _title_spans,
     "place": _place_spans,
     "list": _list_spans,
     "reason": _reason_spans,
@@ -599,6 +662,7 @@ def _confidence(choice: SpanChoice) -> float:
 
 def build_answer(question: Question, original: str, hits: list[Hit], index: Index, threshold: float) -> Answer:
     """Answer ``question`` from ``hits`` or abstain; quotes are verified slices of their documents."""
+    question = repair_terms(question, [index.document(d).text for d in dict.fromkeys(h.chunk.doc_id for h in hits)])
     explanation: dict = {"question": question.explain()}
     missing = [p for p in question.places if not any(p in d.text for d in index.documents.values())]
     missing += [y for y in question.years if not any(_mentions_year(y, d.text) for d in index.documents.values())]

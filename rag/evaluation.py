@@ -206,6 +206,7 @@ def run_eval(assistant, items: list[GoldItem], show_progress: bool = False) -> d
     from tqdm.auto import tqdm
 
     documents = assistant.index.documents
+    assistant.warm_up()  # latencies are of a warm assistant, as a server answers
     rows: list[Row] = []
     for item in tqdm(items, desc="eval", disable=not show_progress, unit="q"):
         t = time.perf_counter()

@@ -76,7 +76,16 @@ class Question:
         }
 
 
+# 李雷担任什么职务, 李哲是什么职位, 吕东国是做什么的: the answer is the title next to the name
+TITLE_Q = re.compile(
+    r"^(?P<who>.+?)(?:现在|目前|当时)?(?:担任|任|是|的)(?:什么|何|哪个|啥)(?:职务|职位|官职|身份|领导)|"
+    r"^(?P<who2>.+?)是(?:做|干)什么的"
+)
+
+
 def detect_type(q: str) -> str:
+    if TITLE_Q.search(q):
+        return "title"
     if _DATE_Q.search(q):
         return "date"
     if re.search(r"哪[两三四五六七八九十几]+[个家所座位名项种类条]|哪些|有哪几|有什么|包括什么|包括哪", q):
@@ -133,7 +142,8 @@ def place_mentions(text: str) -> list[str]:
 
 # Words that only say what kind of answer is wanted; the span's type covers them, they are not key terms.
 TYPE_WORDS = frozenset(
-    "钱 多少钱 名字 姓名 年龄 岁数 人数 数量 数目 金额 时间 时候 日期 哪天 几号 第几 排名 职务 什么 情况".split()
+    "钱 多少钱 名字 姓名 年龄 岁数 人数 数量 数目 金额 时间 时候 日期 哪天 几号 第几 排名 职务 职位 官职 身份 担任 "
+    "什么 情况".split()
 )
 
 

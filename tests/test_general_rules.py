@@ -16,12 +16,16 @@ ARTICLES = {
 临川县对全县6个有20户以上贫困户的重点村实行三级包抓机制,建立4级网格化管理体系。
 2020 年度完成转移就业45人,帮助销售农副产品35万元。
 “三到位”:责任到位、资金到位、人员到位。
+3月2日,临川县委书记赵文华、县政府副县长钱立新一行到桃源村调研。
+孙大成,临川县农业农村局产业发展股股长,负责全县产业扶贫项目。
+临川县在县城东关广场设立了扶贫产品展销中心。
 记者:周明远
 """,
     "taoyuan.txt": """桃源村的新日子
 桃源村位于临川县东部山区,过去群众收入主要靠种植玉米。
 临川县桃源村村民 李大山:
 我养了三头牛,一头牛一年能卖一万元,一年下来能挣五六万块钱。
+62岁的刘长贵是桃源村脱贫户,一家四口过去靠种玉米为生。
 临川县桃源村党支部书记
 
 王春来:
@@ -52,6 +56,10 @@ def invented(tmp_path_factory):
         pytest.param("桃源村党支部书记是谁", "王春来", id="speaker-name-on-its-own-line"),
         pytest.param("报道临川县脱贫记的记者是谁", "周明远", id="byline-belongs-to-its-article"),
         pytest.param("“三到位”是什么", "责任到位、资金到位、人员到位", id="colon-definition"),
+        pytest.param("钱立新担任什么职务", "县政府副县长", id="title-before-the-name"),
+        pytest.param("孙大成担任什么职务", "临川县农业农村局产业发展股股长", id="title-after-the-name"),
+        pytest.param("临川县在哪里设立了扶贫产品展销中心", "县城东关广场", id="place-governed-by-在"),
+        pytest.param("刘长贵家有几口人", "四口", id="口-counts-people"),
     ],
 )
 def test_general_rules(invented, question, expected):
@@ -74,3 +82,20 @@ def test_dateline_does_not_join_the_article(invented):
     answer = invented.ask("临川县建档立卡贫困户共有多少户")
     assert answer.answer.split("（")[0] == "512户"
     assert answer.quotes[0].text.startswith("临川县建档立卡")
+
+
+@pytest.mark.parametrize(
+    ("question", "text", "name"),
+    [
+        ("杨大兵家有几口人", "57岁的杨大兵是七堰社区贫困户,五口之家因病致贫。", "杨大兵"),
+        ("张德安家有几口人", "43岁的张德安一家三口因病致贫。", "张德安"),
+        ("马明种了几个大棚", "村民 马明:我种了两个大棚。", "马明"),
+    ],
+)
+def test_terms_cut_through_a_name_are_repaired(question, text, name):
+    from rag.answering import repair_terms
+    from rag.question import analyse
+
+    terms = repair_terms(analyse(question), [text]).terms
+    assert name in terms
+    assert all(t in text for t in terms if len(t) > 1)
