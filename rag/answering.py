@@ -228,24 +228,35 @@ def _clause_bounds(text: str, start: int, end: int) -> tuple[int, int]:
     return a, (min(ends) if ends else len(text))
 
 
-def _local_coverage(cand: Candidate, start: int, end: int, weights: dict[str, float]) -> float:
+def _local_coverage(cand: Candidate, start: int, end: int, weights: dict[str, float], noun: str | None = None) -> float:
     """IDF-weighted share of the question's terms that sit in the span's own clause.
 
     The clause before it counts half (Chinese often names the subject one clause earlier). This is what tells
-    ``协调引进社会帮扶资金1000余万元`` from ``累计投入财政帮扶资金4500余万元`` in one sentence.
+    ``协调引进社会帮扶资金1000余万元`` from ``累计投入财政帮扶资金4500余万元`` in one sentence. In a run of parallel
+    figures (帮助贫困户享受兜底保障政策88户,修缮美化房屋124户,发展家庭产业89户) the lead words up to the counted
+    noun (帮助贫困户) belong to every figure, and the rest of the first clause to the first figure only.
     """
     text = cand.text
     a, b = _clause_bounds(text, start, end)
-    prev_a, _ = _clause_bounds(text, max(a - 2, 0), max(a - 1, 0)) if a > 1 else (a, a)
+    prev_a, prev_b = _clause_bounds(text, max(a - 2, 0), max(a - 1, 0)) if a > 1 else (a, a)
+    shared = (a, a)
+    run = _list_run(text, start, end)
+    if run is not None:
+        lead_a, lead_b = run
+        at = text.find(noun, lead_a, lead_b) if noun else -1
+        shared = (lead_a, at + len(noun)) if at != -1 else (lead_a, lead_a)
+        if a == lead_a:
+            a = shared[1]  # the first figure's own words follow the shared lead
+        prev_a = prev_b = a
     total = sum(weights.values())
     got = 0.0
     for term, w in weights.items():
         if term not in text:
             continue
         positions = [m.start() for m in re.finditer(re.escape(term), text)]
-        if any(a <= p < b for p in positions):
+        if any(a <= p < b or shared[0] <= p < shared[1] for p in positions):
             got += w
-        elif any(prev_a <= p < a for p in positions):
+        elif any(prev_a <= p < prev_b for p in positions):
             got += 0.5 * w
     return got / total if total else 0.0
 
@@ -265,7 +276,7 @@ def _proximity(cand: Candidate, start: int, end: int, question: Question) -> flo
 
 
 def _span_choice(question, cand, start, end, agree, weights, display=None) -> SpanChoice:
-    local = _local_coverage(cand, start, end, weights)
+    local = _local_coverage(cand, start, end, weights, question.noun)
     if cand.byline:
         local = max(local, cand.content_coverage)
     prox = _proximity(cand, start, end, question)
@@ -314,7 +325,43 @@ def _noun_position(noun: str, text: str, start: int, end: int) -> tuple[int, boo
             return end + pos, True
         if form in before:
             return start - len(before) + before.rfind(form), False
+        lead = _list_lead(text, start, end)
+        if lead is not None and form in text[lead[0] : lead[1]]:
+            return lead[0] + text[lead[0] : lead[1]].find(form), False
     return None
+
+
+def _list_run(text: str, start: int, end: int) -> tuple[int, int] | None:
+    """The first clause of the run of parallel figures the number belongs to, the first one included."""
+    lead = _list_lead(text, start, end)
+    if lead is not None:
+        return lead
+    a, b = _clause_bounds(text, start, end)
+    if b < len(text) and text[b] in ",，" and not text[end:b].strip():
+        _, nb = _clause_bounds(text, b + 1, b + 1)
+        unit = re.search(r"[^\d.余多]+$", text[start:end])
+        if unit and re.search(r"\d+(?:\.\d+)?[余多]?" + re.escape(unit.group()) + r"$", text[b + 1 : nb]):
+            return a, b
+    return None
+
+
+def _list_lead(text: str, start: int, end: int) -> tuple[int, int] | None:
+    """The first clause of a run of parallel clauses that each end in a figure of the same unit
+    (帮助贫困户享受兜底保障政策88户,修缮美化房屋124户,发展家庭产业89户): its words (贫困户) govern
+    every figure of the run. None when the number at ``start:end`` does not end such a run's later clause."""
+    unit = re.search(r"[^\d.余多]+$", text[start:end])
+    a, b = _clause_bounds(text, start, end)
+    if not unit or a == 0 or text[end:b].strip() or text[a - 1] not in ",，":
+        return None
+    tail = re.compile(r"\d+(?:\.\d+)?[余多]?" + re.escape(unit.group()) + r"$")
+    first = None
+    while a > 0 and text[a - 1] in ",，":
+        pa, _ = _clause_bounds(text, a - 2, a - 2)
+        if not tail.search(text[pa : a - 1]):
+            break
+        first = (pa, a - 1)
+        a = pa
+    return first
 
 
 def _number_spans(question: Question, cand: Candidate, weights) -> list[SpanChoice]:
@@ -348,7 +395,7 @@ def _number_spans(question: Question, cand: Candidate, weights) -> list[SpanChoi
             elif question.unit_kind == "count":
                 # the counted noun is elsewhere: only the question's own words right before the number
                 # (申请立项10个 for 申请立项了多少个项目) can vouch for it
-                agree -= 0.3 if _local_coverage(cand, q.start, q.end, weights) < 0.5 else 0.0
+                agree -= 0.3 if _local_coverage(cand, q.start, q.end, weights, question.noun) < 0.5 else 0.0
         if question.unit_kind is None and question.unit is None and q.kind is not None:
             agree += 0.5
         if q.kind is None and q.unit is None:
@@ -639,6 +686,14 @@ def _display(choice: SpanChoice, question: Question) -> str:
         noun_end = choice.end + pos + len(question.noun)
     if re.search(r"[，,。；;、]", text[choice.end : noun_end]):
         return choice.display
+    # finish the compound noun as the question words it (16个行业 → 16个行业工作组牵头单位), not a verb after it
+    for word, flag in posseg(text[noun_end : noun_end + 10]):
+        q_at = question.text.find(word)
+        if q_at == -1 or not (flag.startswith("n") or flag in ("vn", "j", "l", "an")):
+            break
+        if question.text[q_at + len(word) : q_at + len(word) + 1] in ("了", "过", "着"):
+            break
+        noun_end += len(word)
     start = choice.start
     # extend left over a place name right before the number (蓝田县11个行政村)
     before = text[max(0, start - 8) : start]

@@ -176,3 +176,9 @@ def test_every_quote_is_an_exact_slice(assistant):
         a = assistant.ask(q)
         assert a.quotes or a.abstained
         _check_quotes(assistant, a)
+
+
+def test_counted_noun_phrase_is_shown_as_the_question_words_it(assistant):
+    assert assistant.ask("专家能手来汉滨开展了多少次教学研讨交流活动").answer == "7次（7次教学研讨交流活动）"
+    assert assistant.ask("汉滨区多少名孩子体验了古城之旅").answer == "59名（59名孩子）"  # not 孩子体验
+    assert assistant.ask("碑林区帮扶了多少个村").answer == "11个（蓝田县11个行政村）"

@@ -19,6 +19,7 @@ ARTICLES = {
 3月2日,临川县委书记赵文华、县政府副县长钱立新一行到桃源村调研。
 孙大成,临川县农业农村局产业发展股股长,负责全县产业扶贫项目。
 临川县在县城东关广场设立了扶贫产品展销中心。
+驻村干部先后帮助脱贫户享受低保政策25户,改造危房17户,发展庭院经济31户。
 记者:周明远
 """,
     "taoyuan.txt": """桃源村的新日子
@@ -60,6 +61,8 @@ def invented(tmp_path_factory):
         pytest.param("孙大成担任什么职务", "临川县农业农村局产业发展股股长", id="title-after-the-name"),
         pytest.param("临川县在哪里设立了扶贫产品展销中心", "县城东关广场", id="place-governed-by-在"),
         pytest.param("刘长贵家有几口人", "四口", id="口-counts-people"),
+        pytest.param("驻村干部帮多少户脱贫户发展了庭院经济", "31户", id="list-lead-in-governs-every-figure"),
+        pytest.param("驻村干部帮多少户脱贫户享受了低保政策", "25户", id="list-lead-in-own-figure"),
     ],
 )
 def test_general_rules(invented, question, expected):
