@@ -281,7 +281,8 @@ def _span_choice(question, cand, start, end, agree, weights, display=None) -> Sp
         local = max(local, cand.content_coverage)
     prox = _proximity(cand, start, end, question)
     conflict = _local_place_conflict(question, cand.text, start)
-    score = cand.score * (0.35 + 0.35 * local + 0.15 * prox + 0.35 * min(agree, 1.0)) * (0.3 if conflict else 1.0)
+    # agreement above 1 (a whole noun and its unit, 贫困村231个) still ranks, though confidence caps it at 1
+    score = cand.score * (0.35 + 0.35 * local + 0.15 * prox + 0.35 * min(agree, 1.3)) * (0.3 if conflict else 1.0)
     choice = SpanChoice(cand, start, end, score, agree >= 0.5, display or cand.text[start:end])
     choice.local = local
     choice.agree = min(agree, 1.0)
@@ -313,11 +314,12 @@ def _noun_position(noun: str, text: str, start: int, end: int) -> tuple[int, boo
     before = text[max(a, start - 10) : start]
     # the noun must belong to this number, not to an earlier one (14个工作队、40余名驻村干部)
     before = re.split(r"[、]|\d+[^\d\s]?", before)[-1]
-    forms = {noun, noun[-1]} if len(noun) > 1 and noun[-1] in "村户人镇县区" else {noun}
+    # the whole noun first; its head character (贫困村 → 村) only when the whole is nowhere near
+    forms = [noun, noun[-1]] if len(noun) > 1 and noun[-1] in "村户人镇县区" else [noun]
     for form in forms:
         after = text[end : end + 8]
         pos = after.find(form)
-        if pos != -1 and not re.search(r"[，,。；;、\d]", after[: pos + 1]):
+        if pos != -1 and not re.search(r"[，,。；;、\d(（]", after[: pos + 1]):
             return end + pos, False
         after = text[end : end + 20]
         pos = after.find(form)
@@ -376,6 +378,7 @@ def _number_spans(question: Question, cand: Candidate, weights) -> list[SpanChoi
             owner.setdefault(found[0], q.start)
     for q in quantities:
         agree = 0.0
+        kind = q.kind
         if question.unit_kind == "ordinal":
             continue
         if question.unit_kind and q.kind == question.unit_kind:
@@ -391,18 +394,22 @@ def _number_spans(question: Question, cand: Candidate, weights) -> list[SpanChoi
             if pos is not None and owner.get(pos, q.start) < q.start:
                 pos = None  # inside an earlier number's modifier: 10户以上 in 8个有10户以上贫困户的重点涉贫村
             if pos is not None:
-                agree += 0.5
+                # the whole noun (贫困村231个) vouches more than its head character (367个村)
+                agree += 0.5 if cand.text.startswith(question.noun, pos) else 0.35
+                if kind is None and q.unit is None and pos == q.end and question.unit_kind == "count":
+                    kind = "count"  # 7.3万贫困人口: a bare figure right before the asked noun counts it
+                    agree += 0.5 + 0.2
             elif question.unit_kind == "count":
                 # the counted noun is elsewhere: only the question's own words right before the number
                 # (申请立项10个 for 申请立项了多少个项目) can vouch for it
                 agree -= 0.3 if _local_coverage(cand, q.start, q.end, weights, question.noun) < 0.5 else 0.0
-        if question.unit_kind is None and question.unit is None and q.kind is not None:
+        if question.unit_kind is None and question.unit is None and kind is not None:
             agree += 0.5
-        if q.kind is None and q.unit is None:
+        if kind is None and q.unit is None:
             agree -= 0.2
-        if question.unit_kind and q.kind != question.unit_kind and not (question.kind_implied and q.kind):
+        if question.unit_kind and kind != question.unit_kind and not (question.kind_implied and kind):
             agree = min(agree, 0.3)  # 105万元 never answers 多少个贫困村, whatever follows it
-        agree = min(agree, 1.0) - article
+        agree = min(agree, 1.3) - article
         out.append(_span_choice(question, cand, q.start, q.end, agree, weights, q.text))
     if question.unit_kind == "ordinal":
         for m in re.finditer(r"第[一二三四五六七八九十百\d]+[名位个次届批期]?", cand.text):

@@ -67,6 +67,8 @@ PHRASES = [
     (r"e[-\s]?commerce", "电商"),
     (r"medical\s+(?:treatment|care)|see\s+a\s+doctor|hospitali[sz](?:ed|ation)", "就诊"),
     (r"agricultural\s+products?|farm\s+(?:products?|produce)", "农产品"),
+    (r"leading\s+(?:enterprises?|companies|firms)|dragon[-\s]?head\s+(?:enterprises?|companies)", "龙头企业"),
+    (r"(?:modern\s+)?agricultural\s+(?:parks?|zones?)", "农业园区"),
 ]
 # Common content words → Chinese terms (not names: names are matched by pinyin).
 GLOSSARY = {
@@ -254,6 +256,17 @@ _SENTENCE_STARTERS = {"how", "what", "who", "when", "where", "which", "why", "di
 _NOT_NAMES = {"party", "charity", "association", "the", "i", "in", "of"}
 
 
+def _translate(english: str) -> list[str]:
+    """The Chinese terms of an English phrase (phrases first, then single words)."""
+    rest, out = english, []
+    for pattern, zh in PHRASES:
+        if re.search(pattern, rest):
+            rest = re.sub(pattern, " ", rest)
+            out.append(zh)
+    out += [GLOSSARY[w] for w in _WORD.findall(rest) if w in GLOSSARY]
+    return list(dict.fromkeys(out))
+
+
 def to_chinese(question: str, corpus: str) -> str:
     """A Chinese question with the same meaning as far as the answer builder is concerned.
 
@@ -287,7 +300,14 @@ def to_chinese(question: str, corpus: str) -> str:
         if "how old" in low:
             unit = "岁"
         if not unit and re.search(r"\bhow many\b", low):
-            unit = "个"  # how many <thing not in the list>: a count
+            # how many <thing not in the list>: a count of that thing, named right after 多少个
+            unit = "个"
+            asked = re.search(r"\bhow many\s+(.+?)\s+(?:did|do|does|were|was|are|is|have|has|had|in|of|for)\b", low)
+            if asked:
+                thing = _translate(asked.group(1))
+                if thing:
+                    body = " ".join([subject, *(t for t in terms if t not in thing)]).strip()
+                    unit = "个" + "".join(thing)
         if unit == "钱":
             return f"{body}多少钱"
         return f"{body}多少{unit}"

@@ -129,6 +129,7 @@ def test_absent_entity_is_named_in_the_refusal(assistant):
         ("What is the total population of Hanbin District?", "102万人", "汉滨区"),
         ("How many people in Gaoling District have been lifted out of poverty?", "463人", "脱贫"),  # a phrase
         ("How many cooperatives did Beilin District build?", "11个", "合作社"),  # a count of a thing not listed
+        ("How many leading enterprises did Hanbin District cultivate?", "52家", "多少个龙头企业"),
     ],
 )
 def test_english_questions(assistant, question, expected, chinese):

@@ -20,6 +20,7 @@ ARTICLES = {
 孙大成,临川县农业农村局产业发展股股长,负责全县产业扶贫项目。
 临川县在县城东关广场设立了扶贫产品展销中心。
 驻村干部先后帮助脱贫户享受低保政策25户,改造危房17户,发展庭院经济31户。
+全县投入2.1亿元,实施120个村(贫困村48个)的饮水安全工程建设,1.2万户3.6万贫困人口喝上了放心水。
 记者:周明远
 """,
     "taoyuan.txt": """桃源村的新日子
@@ -63,6 +64,8 @@ def invented(tmp_path_factory):
         pytest.param("刘长贵家有几口人", "四口", id="口-counts-people"),
         pytest.param("驻村干部帮多少户脱贫户发展了庭院经济", "31户", id="list-lead-in-governs-every-figure"),
         pytest.param("驻村干部帮多少户脱贫户享受了低保政策", "25户", id="list-lead-in-own-figure"),
+        pytest.param("临川县有多少个贫困村实施了饮水安全工程", "48个", id="whole-noun-beats-its-head-character"),
+        pytest.param("多少贫困人口喝上了放心水", "3.6万", id="bare-figure-before-the-asked-noun"),
     ],
 )
 def test_general_rules(invented, question, expected):
