@@ -70,3 +70,9 @@ def test_english_phrases_map_to_chinese_terms(english, terms):
     chinese = to_chinese(english, corpus="")
     assert all(t in chinese for t in terms), chinese
     assert "poverty" not in chinese and "living" not in chinese
+
+
+def test_a_noun_that_restates_the_measure_word_is_dropped():
+    q = analyse("李付东家有几口人")
+    assert (q.unit, q.unit_kind, q.noun) == ("口", "count", None)
+    assert analyse("碑林区帮扶了多少个村").noun == "村"
