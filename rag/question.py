@@ -195,8 +195,8 @@ def analyse(question: str) -> Question:
             noun = _asked_noun(q[m.end("unit") if unit else m.end() - len(m.group("noun")) :])
         if unit in ("村", "镇", "队", "组", "类", "种"):
             noun, unit = unit, None
-        if unit and noun in UNITS["count"]:
-            noun = None  # 几口人: 人 only restates what 口 counts
+        if unit and noun in ("人", "人家"):
+            noun = None  # 几口人, 多少户人家: 人 only restates what the measure word counts
         kind = unit_kind(unit)
         if re.search(r"第几|排名", q):
             kind = "ordinal"
