@@ -12,6 +12,7 @@ from dataclasses import dataclass, field
 
 from .chunking import Span, split_clauses, split_sentences
 from .documents import BYLINE as _BYLINE
+from .documents import DATELINE as _DATELINE
 from .index import Index
 from .question import PLACE_SUFFIXES, TITLE_Q, Question, place_mentions
 from .schema import Answer, Document, Hit, Quote
@@ -38,7 +39,7 @@ class Candidate:
     coverage: float = 0.0
     content_coverage: float = 0.0  # coverage of the question's terms other than its places
     place_factor: float = 1.0
-    byline: bool = False  # 记者:王安 speaks for the whole article, so its title counts as its own words
+    byline: bool = False  # 记者:王安 and a dateline speak for the whole article: its title counts as their words
     matched: list[str] = field(default_factory=list)
 
 
@@ -144,7 +145,7 @@ def _place_factor(question: Question, cand: Candidate) -> float:
     for place in question.places:
         stem = _stem(place)
         suffix = next((s for s in PLACE_SUFFIXES if place.endswith(s)), "")
-        if stem in cand.text:
+        if stem in cand.text or (cand.byline and stem in cand.doc.title):
             continue
         anaphora = bool(suffix) and re.search(f"[全该本此]{suffix}", cand.text) is not None
         if _same_kind_places(cand.text, place) and not anaphora:
@@ -200,7 +201,7 @@ def collect_candidates(question: Question, hits: list[Hit], index: Index, weight
                 paragraph=paragraph,
                 previous_paragraph=previous,
             )
-            cand.byline = _BYLINE.match(text) is not None
+            cand.byline = _BYLINE.match(text) is not None or _DATELINE.match(text.strip()) is not None
             title_weight = 1.0 if cand.byline else 0.5
             covered = content = 0.0
             for term, w in weights.items():
@@ -417,10 +418,15 @@ def _number_spans(question: Question, cand: Candidate, weights) -> list[SpanChoi
     return out
 
 
+_PUBLISHED = re.compile(r"发布|发表|刊发|刊登|出版|published|posted", re.I)
+
+
 def _date_spans(question: Question, cand: Candidate, weights) -> list[SpanChoice]:
     out = []
+    # when was the article published: its dateline, not a date inside the story
+    agree = 0.3 if _PUBLISHED.search(question.text) and not cand.byline else 1.0
     for d in find_dates(cand.text):
-        choice = _span_choice(question, cand, d.start, d.end, 1.0, weights)
+        choice = _span_choice(question, cand, d.start, d.end, agree, weights)
         if d.start <= 2:  # a leading time adverbial (2019年6月,…) dates the whole sentence
             choice.local = max(choice.local, cand.coverage)
         out.append(choice)

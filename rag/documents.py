@@ -42,7 +42,7 @@ _LIST_START = re.compile(
     r"^([^\s,，。；;:：]{1,6}[:：]|\d{1,2}[.、．]|[（(][一二三四五六七八九十\d]+[）)]|[一二三四五六七八九十]+[是、]|本报讯|——)"
 )
 _HEADING_MAX = 30
-_DATELINE = re.compile(r"^[\d\s年月日时分:：\-/.]+$")
+DATELINE = re.compile(r"^[\d\s年月日时分:：\-/.]+$")
 _TRAILING_TIMESTAMP = re.compile(r"\d{4}-\d{1,2}-\d{1,2}(?: \d{1,2}:\d{2})?$")
 _SPEAKER_NAME = re.compile(r"[\u4e00-\u9fff]{2,3}[:：]")
 
@@ -116,7 +116,7 @@ def is_heading(line: str) -> bool:
         1 < len(line) <= _HEADING_MAX
         and not _ends_sentence(line)
         and not BYLINE.match(line)
-        and not _DATELINE.match(line)
+        and not DATELINE.match(line)
     )
 
 
@@ -168,7 +168,7 @@ def _is_layout_break(prev: str, line: str) -> bool:
     """True when ``prev`` was cut mid-sentence by page layout and ``line`` continues it."""
     if len(prev) < 20 or _ends_sentence(prev) or prev[-1] in _CLOSERS:
         return False
-    if _LIST_START.match(line) or BYLINE.match(line) or is_heading(line) or _DATELINE.match(line):
+    if _LIST_START.match(line) or BYLINE.match(line) or is_heading(line) or DATELINE.match(line):
         return False
     if _TRAILING_TIMESTAMP.search(prev):
         return False  # a headline's date and time line ends it: the article starts on the next line

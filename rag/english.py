@@ -64,6 +64,7 @@ PHRASES = [
     (r"migrant\s+work(?:ers)?|work(?:ing)?\s+(?:away\s+from\s+home|outside)", "外出务工"),
     (r"public\s+welfare\s+(?:posts?|jobs?|positions?)", "公益专岗"),
     (r"first\s+secretary", "第一书记"),
+    (r"br(?:ing|ought)\s+in", "引进"),
     (r"e[-\s]?commerce", "电商"),
     (r"medical\s+(?:treatment|care)|see\s+a\s+doctor|hospitali[sz](?:ed|ation)", "就诊"),
     (r"agricultural\s+products?|farm\s+(?:products?|produce)", "农产品"),
@@ -72,6 +73,13 @@ PHRASES = [
 ]
 # Common content words → Chinese terms (not names: names are matched by pinyin).
 GLOSSARY = {
+    "social": "社会",
+    "attracted": "引进",
+    "introduced": "引进",
+    "honors": "荣誉",
+    "honours": "荣誉",
+    "awards": "荣誉",
+    "published": "发布",
     "cooperative": "合作社",
     "cooperatives": "合作社",
     "villagers": "村民",

@@ -65,6 +65,7 @@ def invented(tmp_path_factory):
         pytest.param("驻村干部帮多少户脱贫户发展了庭院经济", "31户", id="list-lead-in-governs-every-figure"),
         pytest.param("驻村干部帮多少户脱贫户享受了低保政策", "25户", id="list-lead-in-own-figure"),
         pytest.param("临川县有多少个贫困村实施了饮水安全工程", "48个", id="whole-noun-beats-its-head-character"),
+        pytest.param("临川县脱贫记这篇报道是什么时候发布的", "2021-03-05 10:20", id="publication-date-is-the-dateline"),
         pytest.param("多少贫困人口喝上了放心水", "3.6万", id="bare-figure-before-the-asked-noun"),
     ],
 )
@@ -78,7 +79,7 @@ def test_general_rules(invented, question, expected):
 
 
 def test_invented_corpus_refusals(invented):
-    for question in ("临川县县长是谁", "桃源村有多少所小学"):
+    for question in ("临川县县长是谁", "桃源村有多少所小学", "桃源村的新日子这篇文章是什么时候发布的"):
         assert invented.ask(question).abstained, question
 
 
