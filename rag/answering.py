@@ -123,13 +123,20 @@ def _stem(place: str) -> str:
     return place
 
 
-def _same_kind_places(text: str, place: str) -> list[str]:
-    """Places in ``text`` with the same suffix as ``place`` (雁塔区 for 碑林区), excluding ``place`` itself."""
+def _same_kind_places(text: str, place: str, question_text: str = "") -> list[str]:
+    """Places in ``text`` of the same level as ``place`` (雁塔区 for 碑林区), excluding ``place`` itself and
+    the other places the question names (白河 in 高陵区向白河派驻…)."""
     suffix = next((s for s in PLACE_SUFFIXES if place.endswith(s)), None)
     if suffix is None:
         return []
+    # a district (区) and a county (县) are the same level: 周至县 rules out 汉滨区 as much as 雁塔区 does
+    suffixes = ("区", "县") if suffix in ("区", "县") else (suffix,)
     stem = _stem(place)
-    return [p for p in place_mentions(text) if p.endswith(suffix) and stem not in p and _stem(p) not in stem]
+    return [
+        p
+        for p in place_mentions(text)
+        if p.endswith(suffixes) and stem not in p and _stem(p) not in stem and _stem(p) not in question_text
+    ]
 
 
 def _place_factor(question: Question, cand: Candidate) -> float:
@@ -148,11 +155,11 @@ def _place_factor(question: Question, cand: Candidate) -> float:
         if stem in cand.text or (cand.byline and stem in cand.doc.title):
             continue
         anaphora = bool(suffix) and re.search(f"[全该本此]{suffix}", cand.text) is not None
-        if _same_kind_places(cand.text, place) and not anaphora:
+        if _same_kind_places(cand.text, place, question.text) and not anaphora:
             factor *= 0.1
         elif stem in local:
             factor *= 0.9
-        elif _same_kind_places(local, place):
+        elif _same_kind_places(local, place, question.text):
             factor *= 0.15
         elif stem in cand.previous_paragraph:
             factor *= 0.85
@@ -296,7 +303,7 @@ def _local_place_conflict(question: Question, text: str, start: int) -> bool:
     a, _ = _clause_bounds(text, start, start)
     before = text[max(a, start - 8) : start]
     for place in question.places:
-        if _stem(place) not in before and _same_kind_places(before, place):
+        if _stem(place) not in before and _same_kind_places(before, place, question.text):
             return True
     return False
 

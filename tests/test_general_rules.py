@@ -23,6 +23,12 @@ ARTICLES = {
 全县投入2.1亿元,实施120个村(贫困村48个)的饮水安全工程建设,1.2万户3.6万贫困人口喝上了放心水。
 记者:周明远
 """,
+    "juanzeng.txt": """各地向石门县捐赠物资
+临川县向石门县捐赠药品价值15万元,捐赠防护服2000套。
+江口区向石门县捐赠药品价值40万元,捐赠口罩5万只。
+临川县在石门县帮扶贫困户85户,投入资金120万元。
+同时,江口区、高新园区还向石湖区捐赠价值30万元药品,20万元体育健身器材,10万元防护物资;建立“江口区—石湖区”医疗帮扶讲堂机制,由江口区人民医院对口帮扶石湖区3所医院。
+""",
     "taoyuan.txt": """桃源村的新日子
 桃源村位于临川县东部山区,过去群众收入主要靠种植玉米。
 临川县桃源村村民 李大山:
@@ -65,6 +71,11 @@ def invented(tmp_path_factory):
         pytest.param("驻村干部帮多少户脱贫户发展了庭院经济", "31户", id="list-lead-in-governs-every-figure"),
         pytest.param("驻村干部帮多少户脱贫户享受了低保政策", "25户", id="list-lead-in-own-figure"),
         pytest.param("临川县有多少个贫困村实施了饮水安全工程", "48个", id="whole-noun-beats-its-head-character"),
+        pytest.param("江口区向石门县捐赠了价值多少的药品", "40万元", id="a-county-rules-out-a-district"),
+        pytest.param("临川县向石门县捐赠了价值多少的药品", "15万元", id="a-district-rules-out-a-county"),
+        pytest.param(
+            "江口区、高新园区向石湖区捐赠了价值多少的药品", "30万元", id="the-other-asked-place-is-no-conflict"
+        ),
         pytest.param("临川县脱贫记这篇报道是什么时候发布的", "2021-03-05 10:20", id="publication-date-is-the-dateline"),
         pytest.param("多少贫困人口喝上了放心水", "3.6万", id="bare-figure-before-the-asked-noun"),
     ],
@@ -79,7 +90,12 @@ def test_general_rules(invented, question, expected):
 
 
 def test_invented_corpus_refusals(invented):
-    for question in ("临川县县长是谁", "桃源村有多少所小学", "桃源村的新日子这篇文章是什么时候发布的"):
+    for question in (
+        "临川县县长是谁",
+        "桃源村有多少所小学",
+        "桃源村的新日子这篇文章是什么时候发布的",
+        "江口区在石门县帮扶了多少户贫困户",  # only 临川县 did: a county rules out a district
+    ):
         assert invented.ask(question).abstained, question
 
 
