@@ -79,7 +79,7 @@ def repair_terms(question: Question, texts: list[str]) -> Question:
             prefix = next((joined[:n] for n in range(len(joined) - 1, len(window[0]), -1) if found(joined[:n])), None)
             if prefix:
                 rest = joined[len(prefix) :]
-                terms[i : i + width] = [prefix] + ([rest] if len(rest) >= 2 and found(rest) else [])
+                terms[i : i + width] = [prefix] + ([rest] if rest and rest not in STOPWORDS and found(rest) else [])
                 break
         i += 1
     for i, term in enumerate(terms):

@@ -119,7 +119,7 @@ def place_mentions(text: str) -> list[str]:
 
     words = posseg(text)
     found: list[str] = []
-    for i, (word, _flag) in enumerate(words):
+    for i, (word, flag) in enumerate(words):
         suffix = next((s for s in PLACE_SUFFIXES if word.endswith(s)), None)
         if suffix is None and i > 0 and word[0] in "区县市镇乡村" and len(word) > 1:
             # 雁塔 + 区委书记: the suffix opens the next word
@@ -130,9 +130,21 @@ def place_mentions(text: str) -> list[str]:
         if len(stem) < 2 and i > 0:
             prev, prev_flag = words[i - 1]
             limit = 3 if not stem else 2
-            if 1 <= len(prev) <= limit and not prev_flag.startswith(_NOT_STEM_FLAGS) and prev not in STOPWORDS:
+            # 骆驼 + 村, 马 + 家村; but a two-character word such as 驻村 only after a name (张南 + 联村) or a
+            # single character, not after a common noun (干部 + 驻村, 单位 + 驻村)
+            if (
+                1 <= len(prev) <= limit
+                and not prev_flag.startswith(_NOT_STEM_FLAGS)
+                and (not stem or len(prev) == 1 or prev_flag not in ("n", "vn", "an", "nd"))
+                and prev not in STOPWORDS
+            ):
                 stem = prev + stem
-        if len(stem) < 2 or stem in _GENERIC_STEMS or re.search(r"[多少几哪那这每个区县市镇乡村省]", stem):
+            elif stem and flag in ("nr", "ns") and suffix == "村":
+                pass  # 何村: jieba already reads the two characters as a name
+            else:
+                stem = ""
+        short = len(stem) < 2 and not (stem and flag in ("nr", "ns") and suffix == "村")
+        if short or stem in _GENERIC_STEMS or re.search(r"[多少几哪那这每个区县市镇乡村省]", stem):
             continue
         name = stem + suffix
         if name not in found:
@@ -173,6 +185,8 @@ def key_terms(q: str, places: list[str], unit: str | None = None) -> list[str]:
     classifiers = {u for u in UNITS["count"] if len(u) == 1}
     terms = list(places)
     for w in cut(rest):
+        if len(w) > 1 and w[-1] in "了过着" and w[:-1] not in STOPWORDS:
+            w = w[:-1]  # 投了 → 投: the aspect particle is not part of the word
         if w[0] in classifiers and len(w) > 1 and w[1:] not in STOPWORDS and re.search(r"(?:多少|几)$", q[: q.find(w)]):
             w = w[1:]
         if w in STOPWORDS or w in TYPE_WORDS or (unit and w == unit) or re.fullmatch(r"[多少几哪谁]+.*", w):

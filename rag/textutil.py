@@ -21,6 +21,7 @@ STOPWORDS = frozenset(
     多少 几 几个 什么 哪 哪个 哪些 哪里 哪儿 哪一年 哪年 哪天 谁 怎么 怎样 如何 为什么 为何 何时 什么时候
     是否 是不是 请问 一下 一共 共 总共 多大 多长 多久 多高 多远 多 有多少 有 叫 叫做 名叫 问 请 告诉
     我 我们 你 你们 他 他们 她 她们 它 它们 吗 所 能 会 要 可以 得 地 啊 哦 么 些 个人
+    仍 仍然 合计 总计 共计 能够 目前 现在
     the a an of to in on for and or is are was were be been by with at from as that this these those
     what which who whom whose when where why how many much did does do has have had it its
     """.split()

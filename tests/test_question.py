@@ -76,3 +76,25 @@ def test_a_noun_that_restates_the_measure_word_is_dropped():
     q = analyse("李付东家有几口人")
     assert (q.unit, q.unit_kind, q.noun) == ("口", "count", None)
     assert analyse("碑林区帮扶了多少个村").noun == "村"
+
+
+@pytest.mark.parametrize(
+    ("text", "places"),
+    [
+        ("碑林区一共派了多少干部驻村", ["碑林区"]),  # 驻村 after a common noun is no village
+        ("各帮扶单位驻村开展工作", []),
+        ("张南联村党委书记", ["张南联村"]),
+        ("高陵区鹿苑街办马家村脱贫户", ["高陵区", "马家村"]),
+        ("中原镇骆驼村党支部书记", ["中原镇", "骆驼村"]),
+        ("通远街道何村党支部书记", ["何村"]),
+    ],
+)
+def test_place_names_and_look_alikes(text, places):
+    assert place_mentions(text) == places
+
+
+@pytest.mark.parametrize(
+    ("question", "term"), [("碑林区总共投了多少钱", "投"), ("碑林区通过帮扶让多少贫困人口找到了工作", "找到")]
+)
+def test_aspect_particles_are_not_part_of_terms(question, term):
+    assert term in analyse(question).terms
