@@ -57,13 +57,18 @@ def split_clauses(text: str, span: Span) -> list[Span]:
     return out
 
 
+# Bump when cleaning or chunking changes what text or chunks come out of the same file: an index built
+# under other rules is then re-cleaned and re-embedded in full by the next `rag index`, never mixed.
+RULES_VERSION = 2
+
+
 @dataclass(frozen=True, slots=True)
 class ChunkerSettings:
     chunk_size: int = 240
     chunk_overlap: int = 1
 
     def as_dict(self) -> dict:
-        return {"chunk_size": self.chunk_size, "chunk_overlap": self.chunk_overlap}
+        return {"chunk_size": self.chunk_size, "chunk_overlap": self.chunk_overlap, "rules": RULES_VERSION}
 
 
 def _hard_split(span: Span, size: int) -> list[Span]:

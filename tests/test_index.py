@@ -5,7 +5,7 @@ import numpy as np
 import pytest
 
 from rag.assistant import build_index
-from rag.chunking import ChunkerSettings
+from rag.chunking import RULES_VERSION, ChunkerSettings
 from rag.config import Settings
 from rag.documents import load_corpus
 from rag.embedders import HashEmbedder
@@ -40,7 +40,7 @@ def test_save_load_round_trip(built_index_dir, seed_docs):
     assert len(index.dense) == len(index.chunks) == index.manifest["n_chunks"]
     manifest = json.loads((built_index_dir / "manifest.json").read_text(encoding="utf-8"))
     assert manifest["embedder"] == {"name": "e5-small-bundled", "dim": 384}
-    assert manifest["chunker"] == {"chunk_size": 240, "chunk_overlap": 1}
+    assert manifest["chunker"] == {"chunk_size": 240, "chunk_overlap": 1, "rules": RULES_VERSION}
     assert manifest["format_version"] == 1
     assert manifest["documents"]["001_ad83b76884cea2bc"]["sha256"] == seed_docs["001"].sha256
     assert set(manifest["checksums"]) >= {"documents.jsonl", "chunks.jsonl", "dense.faiss"}
@@ -78,6 +78,19 @@ def test_changed_chunker_settings_reembed(corpus, tmp_path):
     index, _, _ = build_index([corpus], Settings(index_dir=tmp_path / "idx", chunk_size=120), embedder=emb)
     assert emb.embedded == len(index.chunks)
     assert index.manifest["chunker"]["chunk_size"] == 120
+
+
+def test_an_index_built_under_older_rules_is_rebuilt_in_full(corpus, tmp_path, monkeypatch):
+    import rag.chunking
+
+    emb = CountingEmbedder()
+    monkeypatch.setattr(rag.chunking, "RULES_VERSION", RULES_VERSION - 1)
+    build_index([corpus], Settings(index_dir=tmp_path / "idx"), embedder=emb)
+    monkeypatch.undo()
+    emb.embedded = 0
+    index, _, _ = build_index([corpus], Settings(index_dir=tmp_path / "idx"), embedder=emb)
+    assert emb.embedded == len(index.chunks)
+    assert index.manifest["chunker"]["rules"] == RULES_VERSION
 
 
 def test_embedder_mismatch_is_a_clear_error(built_index_dir):
