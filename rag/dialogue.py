@@ -51,6 +51,9 @@ def resolve(question: str, history: Sequence[str] | None) -> str:
         old_places = place_mentions(prev)
         if new_places and new_places[0] == target and old_places:
             return prev.replace(old_places[0], target, 1)
+        swapped = None if new_places else _swap_object(prev, target)
+        if swapped:
+            return swapped
         subject = subject_of(prev)
         if subject:
             return prev.replace(subject, target, 1)
@@ -65,6 +68,38 @@ def resolve(question: str, history: Sequence[str] | None) -> str:
     if not place_mentions(q) and words and words[0][1].startswith(("v", "d", "p")) and words[0][0] not in ("是",):
         return topic + q
     return q
+
+
+_ORG_HEADS = ("基地", "协会", "单位", "公司", "企业", "医院", "学校", "集团", "政府", "局", "办", "委")
+
+
+def _swap_object(prev: str, target: str) -> str | None:
+    """The earlier question with ``target`` in the place of what it asked about, when that is clear.
+
+    土地分红呢 after 李付东分到了多少务工分红 swaps the term sharing its head (务工分红); 村委会呢 after
+    碑林区修建了多少个蓄水池 swaps the counted noun; 航天基地呢 after 雁塔区选派了几名干部 swaps the
+    leading place for an organisation. None when none of these applies.
+    """
+    from .question import analyse
+
+    asked = analyse(prev)
+    terms = [t for t in asked.terms if t not in asked.places and t in prev]
+    for term in sorted(terms, key=len, reverse=True):
+        if len(term) >= 2 and len(target) >= 2 and term[-2:] == target[-2:] and term != target:
+            # the whole compound it ends (务工 + 分红, 慈善 + 协会), not only its head
+            grown = True
+            while grown:
+                grown = False
+                for other in terms:
+                    if other + term in prev and other + term != term:
+                        term, grown = other + term, True
+                        break
+            return prev.replace(term, target, 1)
+    if asked.places and target.endswith(_ORG_HEADS) and prev.startswith(asked.places[0]):
+        return target + prev[len(asked.places[0]) :]
+    if asked.noun and asked.noun not in asked.places and asked.noun in prev:
+        return prev.replace(asked.noun, target, 1)
+    return None
 
 
 def resolve_all(questions: Sequence[str]) -> list[str]:

@@ -32,3 +32,25 @@ def test_resolve_all_chains_turns():
         "雁塔区帮扶了多少个村",
         "雁塔区投入了多少资金",
     ]
+
+
+@pytest.mark.parametrize(
+    ("history", "question", "resolved"),
+    [
+        # the counted noun is swapped, not the subject
+        (["碑林区修建了多少个蓄水池"], "那村委会呢", "碑林区修建了多少个村委会"),
+        # the compound sharing the new term's head is swapped whole
+        (["李付东今年分到了多少务工分红"], "土地分红呢", "李付东今年分到了多少土地分红"),
+        (["临川县慈善协会投入了多少扶贫资金"], "援助少年儿童协会呢", "临川县援助少年儿童协会投入了多少扶贫资金"),
+        # an organisation takes the leading place's role
+        (["雁塔区选派了几名干部常驻汉滨区"], "航天基地呢", "航天基地选派了几名干部常驻汉滨区"),
+    ],
+)
+def test_ellipsis_swaps_what_was_asked_about(history, question, resolved):
+    assert resolve(question, history) == resolved
+
+
+def test_ellipsis_follow_ups_answer_end_to_end(assistant):
+    turns = ["碑林区修建了多少个蓄水池", "那村委会呢", "路灯呢"]
+    answers = [assistant.ask(q, history=turns[:i]).answer for i, q in enumerate(turns)]
+    assert answers[0].startswith("14个") and answers[2].startswith("853盏")
