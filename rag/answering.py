@@ -333,12 +333,21 @@ def _noun_position(noun: str, text: str, start: int, end: int) -> tuple[int, boo
         pos = after.find(form)
         if pos != -1 and "的" in after[:pos] and not re.search(r"[，,。；;、：:]", after[: pos + 1]):
             return end + pos, True
-        if form in before:
+        if form in before and not _own_noun_follows(text, end):
             return start - len(before) + before.rfind(form), False
         lead = _list_lead(text, start, end)
         if lead is not None and form in text[lead[0] : lead[1]]:
             return lead[0] + text[lead[0] : lead[1]].find(form), False
     return None
+
+
+def _own_noun_follows(text: str, end: int) -> bool:
+    """The number is followed by a noun of its own (厚畛子镇14个村): a noun before it is not what it counts."""
+    words = posseg(text[end : end + 6])
+    if not words or not re.fullmatch(r"[\u4e00-\u9fff]+", words[0][0]):
+        return False
+    word, flag = words[0]
+    return flag.startswith("n") or word in PLACE_SUFFIXES  # jieba tags a lone 村 as zg
 
 
 def _list_run(text: str, start: int, end: int) -> tuple[int, int] | None:
