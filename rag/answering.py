@@ -416,6 +416,12 @@ def _number_spans(question: Question, cand: Candidate, weights) -> list[SpanChoi
                 if kind is None and q.unit is None and pos == q.end and question.unit_kind == "count":
                     kind = "count"  # 7.3万贫困人口: a bare figure right before the asked noun counts it
                     agree += 0.5 + 0.2
+            elif (
+                question.unit_kind == "count"
+                and question.noun in PLACE_SUFFIXES
+                and _own_noun_follows(cand.text, q.end)
+            ):
+                agree -= 0.5  # 12个村 counts villages, not the 镇 the question asked about
             elif question.unit_kind == "count":
                 # the counted noun is elsewhere: only the question's own words right before the number
                 # (申请立项10个 for 申请立项了多少个项目) can vouch for it
