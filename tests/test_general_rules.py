@@ -21,6 +21,7 @@ ARTICLES = {
 临川县在县城东关广场设立了扶贫产品展销中心。
 驻村干部先后帮助脱贫户享受低保政策25户,改造危房17户,发展庭院经济31户。
 全县投入2.1亿元,实施120个村(贫困村48个)的饮水安全工程建设,1.2万户3.6万贫困人口喝上了放心水。
+三年来,全县新建村组道路320条,累计投入交通建设资金1.6亿元。
 记者:周明远
 """,
     "juanzeng.txt": """各地向石门县捐赠物资
@@ -79,6 +80,8 @@ def invented(tmp_path_factory):
         ),
         pytest.param("临川县脱贫记这篇报道是什么时候发布的", "2021-03-05 10:20", id="publication-date-is-the-dateline"),
         pytest.param("多少贫困人口喝上了放心水", "3.6万", id="bare-figure-before-the-asked-noun"),
+        pytest.param("临川县修了多少条路", "320条", id="everyday-synonyms-修-路"),
+        pytest.param("临川县交通建设一共花了多少钱", "1.6亿元", id="everyday-synonyms-一共-花-钱"),
     ],
 )
 def test_general_rules(invented, question, expected):
