@@ -17,7 +17,7 @@ from .dialogue import resolve, resolve_all
 from .documents import load_corpus
 from .embedders import Embedder, load_embedder
 from .english import is_english, to_chinese
-from .errors import InvalidQuestion
+from .errors import InvalidQuestion, RagError
 from .index import Index, UpdateReport, remove_stale
 from .locking import write_lock
 from .question import analyse
@@ -199,7 +199,10 @@ class Assistant:
         index of the corpus, the embedder's pages) by answering two throwaway questions, one of each language.
         A server calls this before it listens, so its first users do not wait for it."""
         for question in ("这里说了什么？", "What does it say?"):
-            self.ask(question)
+            try:
+                self.ask(question)
+            except RagError as exc:  # warming is best effort: a server still starts, and says why
+                log.warning("warm-up question %r failed: %s", question, exc)
 
     def ask(
         self,

@@ -206,3 +206,12 @@ def test_warm_up_loads_what_first_questions_would(assistant):
     assert english._pinyin_index.cache_info().currsize == 1
     assert textutil._posseg_cached.cache_info().currsize > 0
     assert textutil._jieba().dt.initialized
+
+
+def test_warm_up_never_stops_a_server(assistant, monkeypatch, caplog):
+    def failing(*_args, **_kwargs):
+        raise InvalidQuestion("index is empty")
+
+    monkeypatch.setattr(assistant, "ask", failing)
+    assistant.warm_up()  # logs and returns
+    assert "warm-up question" in caplog.text
