@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 from collections.abc import Sequence
 
-from .question import place_mentions
+from .question import analyse, place_mentions
 from .textutil import nfkc, posseg
 
 _PRONOUN = re.compile(r"^(它们|他们|她们|它|他|她|其|该[区县市镇乡村局单位企业公司协会]?)")
@@ -80,8 +80,6 @@ def _swap_object(prev: str, target: str) -> str | None:
     碑林区修建了多少个蓄水池 swaps the counted noun; 航天基地呢 after 雁塔区选派了几名干部 swaps the
     leading place for an organisation. None when none of these applies.
     """
-    from .question import analyse
-
     asked = analyse(prev)
     terms = [t for t in asked.terms if t not in asked.places and t in prev]
     for term in sorted(terms, key=len, reverse=True):

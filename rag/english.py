@@ -264,15 +264,16 @@ _SENTENCE_STARTERS = {"how", "what", "who", "when", "where", "which", "why", "di
 _NOT_NAMES = {"party", "charity", "association", "the", "i", "in", "of"}
 
 
-def _translate(english: str) -> list[str]:
-    """The Chinese terms of an English phrase (phrases first, then single words)."""
+def _translate(english: str) -> tuple[list[str], str]:
+    """The Chinese terms of lower-cased English text (phrases first, then single words), and the text
+    left once the phrases are taken out."""
     rest, out = english, []
     for pattern, zh in PHRASES:
         if re.search(pattern, rest):
             rest = re.sub(pattern, " ", rest)
             out.append(zh)
     out += [GLOSSARY[w] for w in _WORD.findall(rest) if w in GLOSSARY]
-    return list(dict.fromkeys(out))
+    return list(dict.fromkeys(out)), rest
 
 
 def to_chinese(question: str, corpus: str) -> str:
@@ -286,16 +287,7 @@ def to_chinese(question: str, corpus: str) -> str:
     rest = low
     for eng, _ in names:
         rest = rest.replace(eng.lower(), " ")
-    terms: list[str] = []
-    for pattern, zh in PHRASES:
-        if re.search(pattern, rest):
-            rest = re.sub(pattern, " ", rest)
-            if zh not in terms:
-                terms.append(zh)
-    for w in _WORD.findall(rest):
-        zh = GLOSSARY.get(w.lower())
-        if zh and zh not in terms:
-            terms.append(zh)
+    terms, rest = _translate(rest)
     subject = " ".join(zh for _, zh in names)
     # spaces keep jieba from gluing a name to the next term (联户区 村 → not 联户/区村)
     body = " ".join([subject, *terms]).strip()
@@ -312,7 +304,7 @@ def to_chinese(question: str, corpus: str) -> str:
             unit = "个"
             asked = re.search(r"\bhow many\s+(.+?)\s+(?:did|do|does|were|was|are|is|have|has|had|in|of|for)\b", low)
             if asked:
-                thing = _translate(asked.group(1))
+                thing, _ = _translate(asked.group(1))
                 if thing:
                     body = " ".join([subject, *(t for t in terms if t not in thing)]).strip()
                     unit = "个" + "".join(thing)
