@@ -20,7 +20,6 @@ from .textutil import bm25_tokens
 FOLDER = "bm25"
 _ARRAYS = ("data", "indices", "indptr")
 log = logging.getLogger(__name__)
-logging.getLogger("bm25s").setLevel(logging.WARNING)
 
 
 class BM25Store:
@@ -44,6 +43,9 @@ class BM25Store:
             empty = np.zeros(0, dtype=np.float32)
             return cls(empty, empty.astype(np.int32), np.zeros(1, dtype=np.int32), {}, {"num_docs": 0})
         import bm25s
+
+        # bm25s sets its own logger to DEBUG when imported, which would print on every build
+        logging.getLogger("bm25s").setLevel(logging.WARNING)
 
         retriever = bm25s.BM25()
         retriever.index(list(tokens), show_progress=show_progress)

@@ -121,3 +121,12 @@ def test_numpy_bm25_scores_equal_bm25s(assistant):
     for q in ["碑林区帮扶了多少个村", "岚皋县森林抚育补贴项目", "甘坪小学 甘坪小学"]:
         tokens = [t for t in bm25_tokens(q) if t in reference.vocab_dict]
         assert np.allclose(index.lexical.scores(q), reference.get_scores(tokens), atol=1e-5)
+
+
+def test_building_bm25_does_not_turn_on_bm25s_debug_logging():
+    import logging
+
+    from rag.lexical import BM25Store
+
+    BM25Store.build_from_tokens([["碑林区", "帮扶"], ["雁塔区"]])
+    assert logging.getLogger("bm25s").getEffectiveLevel() >= logging.WARNING
