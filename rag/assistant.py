@@ -14,11 +14,11 @@ from .answering import build_answer
 from .chunking import ChunkerSettings
 from .config import Settings
 from .dialogue import resolve, resolve_all
-from .documents import load_corpus
+from .documents import SUPPORTED_SUFFIXES, UPLOAD_TAG, load_corpus, source_root_of
 from .embedders import Embedder, load_embedder
 from .english import is_english, to_chinese
-from .errors import InvalidQuestion, RagError
-from .index import Index, UpdateReport, remove_stale
+from .errors import DocumentError, InvalidQuestion, RagError
+from .index import UPLOADS_FOLDER, Index, UpdateReport, read_sources, remove_stale
 from .locking import write_lock
 from .question import analyse
 from .retrieval import HybridRetriever
@@ -76,6 +76,39 @@ def _drop_replaced(previous: Index | None, index: Index) -> None:
             old.drop()
 
 
+def _root_entry(path: Path) -> dict:
+    path = Path(path)
+    return {"root": source_root_of(path), "kind": "file" if path.is_file() else "folder"}
+
+
+def _load_upload_store(settings: Settings, strict: bool) -> tuple[list, list[str]]:
+    """The files kept in ``<index dir>/corpus`` (uploads), as documents of the ``upload`` root."""
+    from .documents import load_document
+
+    folder = Path(settings.index_dir) / UPLOADS_FOLDER
+    docs, warnings = [], []
+    if not folder.is_dir():
+        return docs, warnings
+    for path in sorted(folder.iterdir()):
+        if path.name.startswith(".") or path.suffix.lower() not in SUPPORTED_SUFFIXES:
+            continue
+        try:
+            docs.append(
+                load_document(
+                    path,
+                    source=f"{UPLOADS_FOLDER}/{path.name}",
+                    max_bytes=int(settings.max_file_mb * 1e6),
+                    root_tag=UPLOAD_TAG,
+                    source_root=UPLOAD_TAG,
+                )
+            )
+        except DocumentError as exc:
+            if strict:
+                raise
+            warnings.append(str(exc))
+    return docs, warnings
+
+
 def build_index(
     paths: Sequence[Path],
     settings: Settings,
@@ -86,21 +119,88 @@ def build_index(
 ) -> tuple[Index, UpdateReport, list[str]]:
     """Build or update the index in ``settings.index_dir`` from ``paths`` and save it.
 
+    ``paths`` are source roots (folders or files). Each one given is synced: its new and changed files are
+    (re)indexed and documents whose file is gone are removed; documents of other recorded roots stay.
+    With no ``paths``, every recorded root (and the upload store) is synced — with ``rebuild`` too, so a
+    rebuild restores the user's own documents, never silently the seeds. A new index with no ``paths``
+    is built from the bundled seeds.
+
     Returns:
         The index, what changed, and warnings for skipped files.
+
+    Raises:
+        DocumentError: a path is missing, two files would share an id, or nothing could be indexed.
     """
     embedder = embedder or load_embedder(settings.embedder, settings)
-    docs, warnings = load_corpus(paths, max_bytes=int(settings.max_file_mb * 1e6), strict=strict)
-    with write_lock(settings.index_dir):
-        remove_stale(settings.index_dir)
-        index, report = _build_and_save(docs, settings, embedder, rebuild, show_progress)
+    index_dir = Path(settings.index_dir)
+    with write_lock(index_dir):
+        remove_stale(index_dir)
+        previous = None
+        if Index.exists(index_dir):
+            previous = load_index(settings, expected_embedder=embedder.name) if not rebuild else None
+        recorded = previous.sources if previous is not None else read_sources(index_dir)
+        explicit = bool(paths)
+        if explicit:
+            roots = [_root_entry(p) for p in paths]
+        else:
+            roots = [r for r in recorded if r.get("kind") != "upload"]
+            missing = [r["root"] for r in roots if not Path(r["root"]).exists()]
+            if missing:
+                raise DocumentError(
+                    f"recorded source {missing[0]} no longer exists; index the folder where the documents are now "
+                    f"(`rag index NEW_FOLDER --index-dir {index_dir}`)"
+                )
+            if not roots and not (index_dir / UPLOADS_FOLDER).is_dir():
+                roots = [_root_entry(settings.seeds_dir)]
+            paths = [Path(r["root"]) for r in roots]
+        max_bytes = int(settings.max_file_mb * 1e6)
+        docs, warnings = load_corpus(paths, max_bytes=max_bytes, strict=strict) if paths else ([], [])
+        # Uploads live in the index folder: a re-sync or a rebuild reads them again, an added folder leaves them.
+        sync_uploads = not explicit or rebuild
+        if sync_uploads:
+            up_docs, up_warnings = _load_upload_store(settings, strict)
+            docs += up_docs
+            warnings += up_warnings
+        if not docs and warnings:
+            raise DocumentError(f"nothing could be indexed: {len(warnings)} file(s) skipped ({warnings[0]})")
+        if not docs and not (previous and previous.documents):
+            raise DocumentError(
+                f"no documents found in {', '.join(str(p) for p in paths) or 'the recorded sources'} "
+                f"(supported: {', '.join(SUPPORTED_SUFFIXES)})"
+            )
+        synced_roots = {r["root"] for r in roots} | ({UPLOAD_TAG} if sync_uploads else set())
+        if not explicit and previous is not None:
+            excluded = set(previous.manifest.get("excluded", []))
+            docs = [d for d in docs if d.id not in excluded]
+        loaded = {d.id for d in docs}
+        remove = [
+            d.id
+            for d in (previous.documents.values() if previous is not None else [])
+            if d.source_root in synced_roots and d.id not in loaded and not _still_there(d, index_dir)
+        ]
+        sources = _merge_sources(recorded if not (rebuild and explicit) else [], roots, docs)
+        index, report = _build_and_save(docs, settings, embedder, previous, show_progress, remove, sources)
     return index, report, warnings
 
 
-def _build_and_save(docs, settings: Settings, embedder: Embedder, rebuild: bool, show_progress: bool):
-    previous = None
-    if not rebuild and Index.exists(settings.index_dir):
-        previous = load_index(settings, expected_embedder=embedder.name)
+def _still_there(doc, index_dir: Path) -> bool:
+    """True when a document's file still exists (a file that failed to load keeps its last indexed version)."""
+    if doc.source_root == UPLOAD_TAG:
+        return (index_dir / doc.source).is_file()
+    root = Path(doc.source_root)
+    return (root if root.is_file() else root / doc.source).is_file() if doc.source_root else False
+
+
+def _merge_sources(recorded: list[dict], roots: list[dict], docs) -> list[dict]:
+    merged = {r["root"]: r for r in recorded}
+    for r in roots:
+        merged[r["root"]] = r
+    if any(d.source_root == UPLOAD_TAG for d in docs) or UPLOAD_TAG in merged:
+        merged[UPLOAD_TAG] = {"root": UPLOAD_TAG, "kind": "upload"}
+    return list(merged.values())
+
+
+def _build_and_save(docs, settings: Settings, embedder: Embedder, previous, show_progress, remove=(), sources=None):
     chunker = ChunkerSettings(settings.chunk_size, settings.chunk_overlap)
     index, report = Index.build(
         docs,
@@ -109,6 +209,8 @@ def _build_and_save(docs, settings: Settings, embedder: Embedder, rebuild: bool,
         previous=previous,
         show_progress=show_progress,
         dense_factory=dense_factory(settings),
+        remove=remove,
+        sources=sources,
     )
     index.save(settings.index_dir)
     _drop_replaced(previous, index)
@@ -128,19 +230,25 @@ class Assistant:
         self.lock = threading.RLock()
 
     @classmethod
-    def open(cls, settings: Settings | None = None, embedder: Embedder | None = None) -> Assistant:
+    def open(
+        cls, settings: Settings | None = None, embedder: Embedder | None = None, build_if_missing: bool = True
+    ) -> Assistant:
         """Load the index at ``settings.index_dir``; build it from the bundled seeds if there is none.
 
+        ``build_if_missing=False`` (an index folder the user named) never builds the seeds: a missing or
+        empty folder is an error that says how to index the user's documents into it.
+
         Raises:
+            IndexNotFound: no index (and ``build_if_missing`` is false), or the folder holds documents.
             EmbedderMismatch: the index was built by another embedder than ``settings.embedder``.
             IndexCorrupt: the index cannot be loaded.
         """
         settings = settings or Settings()
-        if not Index.exists(settings.index_dir):
-            print(
-                f"No index in {settings.index_dir}; building it from {settings.seeds_dir} (first run only)…",
-                file=sys.stderr,
-            )
+        folder = Path(settings.index_dir)
+        if not Index.exists(folder):
+            if not build_if_missing or (folder.is_dir() and any(folder.iterdir())):
+                load_index(settings)  # raises IndexNotFound with the message for this folder
+            print(f"No index in {folder}; building it from {settings.seeds_dir} (first run only)…", file=sys.stderr)
             embedder = embedder or load_embedder(settings.embedder, settings)
             index, report, _ = build_index([settings.seeds_dir], settings, embedder=embedder)
             print(f"Index built: {report.summary()}", file=sys.stderr)
@@ -149,34 +257,99 @@ class Assistant:
         embedder = embedder or load_embedder(settings.embedder, settings)
         return cls(index, embedder, settings)
 
-    def add_documents(self, paths: Sequence[Path], sources: Sequence[str] | None = None) -> UpdateReport:
+    def add_documents(
+        self, paths: Sequence[Path], sources: Sequence[str] | None = None, upload: bool = False
+    ) -> UpdateReport:
         """Load, index and save ``paths`` (all or nothing), then answer from the updated index at once.
 
         Queries wait while the index is swapped. ``sources`` names the files in quotes (default: file name).
+        ``upload``: the files are uploads kept in ``<index dir>/corpus`` (ids ``upload:NAME``).
 
         Raises:
-            DocumentError: a file is unsupported, too large, binary or undecodable; nothing is changed.
+            DocumentError: a file is unsupported, too large, binary or undecodable, or two files would share
+                an id; nothing is changed.
         """
         from .documents import load_document
 
         max_bytes = int(self.settings.max_file_mb * 1e6)
-        docs = [
-            load_document(Path(p), source=(sources[i] if sources else None), max_bytes=max_bytes)
-            for i, p in enumerate(paths)
-        ]
-        chunker = ChunkerSettings(self.settings.chunk_size, self.settings.chunk_overlap)
+        docs = []
+        for i, p in enumerate(paths):
+            p = Path(p)
+            source = sources[i] if sources else None
+            if upload:
+                docs.append(
+                    load_document(
+                        p,
+                        source=source or f"{UPLOADS_FOLDER}/{p.name}",
+                        max_bytes=max_bytes,
+                        root_tag=UPLOAD_TAG,
+                        source_root=UPLOAD_TAG,
+                    )
+                )
+            else:
+                docs.append(load_document(p, source=source, max_bytes=max_bytes, source_root=source_root_of(p)))
+        if upload:
+            # the id comes from the file name alone, not from the "corpus/" display path
+            docs = [d.model_copy(update={"id": f"{UPLOAD_TAG}:{Path(d.source).name}"}) for d in docs]
         with self.lock, write_lock(self.settings.index_dir):
             remove_stale(self.settings.index_dir)
+            sources_now = self.index.sources
+            if upload and not any(s.get("kind") == "upload" for s in sources_now):
+                sources_now.append({"root": UPLOAD_TAG, "kind": "upload"})
+            if not upload:
+                sources_now += [
+                    {"root": d.source_root, "kind": "file"}
+                    for d in docs
+                    if d.source_root not in {s["root"] for s in sources_now}
+                ]
             index, report = Index.build(
                 docs,
                 self.embedder,
-                chunker,
+                ChunkerSettings(self.settings.chunk_size, self.settings.chunk_overlap),
                 previous=self.index,
                 dense_factory=dense_factory(self.settings),
+                sources=sources_now,
             )
             index.save(self.settings.index_dir)
             _drop_replaced(self.index, index)
             self.replace_index(index)
+        return report
+
+    def documents(self) -> list[dict]:
+        """The indexed documents, one row each (see :meth:`Index.listing`)."""
+        with self.lock:
+            return self.index.listing()
+
+    def remove_documents(self, doc_ids: Sequence[str]) -> UpdateReport:
+        """Remove documents from the index (atomically, under the writer lock) and their uploaded copies.
+
+        A removed document of an indexed folder stays out when the index is re-synced, until that folder
+        is indexed again by name.
+
+        Raises:
+            DocumentError: an id is not in the index (nothing is changed).
+        """
+        doc_ids = list(dict.fromkeys(doc_ids))
+        with self.lock, write_lock(self.settings.index_dir):
+            unknown = [d for d in doc_ids if d not in self.index.documents]
+            if unknown:
+                raise DocumentError(f"no document {unknown[0]!r} in the index; `rag docs` lists the ids")
+            uploads = [self.index.documents[d] for d in doc_ids if self.index.documents[d].source_root == UPLOAD_TAG]
+            remove_stale(self.settings.index_dir)
+            index, report = Index.build(
+                [],
+                self.embedder,
+                ChunkerSettings(self.settings.chunk_size, self.settings.chunk_overlap),
+                previous=self.index,
+                dense_factory=dense_factory(self.settings),
+                exclude=[d for d in doc_ids if d not in {u.id for u in uploads}],
+                remove=doc_ids,
+            )
+            index.save(self.settings.index_dir)
+            _drop_replaced(self.index, index)
+            self.replace_index(index)
+            for doc in uploads:  # after the index no longer refers to them
+                (Path(self.settings.index_dir) / doc.source).unlink(missing_ok=True)
         return report
 
     def replace_index(self, index: Index) -> None:

@@ -77,7 +77,7 @@ def ask(question: str, index_dir, embedder, top_k, as_json: bool, no_hybrid: boo
 
     settings = _settings(index_dir=index_dir, embedder=embedder, top_k=top_k, hybrid=False if no_hybrid else None)
     try:
-        assistant = Assistant.open(settings)
+        assistant = Assistant.open(settings, build_if_missing=index_dir is None)
     except RagError as exc:
         _fail(exc)
     if question == "-":
@@ -106,14 +106,18 @@ def ask(question: str, index_dir, embedder, top_k, as_json: bool, no_hybrid: boo
 @cli.command()
 @click.argument("paths", nargs=-1, type=click.Path(path_type=Path))
 @_index_options
-@click.option("--rebuild", is_flag=True, help="start from an empty index instead of updating")
+@click.option("--rebuild", is_flag=True, help="re-read and re-embed everything (from PATHS, or the recorded sources)")
 @click.option("--strict", is_flag=True, help="fail on the first unreadable file instead of skipping it")
 def index(paths, index_dir, embedder, rebuild: bool, strict: bool) -> None:
-    """Build or update the index from PATHS (files or folders; default: the bundled seeds)."""
+    """Build or update the index from PATHS (files or folders).
+
+    Without PATHS, the folders and files the index was built from (and its uploads) are synced again: new and
+    changed files are indexed, deleted ones removed. A new index without PATHS holds the bundled seeds.
+    """
     from .assistant import build_index
 
     settings = _settings(index_dir=index_dir, embedder=embedder)
-    paths = list(paths) or [settings.seeds_dir]
+    paths = list(paths)
     try:
         idx, report, warnings = build_index(paths, settings, rebuild=rebuild, strict=strict)
     except RagError as exc:
@@ -124,6 +128,49 @@ def index(paths, index_dir, embedder, rebuild: bool, strict: bool) -> None:
 
 
 @cli.command()
+@click.option("--index-dir", type=click.Path(path_type=Path), help="index folder (env RAG_INDEX_DIR)")
+@click.option("--json", "as_json", is_flag=True, help="one JSON object per document")
+def docs(index_dir, as_json: bool) -> None:
+    """List the indexed documents: id, source, title, format, characters, chunks, indexed at."""
+    from .assistant import load_index
+
+    settings = _settings(index_dir=index_dir)
+    try:
+        rows = load_index(settings).listing()
+    except RagError as exc:
+        _fail(exc)
+    if as_json:
+        for row in rows:
+            click.echo(json.dumps(row, ensure_ascii=False))
+        return
+    for row in rows:
+        where = row["source"] if row["root"] in ("", "upload") else f"{row['root'].rstrip('/')}/{row['source']}"
+        if row["root"] and Path(row["root"]).is_file():
+            where = row["root"]
+        click.echo(f"{row['id']}\t{row['title']}")
+        click.echo(
+            f"    {row['format']} · {row['chars']} 字 · {row['chunks']} 片段 · {row['indexed_at'] or '-'} · {where}"
+        )
+    click.echo(f"{len(rows)} documents in {settings.index_dir}")
+
+
+@cli.command()
+@click.argument("doc_ids", nargs=-1, required=True)
+@_index_options
+def remove(doc_ids, index_dir, embedder) -> None:
+    """Remove documents by id (see `rag docs`); uploaded copies are deleted too."""
+    from .assistant import Assistant
+
+    settings = _settings(index_dir=index_dir, embedder=embedder)
+    try:
+        assistant = Assistant.open(settings, build_if_missing=False)
+        report = assistant.remove_documents(doc_ids)
+    except RagError as exc:
+        _fail(exc)
+    click.echo(f"removed {len(report.removed)}: {', '.join(report.removed)}; {len(assistant.index.documents)} left")
+
+
+@cli.command()
 @_index_options
 def chat(index_dir, embedder) -> None:
     """Interactive questions with follow-ups (那雁塔区呢？). Empty line or Ctrl-D ends."""
@@ -131,7 +178,7 @@ def chat(index_dir, embedder) -> None:
 
     settings = _settings(index_dir=index_dir, embedder=embedder)
     try:
-        assistant = Assistant.open(settings)
+        assistant = Assistant.open(settings, build_if_missing=index_dir is None)
     except RagError as exc:
         _fail(exc)
     history: list[str] = []

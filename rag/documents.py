@@ -199,14 +199,31 @@ def make_title(text: str, fallback: str) -> str:
     return sentence if len(sentence) <= 40 else sentence[:40] + "…"
 
 
-def doc_id_for(rel_path: str) -> str:
-    """Stable id from the path relative to the corpus root: the stem, path separators as ``__``."""
-    stem = rel_path.rsplit(".", 1)[0] if "." in Path(rel_path).name else rel_path
-    return re.sub(r"[^\w.\-]+", "_", stem.replace("/", "__").replace("\\", "__"))
+UPLOAD_TAG = "upload"  # source-root tag of files uploaded through the web chat or API
 
 
-def load_document(path: Path, source: str | None = None, max_bytes: int | None = None) -> Document:
+def doc_id_for(rel_path: str, root_tag: str | None = None) -> str:
+    """Stable, unique id: the path relative to its source root, extension included (``a.txt`` ≠ ``a.html``).
+
+    Path separators become ``/``; ``root_tag`` (``upload`` for uploads) is put in front as ``upload:a.txt``,
+    so an uploaded file never shares an id with a file of an indexed folder.
+    """
+    rel = rel_path.replace("\\", "/").strip("/")
+    if not rel:
+        raise DocumentError("a document needs a file name")
+    return f"{root_tag}:{rel}" if root_tag else rel
+
+
+def load_document(
+    path: Path,
+    source: str | None = None,
+    max_bytes: int | None = None,
+    root_tag: str | None = None,
+    source_root: str = "",
+) -> Document:
     """Read, decode and clean one file.
+
+    ``source`` is its path relative to ``source_root`` (default: the file name); the id is derived from both.
 
     Raises:
         DocumentError: unsupported type, unreadable, undecodable, or no text left after cleaning.
@@ -223,30 +240,48 @@ def load_document(path: Path, source: str | None = None, max_bytes: int | None =
         raise DocumentError(f"{path}: no article text left after cleaning (empty file?)")
     source = source or path.name
     return Document(
-        id=doc_id_for(source),
+        id=doc_id_for(source, root_tag),
         source=source,
+        source_root=source_root,
+        format=path.suffix.lower().lstrip("."),
         title=html_title or make_title(text, fallback=path.stem),
         text=text,
         sha256=digest,
     )
 
 
-def iter_corpus_files(paths: Iterable[Path]) -> list[tuple[Path, str]]:
-    """Expand files and folders into ``(path, source)`` pairs, sorted, following no symlinked folders twice.
+def source_root_of(path: Path) -> str:
+    """The recorded source root of a path given to ``rag index``: its absolute, resolved form."""
+    return str(Path(path).expanduser().resolve())
 
-    ``source`` is the name relative to the folder given (or the file name for a file given directly).
+
+def iter_corpus_files(paths: Iterable[Path]) -> list[tuple[Path, str, str]]:
+    """Expand files and folders into ``(path, source, source root)``, sorted, following no symlinked folder twice.
+
+    ``source`` is the name relative to the folder given (or the file name for a file given directly); the
+    source root is that folder (or the file itself).
 
     Raises:
-        DocumentError: a path does not exist.
+        DocumentError: a path does not exist, or two files would get the same document id.
     """
-    found: dict[str, Path] = {}
+    found: dict[str, tuple[Path, str]] = {}
+
+    def add(rel: str, full: Path, root: str) -> None:
+        if rel in found and found[rel][0].resolve() != full.resolve():
+            raise DocumentError(
+                f"{found[rel][0]} and {full} would both be document {rel!r}; "
+                "rename one, or index the two folders into separate indexes (--index-dir)"
+            )
+        found.setdefault(rel, (full, root))
+
     for root in paths:
         root = Path(root)
         if not root.exists():
             raise DocumentError(f"{root}: no such file or folder")
         if root.is_file():
-            found.setdefault(root.name, root)
+            add(root.name, root, source_root_of(root))
             continue
+        root_str = source_root_of(root)
         seen_dirs: set[tuple[int, int]] = set()
         for dirpath, dirnames, filenames in os.walk(root, followlinks=True):
             st = os.stat(dirpath)
@@ -259,9 +294,8 @@ def iter_corpus_files(paths: Iterable[Path]) -> list[tuple[Path, str]]:
                 if name.startswith(".") or Path(name).suffix.lower() not in SUPPORTED_SUFFIXES:
                     continue
                 full = Path(dirpath) / name
-                rel = full.relative_to(root).as_posix()
-                found.setdefault(rel, full)
-    return sorted(((p, s) for s, p in found.items()), key=lambda ps: ps[1])
+                add(full.relative_to(root).as_posix(), full, root_str)
+    return sorted(((p, s, r) for s, (p, r) in found.items()), key=lambda psr: psr[1])
 
 
 def load_corpus(
@@ -277,22 +311,14 @@ def load_corpus(
     """
     docs: list[Document] = []
     warnings: list[str] = []
-    ids: dict[str, str] = {}
-    for path, source in iter_corpus_files(paths):
+    for path, source, root in iter_corpus_files(paths):
         try:
-            doc = load_document(path, source=source, max_bytes=max_bytes)
+            doc = load_document(path, source=source, max_bytes=max_bytes, source_root=root)
         except DocumentError as exc:
             if strict:
                 raise
-            log.warning("skipped: %s", exc)
+            log.debug("skipped: %s", exc)  # the caller reports the warnings once
             warnings.append(str(exc))
             continue
-        if doc.id in ids:
-            msg = f"{path}: same document id {doc.id!r} as {ids[doc.id]}; skipped"
-            if strict:
-                raise DocumentError(msg)
-            warnings.append(msg)
-            continue
-        ids[doc.id] = str(path)
         docs.append(doc)
     return docs, warnings

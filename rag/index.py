@@ -15,18 +15,21 @@ from pathlib import Path
 import numpy as np
 
 from .chunking import ChunkerSettings, chunk_document
+from .documents import UPLOAD_TAG, doc_id_for
 from .embedders import Embedder
-from .errors import EmbedderMismatch, IndexCorrupt, IndexNotFound
+from .errors import DocumentError, EmbedderMismatch, IndexCorrupt, IndexNotFound
 from .lexical import BM25Store
 from .schema import Chunk, Document
 from .vector_store import FaissStore
 
 log = logging.getLogger(__name__)
 
-FORMAT_VERSION = 1
+FORMAT_VERSION = 2  # 2: document ids keep their extension (a.txt ≠ a.html); sources are recorded
 MANIFEST = "manifest.json"
 DOCUMENTS = "documents.jsonl"
 CHUNKS = "chunks.jsonl"
+SOURCES = "sources.json"  # the recorded source roots, also readable when the rest of the index is damaged
+UPLOADS_FOLDER = "corpus"  # uploaded files are kept in <index dir>/corpus
 
 
 def passage_text(doc: Document, chunk: Chunk) -> str:
@@ -69,6 +72,17 @@ class UpdateReport:
         )
 
 
+def check_unique_ids(documents: Sequence[Document]) -> None:
+    """Raise DocumentError naming both files when two documents share an id (it would corrupt the index)."""
+    seen: dict[str, Document] = {}
+    for d in documents:
+        if d.id in seen:
+            raise DocumentError(
+                f"two documents would both be {d.id!r} ({seen[d.id].source} and {d.source}); rename one of them"
+            )
+        seen[d.id] = d
+
+
 class Index:
     """Documents, their chunks, and both retrieval stores, aligned row by row."""
 
@@ -80,6 +94,7 @@ class Index:
         lexical: BM25Store,
         manifest: dict,
     ):
+        check_unique_ids(documents)
         self.documents = {d.id: d for d in documents}
         self.chunks = chunks
         self.dense = dense
@@ -89,6 +104,31 @@ class Index:
     @property
     def embedder_name(self) -> str:
         return self.manifest["embedder"]["name"]
+
+    @property
+    def sources(self) -> list[dict]:
+        """The recorded source roots: ``{"root": absolute path or "upload", "kind": "folder"|"file"|"upload"}``."""
+        return list(self.manifest.get("sources") or [])
+
+    def listing(self) -> list[dict]:
+        """One row per document: id, source, root, title, format, characters, chunks, indexed at."""
+        entries = self.manifest.get("documents", {})
+        rows = []
+        for doc_id, doc in sorted(self.documents.items()):
+            entry = entries.get(doc_id, {})
+            rows.append(
+                {
+                    "id": doc_id,
+                    "source": doc.source,
+                    "root": doc.source_root,
+                    "title": doc.title,
+                    "format": doc.format or Path(doc.source).suffix.lstrip("."),
+                    "chars": len(doc.text),
+                    "chunks": entry.get("chunks", sum(1 for c in self.chunks if c.doc_id == doc_id)),
+                    "indexed_at": entry.get("indexed_at"),
+                }
+            )
+        return rows
 
     def document(self, doc_id: str) -> Document:
         return self.documents[doc_id]
@@ -106,14 +146,25 @@ class Index:
         dense_kind: str = "auto",
         ann_threshold: int = 50_000,
         dense_factory: Callable[[np.ndarray], object] | None = None,
+        remove: Sequence[str] = (),
+        sources: Sequence[dict] | None = None,
+        exclude: Sequence[str] = (),
     ) -> tuple[Index, UpdateReport]:
         """Index ``documents``, reusing the chunks and vectors of unchanged documents of ``previous``.
 
         With ``keep_previous``, documents of ``previous`` that are not in ``documents`` stay in the index
-        (adding a folder does not drop the seeds); otherwise they are removed. ``dense_factory`` builds
-        the vector store from the matrix of all chunk vectors (default: FAISS, ``dense_kind``).
+        (adding a folder does not drop the seeds), except those in ``remove``; otherwise they are removed.
+        ``dense_factory`` builds the vector store from the matrix of all chunk vectors (default: FAISS,
+        ``dense_kind``). ``sources`` are the source roots to record (default: those of ``previous``);
+        ``exclude`` ids (documents the user removed) are removed and recorded, so a re-sync does not bring
+        them back until their folder is indexed again.
+
+        Raises:
+            DocumentError: two of ``documents`` share an id.
         """
         t0 = time.perf_counter()
+        check_unique_ids(documents)
+        remove = set(remove) | set(exclude)
         chunker = chunker or ChunkerSettings()
         report = UpdateReport()
         if previous is not None and previous.embedder_name != embedder.name:
@@ -137,7 +188,7 @@ class Index:
             for doc_id, doc in previous.documents.items():
                 if doc_id in new_ids:
                     continue
-                if keep_previous:
+                if keep_previous and doc_id not in remove:
                     final_docs.append(doc)
                 else:
                     report.removed.append(doc_id)
@@ -187,7 +238,12 @@ class Index:
             "chunker": chunker.as_dict(),
             "dense": dense.describe(),
             "lexical": {"kind": "bm25s", "tokenizer": "jieba.lcut_for_search"},
-            "documents": {d.id: {"source": d.source, "sha256": d.sha256} for d in final_docs},
+            "sources": list(sources if sources is not None else (previous.sources if previous is not None else [])),
+            "documents": _document_entries(final_docs, chunks, previous),
+            "excluded": sorted(
+                (set(previous.manifest.get("excluded", [])) if previous is not None else set())
+                | set(exclude) - {d.id for d in final_docs}
+            ),
             "n_chunks": len(chunks),
         }
         report.embedded_chunks = len(to_embed)
@@ -218,6 +274,7 @@ class Index:
             manifest["checksums"] = {p.relative_to(tmp).as_posix(): _sha256_file(p) for p in files}
             manifest["saved_at"] = time.strftime("%Y-%m-%dT%H:%M:%S%z")
             (tmp / MANIFEST).write_text(json.dumps(manifest, ensure_ascii=False, indent=1), encoding="utf-8")
+            (tmp / SOURCES).write_text(json.dumps(self.sources, ensure_ascii=False, indent=1), encoding="utf-8")
             self.manifest = manifest
             # Keep anything else the folder holds (e.g. uploaded corpus files) in place.
             if folder.exists():
@@ -250,9 +307,21 @@ class Index:
         recover(folder)
         manifest_path = folder / MANIFEST
         if not manifest_path.is_file():
+            from .documents import SUPPORTED_SUFFIXES
+
+            docs_here = folder.is_dir() and any(
+                p.suffix.lower() in SUPPORTED_SUFFIXES and p.name != "README.md"
+                for p in folder.rglob("*")
+                if p.is_file()
+            )
+            if docs_here:
+                raise IndexNotFound(
+                    f"{folder} holds documents, not an index; index them with "
+                    f"`rag index {folder} --index-dir ANOTHER_FOLDER`, then ask with --index-dir ANOTHER_FOLDER"
+                )
             if folder.is_dir() and any(folder.iterdir()) and not (folder / "README.md").exists():
                 raise IndexNotFound(f"{folder} is not an index (no {MANIFEST}); {rebuild}")
-            raise IndexNotFound(f"no index in {folder}; build one with `rag index --index-dir {folder}`")
+            raise IndexNotFound(f"no index in {folder}; build one with `rag index YOUR_DOCUMENTS --index-dir {folder}`")
         try:
             manifest = json.loads(manifest_path.read_text(encoding="utf-8"))
             version = manifest["format_version"]
@@ -260,7 +329,7 @@ class Index:
             name = manifest["embedder"]["name"]
         except (OSError, ValueError, KeyError, TypeError) as exc:
             raise IndexCorrupt(f"{manifest_path} is unreadable ({exc}); {rebuild}") from exc
-        if version != FORMAT_VERSION:
+        if version not in (1, FORMAT_VERSION):
             raise IndexCorrupt(f"{folder} has index format {version}, this version reads {FORMAT_VERSION}; {rebuild}")
         if expected_embedder is not None and expected_embedder != name:
             raise EmbedderMismatch(
@@ -287,6 +356,9 @@ class Index:
             ]
         except (OSError, ValueError) as exc:
             raise IndexCorrupt(f"{folder}: documents or chunks unreadable ({exc}); {rebuild}") from exc
+        if version == 1:
+            documents, chunks = _migrate_v1(folder, documents, chunks, rebuild)
+            manifest = {**manifest, "format_version": FORMAT_VERSION, "documents": {}, "sources": []}
         description = manifest.get("dense") or {}
         if description.get("kind") == "milvus":
             from .milvus_store import MilvusStore
@@ -298,6 +370,72 @@ class Index:
         if len(dense) != len(chunks):
             raise IndexCorrupt(f"{folder}: {len(dense)} vectors for {len(chunks)} chunks; {rebuild}")
         return cls(documents, chunks, dense, lexical, manifest)
+
+
+def _document_entries(docs: Sequence[Document], chunks: Sequence[Chunk], previous: Index | None) -> dict:
+    """The manifest's per-document record; ``indexed_at`` is kept for documents that did not change."""
+    counts: dict[str, int] = {}
+    for c in chunks:
+        counts[c.doc_id] = counts.get(c.doc_id, 0) + 1
+    old = previous.manifest.get("documents", {}) if previous is not None else {}
+    now = time.strftime("%Y-%m-%dT%H:%M:%S%z")
+    entries = {}
+    for d in docs:
+        before = old.get(d.id) or {}
+        unchanged = before.get("sha256") == d.sha256 and before.get("indexed_at")
+        entries[d.id] = {
+            "source": d.source,
+            "root": d.source_root,
+            "format": d.format,
+            "sha256": d.sha256,
+            "chunks": counts.get(d.id, 0),
+            "indexed_at": before["indexed_at"] if unchanged else now,
+        }
+    return entries
+
+
+def _migrate_v1(folder: Path, documents: list[Document], chunks: list[Chunk], rebuild: str):
+    """Documents of a format-1 index get extension-keeping ids (from their recorded source file name).
+
+    Format 1 dropped extensions, so ``a.txt`` and ``a.html`` could share one id and leave chunks pointing
+    into the wrong text: such an index cannot be repaired and must be rebuilt from its files.
+    """
+    ids: dict[str, str] = {}
+    migrated = []
+    for d in documents:
+        upload = d.source.startswith(f"{UPLOADS_FOLDER}/")
+        new_id = doc_id_for(d.source.split("/", 1)[1] if upload else d.source, UPLOAD_TAG if upload else None)
+        if d.id in ids:
+            raise IndexCorrupt(
+                f"{folder} was built by an older version that gave two files the id {d.id!r}; "
+                f"{rebuild} and index your files again (`rag index YOUR_FOLDER --index-dir {folder}`)"
+            )
+        ids[d.id] = new_id
+        migrated.append(d.model_copy(update={"id": new_id, "source_root": UPLOAD_TAG if upload else d.source_root}))
+    by_id = {d.id: d for d in migrated}
+    new_chunks = []
+    for c in chunks:
+        new_id = ids.get(c.doc_id)
+        doc = by_id.get(new_id) if new_id else None
+        if doc is None or doc.text[c.start : c.end] != c.text:
+            raise IndexCorrupt(f"{folder}: chunk {c.id} does not match its document; {rebuild}")
+        new_chunks.append(c.model_copy(update={"doc_id": new_id, "id": c.id.replace(c.doc_id, new_id, 1)}))
+    log.warning("%s: index format 1 read; document ids now keep their extension (saved by the next update)", folder)
+    return migrated, new_chunks
+
+
+def read_sources(folder: Path) -> list[dict]:
+    """The source roots recorded for the index in ``folder`` (from its manifest, else ``sources.json``)."""
+    folder = Path(folder)
+    for name, key in ((MANIFEST, "sources"), (SOURCES, None)):
+        try:
+            data = json.loads((folder / name).read_text(encoding="utf-8"))
+        except (OSError, ValueError):
+            continue
+        found = data.get(key) if key and isinstance(data, dict) else data
+        if isinstance(found, list) and found:
+            return [s for s in found if isinstance(s, dict) and "root" in s]
+    return []
 
 
 def recover(folder: Path) -> bool:

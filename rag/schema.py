@@ -14,6 +14,8 @@ class Document(_Frozen):
 
     id: str
     source: str = Field(description="file name or path relative to the corpus root")
+    source_root: str = Field("", description="the folder or file given to `rag index` (absolute), or 'upload'")
+    format: str = Field("", description="file type: txt, md, html, …")
     title: str
     text: str
     sha256: str = Field(description="hash of the raw file bytes")

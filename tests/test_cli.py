@@ -35,7 +35,7 @@ def test_ask_json(run, built_index_dir, seed_docs):
     assert set(out) >= {"question", "answer", "abstained", "confidence", "quotes", "hits", "timings_ms"}
     assert "11个" in out["answer"] and out["abstained"] is False
     q = out["quotes"][0]
-    assert q["source"] == "001_ad83b76884cea2bc.txt" and q["doc_id"] == "001_ad83b76884cea2bc"
+    assert q["source"] == "001_ad83b76884cea2bc.txt" and q["doc_id"] == "001_ad83b76884cea2bc.txt"
     assert seed_docs["001"].text[q["start"] : q["end"]] == q["text"]
     assert "蓝田县11个行政村" in q["text"]
     assert {"chunk_id", "doc_id", "score", "dense_rank", "lexical_rank"} <= set(out["hits"][0])

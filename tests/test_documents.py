@@ -63,7 +63,7 @@ def test_article_text_is_intact(seed_docs):
 
 def test_ids_titles_and_sources_are_stable(seed_docs):
     d = seed_docs["000"]
-    assert d.id == "000_1d824e6dd909b0d6"
+    assert d.id == "000_1d824e6dd909b0d6.txt"
     assert d.source == "000_1d824e6dd909b0d6.txt"
     assert d.title.startswith("看脱贫攻坚的雁塔力量")
     assert seed_docs["004"].title.startswith("“笃”定前行战贫困")
@@ -123,7 +123,7 @@ def test_folder_with_bad_file_skips_it_with_a_warning(tmp_path):
     (tmp_path / "good.txt").write_text("好的文章。", encoding="utf-8")
     (tmp_path / "bad.txt").write_bytes(b"\x00\x01\x02")
     docs, warnings = load_corpus([tmp_path])
-    assert [d.id for d in docs] == ["good"]
+    assert [d.id for d in docs] == ["good.txt"]
     assert len(warnings) == 1 and "bad.txt" in warnings[0]
     with pytest.raises(DocumentError, match="bad.txt"):
         load_corpus([tmp_path], strict=True)
@@ -139,7 +139,7 @@ def test_symlink_loop_terminates(tmp_path):
     (tmp_path / "sub" / "a.txt").write_text("文章。", encoding="utf-8")
     (tmp_path / "sub" / "loop").symlink_to(tmp_path)
     files = iter_corpus_files([tmp_path])
-    assert [s for _, s in files] == ["sub/a.txt"]
+    assert [s for _, s, _ in files] == ["sub/a.txt"]
 
 
 def test_clean_text_and_title_helpers():

@@ -41,8 +41,8 @@ def test_save_load_round_trip(built_index_dir, seed_docs):
     manifest = json.loads((built_index_dir / "manifest.json").read_text(encoding="utf-8"))
     assert manifest["embedder"] == {"name": "e5-small-bundled", "dim": 384}
     assert manifest["chunker"] == {"chunk_size": 240, "chunk_overlap": 1, "rules": RULES_VERSION}
-    assert manifest["format_version"] == 1
-    assert manifest["documents"]["001_ad83b76884cea2bc"]["sha256"] == seed_docs["001"].sha256
+    assert manifest["format_version"] == 2
+    assert manifest["documents"]["001_ad83b76884cea2bc.txt"]["sha256"] == seed_docs["001"].sha256
     assert set(manifest["checksums"]) >= {"documents.jsonl", "chunks.jsonl", "dense.faiss"}
 
 
@@ -61,13 +61,13 @@ def test_incremental_update_embeds_only_what_changed(corpus, tmp_path):
     (corpus / "new.txt").write_text("新文章。灞桥区帮扶了7个村。", encoding="utf-8")
     emb.embedded = 0
     index, report, _ = build_index([corpus], settings, embedder=emb)
-    assert report.changed == ["002_56afb24572716b20"] and report.added == ["new"]
-    changed_chunks = [c for c in index.chunks if c.doc_id in ("002_56afb24572716b20", "new")]
+    assert report.changed == ["002_56afb24572716b20.txt"] and report.added == ["new.txt"]
+    changed_chunks = [c for c in index.chunks if c.doc_id in ("002_56afb24572716b20.txt", "new.txt")]
     assert emb.embedded == len(changed_chunks)
     assert any("灞桥区帮扶了7个村" in c.text for c in index.chunks)
     # unchanged documents kept their vectors
-    old_rows = [i for i, c in enumerate(first.chunks) if c.doc_id == "000_1d824e6dd909b0d6"]
-    new_rows = [i for i, c in enumerate(index.chunks) if c.doc_id == "000_1d824e6dd909b0d6"]
+    old_rows = [i for i, c in enumerate(first.chunks) if c.doc_id == "000_1d824e6dd909b0d6.txt"]
+    new_rows = [i for i, c in enumerate(index.chunks) if c.doc_id == "000_1d824e6dd909b0d6.txt"]
     assert np.allclose(first.dense.vectors()[old_rows], index.dense.vectors()[new_rows])
 
 
@@ -106,9 +106,13 @@ def test_missing_and_foreign_folders(tmp_path):
     with pytest.raises(IndexNotFound, match="no index in"):
         Index.load(tmp_path / "nothing")
     (tmp_path / "foreign").mkdir()
-    (tmp_path / "foreign" / "notes.txt").write_text("hello")
+    (tmp_path / "foreign" / "notes.bin").write_bytes(b"hello")
     with pytest.raises(IndexNotFound, match="is not an index"):
         Index.load(tmp_path / "foreign")
+    (tmp_path / "docs").mkdir()
+    (tmp_path / "docs" / "notes.txt").write_text("你好。")
+    with pytest.raises(IndexNotFound, match=r"holds documents, not an index; index them with `rag index .*docs"):
+        Index.load(tmp_path / "docs")
 
 
 def test_tampered_and_truncated_files_are_detected(index_copy):

@@ -100,7 +100,7 @@ def test_milvus_manifest_and_rebuild_drop_the_old_collection(milvus_index_dir, t
     shutil.copytree(SEEDS, corpus)
     (corpus / "new.txt").write_text("灞桥区帮扶了7个村。", encoding="utf-8")
     second, report, _ = build_index([corpus], settings, embedder=HashEmbedder())
-    assert report.added == ["new"] and second.dense.collection != old
+    assert report.added == ["new.txt"] and second.dense.collection != old
     client = _client(settings.resolved_milvus_uri())
     assert client.has_collection(second.dense.collection) and not client.has_collection(old)
     assert len(second.dense) == len(second.chunks)

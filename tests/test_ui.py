@@ -93,7 +93,45 @@ def test_upload_makes_a_document_answerable(ui, tmp_path, index_copy):
     assert "<mark>" in source
     # the upload survived on disk: a fresh process would load it
     manifest = json.loads((index_copy / "manifest.json").read_text(encoding="utf-8"))
-    assert manifest["documents"]["corpus__新筑_街道_报道"]["source"] == "corpus/新筑_街道_报道.txt"
+    assert manifest["documents"]["upload:新筑_街道_报道.txt"]["source"] == "corpus/新筑_街道_报道.txt"
+
+
+SAME_NAME = {
+    "xss.txt": "清河镇卫生院新大楼共有5层。清河镇卫生院有病床60张。",
+    "xss.html": "<html><body><h1>清河镇图书馆</h1><p>清河镇图书馆藏书3万册。</p></body></html>",
+}
+
+
+def _same_name_files(tmp_path) -> list[str]:
+    paths = []
+    for name, text in SAME_NAME.items():
+        (tmp_path / name).write_text(text, encoding="utf-8")
+        paths.append(str(tmp_path / name))
+    return paths
+
+
+def _both_answerable_and_index_sound(ui, index_copy):
+    from rag.index import Index
+
+    index = Index.load(index_copy)  # verifies checksums
+    assert {"upload:xss.txt", "upload:xss.html"} <= set(index.documents)
+    for c in index.chunks:
+        assert index.document(c.doc_id).text[c.start : c.end] == c.text
+    assert ui.api_ask("清河镇卫生院有多少张病床")["answer"].startswith("60张")
+    assert ui.api_ask("清河镇图书馆藏书多少册")["answer"].startswith("3万")
+
+
+def test_same_name_uploads_together(ui, tmp_path, index_copy):
+    assert ui.upload(_same_name_files(tmp_path)).startswith("已加入")
+    _both_answerable_and_index_sound(ui, index_copy)
+
+
+def test_same_name_uploads_one_after_the_other(ui, tmp_path, index_copy):
+    txt, html = _same_name_files(tmp_path)
+    assert ui.upload([txt]).startswith("已加入") and ui.upload([html]).startswith("已加入")
+    _both_answerable_and_index_sound(ui, index_copy)
+    restarted = ChatUI(Assistant.open(Settings(index_dir=index_copy)))  # and after a restart
+    assert restarted.api_ask("清河镇图书馆藏书多少册")["answer"].startswith("3万")
 
 
 @pytest.mark.parametrize(
@@ -177,6 +215,16 @@ def test_gradio_client_api(server):
     follow = client.predict("那雁塔区呢？", ["碑林区帮扶了多少个村"], api_name="/ask")
     assert follow["answer"].startswith("14个")
     assert "error" in client.predict("", [], api_name="/ask")
+
+
+def test_upload_api_same_name_files(server, tmp_path):
+    from gradio_client import Client, handle_file
+
+    client = Client(server, verbose=False)
+    status = client.predict([handle_file(p) for p in _same_name_files(tmp_path)], api_name="/upload")
+    assert status.startswith("已加入"), status
+    assert client.predict("清河镇卫生院有多少张病床", [], api_name="/ask")["answer"].startswith("60张")
+    assert client.predict("清河镇图书馆藏书多少册", [], api_name="/ask")["answer"].startswith("3万")
 
 
 @pytest.mark.browser

@@ -192,7 +192,9 @@ class ChatUI:
                     shutil.copyfile(src, dst)
                 if progress:
                     progress(0.3, desc="建立索引")
-                report = self.assistant.add_documents(staged, sources=[f"{CORPUS_FOLDER}/{n}" for n in names])
+                report = self.assistant.add_documents(
+                    staged, sources=[f"{CORPUS_FOLDER}/{n}" for n in names], upload=True
+                )
                 corpus.mkdir(parents=True, exist_ok=True)
                 for s in staged:
                     shutil.copyfile(s, corpus / s.name)
