@@ -17,6 +17,7 @@ from .textutil import char_f1, normalize_answer
 
 TYPES = ("number", "entity", "date", "list", "why", "english", "unanswerable", "followup")
 DIFFICULTIES = ("easy", "medium", "hard")
+SPLITS = ("dev", "test")  # a held-out set, written before the builder ran on it, marks its items "test"
 RECALL_KS = (1, 3, 5, 10)
 
 
@@ -33,6 +34,7 @@ class GoldItem(BaseModel):
     type: str
     difficulty: str
     history: list[str] | None = None
+    split: str | None = None
 
     @field_validator("type")
     @classmethod
@@ -46,6 +48,13 @@ class GoldItem(BaseModel):
     def _difficulty(cls, v: str) -> str:
         if v not in DIFFICULTIES:
             raise ValueError(f"difficulty {v!r} is not one of {', '.join(DIFFICULTIES)}")
+        return v
+
+    @field_validator("split")
+    @classmethod
+    def _split(cls, v: str | None) -> str | None:
+        if v is not None and v not in SPLITS:
+            raise ValueError(f"split {v!r} is not one of {', '.join(SPLITS)}")
         return v
 
     @property
