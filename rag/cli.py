@@ -209,13 +209,17 @@ def chat(index_dir, embedder) -> None:
 @click.option("--index-dir", type=click.Path(path_type=Path), help="index folder (env RAG_INDEX_DIR)")
 def ui(host: str, port: int, index_dir) -> None:
     """Start the web chat (Gradio): answers with highlighted sources, uploads, multi-turn."""
+    import importlib.util
+
     settings = _settings(index_dir=index_dir)
+    if importlib.util.find_spec("gradio") is None:
+        raise click.ClickException('the web UI needs gradio: pip install "rag-zh[ui]"')
     try:
         from ui.app import launch
     except ImportError as exc:
         raise click.ClickException(f'the web UI needs gradio: pip install "rag-zh[ui]" ({exc})') from None
     try:
-        launch(settings, host=host, port=port)
+        launch(settings, host=host, port=port, build_if_missing=index_dir is None)
     except RagError as exc:
         _fail(exc)
 

@@ -234,3 +234,27 @@ def test_index_not_found_names_the_users_command(tmp_path):
 
 def _env() -> dict[str, str]:
     return {"RAG_EMBEDDER": "hash-test"}
+
+
+def test_no_lock_file_is_left_beside_the_index(tmp_path):
+    from rag.locking import IndexLocked, write_lock
+
+    folder = tmp_path / "idx"
+    with write_lock(folder):
+        assert (tmp_path / "idx.lock").exists()
+        with pytest.raises(IndexLocked):
+            with write_lock(folder):
+                pass
+    assert not (tmp_path / "idx.lock").exists()
+    build_index([_corpus(tmp_path / "docs")], _settings(folder), show_progress=False)
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["docs", "idx"]
+
+
+def test_ui_without_gradio_prints_the_install_hint(monkeypatch):
+    import importlib.util
+
+    real = importlib.util.find_spec
+    monkeypatch.setattr(importlib.util, "find_spec", lambda name, *a: None if name == "gradio" else real(name, *a))
+    result = CliRunner().invoke(cli, ["ui"])
+    assert result.exit_code != 0 and 'pip install "rag-zh[ui]"' in result.output
+    assert "Traceback" not in result.output

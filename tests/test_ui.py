@@ -197,7 +197,7 @@ def test_launch_warms_up_and_sets_server_defaults(monkeypatch):
         monkeypatch.setenv(name, "")  # records the original value, restored after the test
         monkeypatch.delenv(name)
     monkeypatch.setattr(
-        app, "create_app", lambda settings, warm_up: calls.setdefault("warm_up", warm_up) and FakeDemo()
+        app, "create_app", lambda settings, warm_up, **kw: calls.setdefault("warm_up", warm_up) and FakeDemo()
     )
     app.launch(Settings(), port=7999)
     assert calls["warm_up"] is True and calls["launch"]["server_port"] == 7999

@@ -320,22 +320,22 @@ def _passage_bounds(text: str, start: int, end: int) -> tuple[int, int]:
     return a, min(b, end + _CONTEXT_CHARS)
 
 
-def create_app(settings=None, warm_up: bool = False):
+def create_app(settings=None, warm_up: bool = False, build_if_missing: bool = True):
     """The Gradio Blocks for ``settings`` (opens, or first builds, the index; ``warm_up``: see Assistant)."""
-    assistant = Assistant.open(settings)
+    assistant = Assistant.open(settings, build_if_missing=build_if_missing)
     if warm_up:
         assistant.warm_up()
     return ChatUI(assistant).build()
 
 
-def launch(settings=None, host: str = "127.0.0.1", port: int = 7860):
+def launch(settings=None, host: str = "127.0.0.1", port: int = 7860, build_if_missing: bool = True):
     # By default Gradio rebuilds a pandas summary of its last 10,000 events after *every* event: under load
     # that costs more than answering. Recompute it every 200 events (it only feeds the monitoring dashboard).
     os.environ.setdefault("GRADIO_ANALYTICS_CACHE_FREQUENCY", "200")
     # Gradio asks matplotlib for its backend around every event; left on "auto", the first event imports
     # pyplot (~0.5 s, blocking the server's event loop). A server draws off-screen anyway.
     os.environ.setdefault("MPLBACKEND", "agg")
-    demo = create_app(settings, warm_up=True)
+    demo = create_app(settings, warm_up=True, build_if_missing=build_if_missing)
     mb = settings.max_file_mb if settings else 20
     demo.queue(default_concurrency_limit=4).launch(
         server_name=host, server_port=port, max_file_size=f"{mb:g}mb", show_error=True, css=CSS
