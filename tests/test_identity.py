@@ -258,3 +258,14 @@ def test_ui_without_gradio_prints_the_install_hint(monkeypatch):
     result = CliRunner().invoke(cli, ["ui"])
     assert result.exit_code != 0 and 'pip install "rag-zh[ui]"' in result.output
     assert "Traceback" not in result.output
+
+
+def test_the_default_index_folder_with_only_its_readme_is_built_from_the_seeds(tmp_path, monkeypatch):
+    seeds = tmp_path / "seeds"
+    seeds.mkdir()
+    (seeds / "a.txt").write_text(TXT, encoding="utf-8")
+    folder = tmp_path / "index"
+    folder.mkdir()
+    (folder / "README.md").write_text("# the index is written here\n", encoding="utf-8")
+    assistant = Assistant.open(_settings(folder, seeds_dir=seeds))
+    assert list(assistant.index.documents) == ["a.txt"]
