@@ -1,8 +1,8 @@
 """English questions over Chinese text: map the question to a Chinese one the answer builder understands.
 
-Question type and units come from a small glossary of common words (villages → 村, households → 户,
-yuan → 元); romanised names are matched by pinyin against the corpus itself (Beilin → 碑林), so no
-list of place or person names is kept here.
+Content words are translated with CC-CEDICT, keeping only the Chinese words the corpus uses
+(:mod:`rag.cedict`); the asked unit comes from a short table of English unit words; romanised names are
+matched by pinyin against the corpus itself (Beilin → 碑林), so no list of place or person names is kept here.
 """
 
 from __future__ import annotations
@@ -10,6 +10,7 @@ from __future__ import annotations
 import re
 from collections import Counter
 from functools import lru_cache
+from pathlib import Path
 
 _WORD = re.compile(r"[A-Za-z][A-Za-z'\-]*")
 
@@ -264,15 +265,55 @@ _SENTENCE_STARTERS = {"how", "what", "who", "when", "where", "which", "why", "di
 _NOT_NAMES = {"party", "charity", "association", "the", "i", "in", "of"}
 
 
-def _translate(english: str) -> tuple[list[str], str]:
-    """The Chinese terms of lower-cased English text (phrases first, then single words), and the text
-    left once the phrases are taken out."""
+@lru_cache(maxsize=1)
+def _stopwords() -> frozenset[str]:
+    path = Path(__file__).parent / "resources" / "en" / "stopwords.txt"
+    lines = path.read_text(encoding="utf-8").splitlines()
+    return frozenset(w for line in lines if not line.startswith("#") for w in line.split())
+
+
+# Longest English phrase looked up as one dictionary gloss (left behind children = 留守儿童).
+_MAX_PHRASE_WORDS = 4
+
+
+def _translate(english: str, corpus: str) -> tuple[list[str], str]:
+    """The Chinese terms of lower-cased English text, and the text left once the listed phrases are taken out.
+
+    The phrase list and glossary come first (they were written for the bundled articles: see the README's
+    known limits); every other content word is looked up in CC-CEDICT, keeping the Chinese words the
+    corpus uses (phrases of up to four words first, then single words).
+    """
+    from .cedict import translate
+
     rest, out = english, []
     for pattern, zh in PHRASES:
         if re.search(pattern, rest):
             rest = re.sub(pattern, " ", rest)
             out.append(zh)
-    out += [GLOSSARY[w] for w in _WORD.findall(rest) if w in GLOSSARY]
+    words = _WORD.findall(rest)
+    stop = _stopwords()
+    i = 0
+    while i < len(words):
+        w = words[i]
+        for n in range(min(_MAX_PHRASE_WORDS, len(words) - i), 1, -1):
+            chunk = words[i : i + n]
+            if chunk[0] in stop or chunk[-1] in stop:
+                continue
+            found = translate(" ".join(chunk), corpus, limit=1)
+            if found:
+                out += found
+                i += n
+                break
+        else:
+            if w in GLOSSARY:
+                out.append(GLOSSARY[w])
+                i += 1
+                continue
+            # a unit word (people, money, days) is the asked unit, not a term to look up
+            skip = w in stop or len(w) < 3 or any(re.fullmatch(pattern, w) for pattern, _ in _UNITS)
+            found = [] if skip else translate(w, corpus, limit=1)
+            out += found
+            i += 1
     return list(dict.fromkeys(out)), rest
 
 
@@ -287,7 +328,7 @@ def to_chinese(question: str, corpus: str) -> str:
     rest = low
     for eng, _ in names:
         rest = rest.replace(eng.lower(), " ")
-    terms, rest = _translate(rest)
+    terms, rest = _translate(rest, corpus)
     subject = " ".join(zh for _, zh in names)
     # spaces keep jieba from gluing a name to the next term (联户区 村 → not 联户/区村)
     body = " ".join([subject, *terms]).strip()
@@ -304,7 +345,7 @@ def to_chinese(question: str, corpus: str) -> str:
             unit = "个"
             asked = re.search(r"\bhow many\s+(.+?)\s+(?:did|do|does|were|was|are|is|have|has|had|in|of|for)\b", low)
             if asked:
-                thing, _ = _translate(asked.group(1))
+                thing, _ = _translate(asked.group(1), corpus)
                 if thing:
                     body = " ".join([subject, *(t for t in terms if t not in thing)]).strip()
                     unit = "个" + "".join(thing)
