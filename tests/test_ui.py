@@ -138,7 +138,8 @@ def test_same_name_uploads_one_after_the_other(ui, tmp_path, index_copy):
     ("name", "content", "message"),
     [
         ("binary.txt", b"\x00\x01\x02\x03", "binary"),
-        ("slides.pdf", b"%PDF-1.4", "unsupported file type"),
+        ("slides.ppt", b"\xd0\xcf\x11\xe0", "unsupported file type"),
+        ("slides.pdf", b"%PDF-1.4", "not a readable PDF"),
         ("empty.txt", b"   \n", "no article text"),
     ],
 )
