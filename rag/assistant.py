@@ -246,7 +246,7 @@ class Assistant:
         settings = settings or Settings()
         folder = Path(settings.index_dir)
         if not Index.exists(folder):
-            if not build_if_missing or (folder.is_dir() and any(folder.iterdir())):
+            if not build_if_missing or (folder.is_dir() and any(p.name != "README.md" for p in folder.iterdir())):
                 load_index(settings)  # raises IndexNotFound with the message for this folder
             print(f"No index in {folder}; building it from {settings.seeds_dir} (first run only)…", file=sys.stderr)
             embedder = embedder or load_embedder(settings.embedder, settings)

@@ -132,26 +132,34 @@ def load_txt(path: Path, max_bytes: int | None = None) -> Extracted:
 _HTML_SKIP = {"script", "style", "noscript", "template", "nav", "header", "footer", "aside", "form", "svg", "title"}
 _HTML_BLOCK = {
     "address", "article", "blockquote", "body", "br", "caption", "center", "dd", "details", "dialog", "div", "dl",
-    "dt", "fieldset", "figcaption", "figure", "h1", "h2", "h3", "h4", "h5", "h6", "hr", "li", "main", "ol", "p",
-    "pre", "section", "summary", "table", "tbody", "tfoot", "thead", "tr", "ul",
+    "dt", "fieldset", "figcaption", "figure", "hr", "li", "main", "ol", "p", "pre", "section", "summary", "table",
+    "tbody", "tfoot", "thead", "tr", "ul",
 }  # fmt: skip
 _HTML_CELL = {"td", "th"}
 
 
-class _HtmlText(HTMLParser):
-    """Visible text of an HTML page with the source offset of every character.
+_HTML_HEADING = {"h1", "h2", "h3", "h4", "h5", "h6"}
+_HTML_WHITESPACE = " \t\n\r\f"  # collapsible in HTML; &nbsp; is not
 
-    Block elements end lines, table cells are separated by a space, inline elements (b, a, span) do not
-    break the text; scripts, styles, navigation, headers, footers and forms are left out.
+
+class _HtmlText(HTMLParser):
+    """Visible text of an HTML page with the source offset of every character, laid out as a browser would.
+
+    Block elements end lines (one line per paragraph, heading, list item or table row; table cells are
+    separated by a space), inline elements (b, a, span) do not break the text, whitespace in the source
+    collapses to one space (and to nothing where a source line break falls between two Chinese
+    characters); scripts, styles, navigation, headers, footers and forms are left out.
     """
 
     def __init__(self, source: str) -> None:
         super().__init__(convert_charrefs=False)
-        self.source = source
         self._nl = [0] + [m.end() for m in re.finditer("\n", source)]  # HTMLParser counts lines by \n
         self.chars: list[str] = []
         self.origin: list[int] = []
+        self.headings: list[int] = []
         self.skip = 0
+        self._space: list | None = None  # [source line break seen, offset] of pending whitespace
+        self._heading_next = False
         self.title_parts: list[str] | None = None
         self.title = ""
         self.h1_parts: list[str] | None = None
@@ -161,19 +169,39 @@ class _HtmlText(HTMLParser):
         line, col = self.getpos()
         return self._nl[line - 1] + col
 
-    def _emit(self, text: str, origins: list[int]) -> None:
+    def _emit(self, text: str, start: int, step: int = 1) -> None:
         if self.title_parts is not None:
             self.title_parts.append(text)
         if self.skip:
             return
         if self.h1_parts is not None:
             self.h1_parts.append(text)
-        self.chars.extend(text)
-        self.origin.extend(origins)
+        for k, ch in enumerate(text):
+            at = start + k * step
+            if ch in _HTML_WHITESPACE:
+                if self._space is None:
+                    self._space = [False, at]
+                self._space[0] |= ch in "\r\n"
+                continue
+            prev = self.chars[-1] if self.chars else "\n"
+            if self._space is not None and prev != "\n":
+                line_break, offset = self._space
+                if not (line_break and _is_cjk(prev) and _is_cjk(ch)):
+                    self.chars.append(" ")
+                    self.origin.append(offset)
+            self._space = None
+            if self._heading_next:
+                self.headings.append(len(self.chars))
+                self._heading_next = False
+            self.chars.append(ch)
+            self.origin.append(at)
 
-    def _break(self, sep: str = "\n") -> None:
-        if not self.skip:
-            self.chars.append(sep)
+    def _break(self) -> None:
+        if self.skip:
+            return
+        self._space = None
+        if self.chars and self.chars[-1] != "\n":
+            self.chars.append("\n")
             self.origin.append(self._pos())
 
     def handle_starttag(self, tag, attrs):
@@ -181,10 +209,11 @@ class _HtmlText(HTMLParser):
             self.title_parts = []
         if tag in _HTML_SKIP:
             self.skip += 1
-        elif tag in _HTML_BLOCK:
+        elif tag in _HTML_BLOCK or tag in _HTML_HEADING:
             self._break()
-        elif tag in _HTML_CELL:
-            self._break(" ")
+            self._heading_next = tag in _HTML_HEADING and not self.skip
+        elif tag in _HTML_CELL and not self.skip and self.chars and self.chars[-1] != "\n":
+            self._space = self._space or [False, self._pos()]
         if tag == "h1" and not self.h1 and not self.skip:
             self.h1_parts = []
 
@@ -195,39 +224,40 @@ class _HtmlText(HTMLParser):
             self.h1, self.h1_parts = " ".join("".join(self.h1_parts).split()), None
         if tag in _HTML_SKIP:
             self.skip = max(0, self.skip - 1)
-        elif tag in _HTML_BLOCK:
+        elif tag in _HTML_BLOCK or tag in _HTML_HEADING:
             self._break()
+            self._heading_next = False
 
     def handle_startendtag(self, tag, attrs):
         if tag in _HTML_BLOCK:
             self._break()
 
     def handle_data(self, data):
-        start = self._pos()
-        self._emit(data, list(range(start, start + len(data))))
+        self._emit(data, self._pos())
 
     def handle_entityref(self, name):
-        text = html_lib.unescape(f"&{name};")
-        self._emit(text, [self._pos()] * len(text))
+        self._emit(html_lib.unescape(f"&{name};"), self._pos(), step=0)
 
     def handle_charref(self, name):
-        text = html_lib.unescape(f"&#{name};")
-        self._emit(text, [self._pos()] * len(text))
+        self._emit(html_lib.unescape(f"&#{name};"), self._pos(), step=0)
 
 
-def html_to_text(source: str) -> tuple[str, list[int], str | None]:
-    """Visible text of an HTML page (one block a line), each character's offset in ``source``, and the
-    page's ``<h1>`` (else ``<title>``) if any."""
+def html_to_text(source: str) -> tuple[str, list[int], list[int], str | None]:
+    """Visible text of an HTML page (one block a line), each character's offset in ``source``, where
+    heading lines (h1–h6) start, and the page's ``<h1>`` (else ``<title>``) if any."""
     parser = _HtmlText(source)
     parser.feed(source)
     parser.close()
-    return "".join(parser.chars), parser.origin, parser.h1 or parser.title or None
+    return "".join(parser.chars), parser.origin, parser.headings, parser.h1 or parser.title or None
 
 
 def load_html(path: Path, max_bytes: int | None = None) -> Extracted:
+    """An HTML page as lines; its block structure gives the line breaks, so none are repaired."""
     source, digest = read_text(path, max_bytes)
-    text, origin, title = html_to_text(source)
-    return Extracted(raw=text, sha256=digest, file_text=source, origin=origin, title=title)
+    text, origin, headings, title = html_to_text(source)
+    return Extracted(
+        raw=text, sha256=digest, file_text=source, origin=origin, headings=headings, title=title, join_lines=False
+    )
 
 
 # ---------------------------------------------------------------------------- Markdown

@@ -258,3 +258,17 @@ def test_markdown_indexed_and_answered(tmp_path):
     q = _check_quote(assistant, "桃花节吸引游客多少人次", "2万人次")
     assert q.line == lines.index("- 举办桃花节，吸引游客2万人次") + 1 == 8
     assert MARKDOWN[q.file_start : q.file_end] == "举办桃花节，吸引游客2万人次"
+
+
+# ---------------------------------------------------------------------------- HTML
+def test_html_blocks_are_lines_and_inline_tags_are_not(tmp_path):
+    long_heading = "西安脱贫故事丨高陵区:党建引领乡村振兴 产业助力脱贫攻坚和乡村建设"
+    page = (
+        f"<html><body>\n  <h2>{long_heading}</h2>\n\n"
+        "  <p>\n    高陵区今年共有<b>340</b>户\n    脱贫。\n  </p>\n\n\n  <p>短段落</p>\n"
+        "  <p>Line one\n  goes on.</p>\n</body></html>"
+    )
+    (tmp_path / "a.html").write_text(page, encoding="utf-8")
+    doc = load_document(tmp_path / "a.html")
+    assert doc.text.split("\n") == [long_heading, "高陵区今年共有340户脱贫。", "短段落", "Line one goes on."]
+    assert doc.headings == [0] and chunk_document(doc)[0].section == long_heading

@@ -298,7 +298,7 @@ def citation_labels(answer: Answer) -> list[str]:
 
 
 def _label(i: int, q: Quote) -> str:
-    return f"[{i}] {q.source} {q.start}–{q.end}"
+    return f"[{i}] {q.source} {q.where()}"
 
 
 def _choices(labels: list[str]):
