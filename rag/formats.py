@@ -32,7 +32,7 @@ class Extracted:
     marks: dict[str, list[tuple[int, int]]] = field(default_factory=dict)  # kind → [(raw offset, number)]
     headings: list[int] = field(default_factory=list)  # raw offsets where a known heading line starts
     title: str | None = None
-    join_lines: bool = True  # repair layout line breaks (plain text, HTML, PDF); structured formats keep theirs
+    join_lines: bool = True  # repair layout line breaks (plain text, PDF); md, html and docx keep their own
 
 
 class _Lines:
@@ -53,14 +53,10 @@ class _Lines:
         start = len(self.chars)
         for kind, number in marks.items():
             self.marks.setdefault(kind, []).append((start, number))
-        if heading:
-            self.headings.append(start)
+        if heading:  # where the cleaned line will start: after any indentation (　　 in Chinese documents)
+            self.headings.append(start + len(text) - len(text.lstrip()))
         self.chars.extend(text)
         self.origin.extend(origin if origin is not None else [0] * len(text))
-
-    def mark(self, kind: str, number: int) -> None:
-        """The next character (a new line, or the rest of this one) belongs to ``number``."""
-        self.marks.setdefault(kind, []).append((len(self.chars), number))
 
     @property
     def text(self) -> str:

@@ -221,10 +221,13 @@ def test_long_docx_heading_starts_a_section(tmp_path):
     long_heading = "关于清河镇二〇二三年度农村公路建设养护工作情况和下一步打算的报告"
     d.add_heading(long_heading, level=1)
     d.add_paragraph("全年新建农村公路18公里。")
+    d.add_heading("\u3000\u3000二、下一步打算：继续推进农村公路提档升级和日常养护工作", level=2)  # indented
+    d.add_paragraph("明年计划新建农村公路20公里。")
     d.save(str(tmp_path / "a.docx"))
     doc = load_document(tmp_path / "a.docx")
-    assert len(long_heading) > 30 and doc.headings == [0]
-    assert chunk_document(doc)[0].section == long_heading
+    assert len(long_heading) > 30 and len(doc.headings) == 2 and doc.headings[0] == 0
+    sections = [c.section for c in chunk_document(doc)]
+    assert sections[0] == long_heading and sections[-1] == "二、下一步打算：继续推进农村公路提档升级和日常养护工作"
 
 
 # ---------------------------------------------------------------------------- Markdown
