@@ -43,7 +43,7 @@ def _render(answer) -> str:
     lines.append(f"置信度：{answer.confidence:.2f}")
     for i, q in enumerate(answer.quotes, start=1):
         lines.append(f"[{i}] «{q.text}»")
-        lines.append(f"    — {q.source}, 字符 {q.start}–{q.end}")
+        lines.append(f"    — {q.source}, {q.where()}")
     return "\n".join(lines)
 
 

@@ -1,20 +1,28 @@
-"""Load articles (.txt, .md, .html), detect their encoding, strip page furniture, repair broken lines."""
+"""Load articles (.txt, .md, .html, .pdf, .docx), strip page furniture, repair broken lines, keep offsets.
+
+Each format has its loader in :mod:`rag.formats`; this module cleans what it read, and keeps a map from
+every character of the cleaned text back to the file (offsets and lines, PDF pages, DOCX paragraphs).
+"""
 
 from __future__ import annotations
 
-import hashlib
+import bisect
 import logging
 import os
 import re
+import unicodedata
 from collections.abc import Iterable
+from functools import cache
+from importlib import resources
 from pathlib import Path
 
 from .errors import DocumentError
+from .formats import LOADERS, TEXT_FORMATS, Extracted, line_starts
 from .schema import Document
 
 log = logging.getLogger(__name__)
 
-SUPPORTED_SUFFIXES = (".txt", ".md", ".markdown", ".html", ".htm")
+SUPPORTED_SUFFIXES = tuple(LOADERS)  # .txt .md .markdown .html .htm .pdf .docx
 
 # Sentence-final punctuation, and closers that may follow it.
 _TERMINAL = "。！？!?…；;：:"
@@ -47,57 +55,6 @@ _TRAILING_TIMESTAMP = re.compile(r"\d{4}-\d{1,2}-\d{1,2}(?: \d{1,2}:\d{2})?$")
 _SPEAKER_NAME = re.compile(r"[\u4e00-\u9fff]{2,3}[:：]")
 
 
-def read_text(path: Path, max_bytes: int | None = None) -> tuple[str, str]:
-    """Read ``path`` and decode it; returns ``(text, sha256 of the bytes)``.
-
-    Tries UTF-8 (with or without BOM), then GB18030 (a superset of GBK/GB2312), then charset detection.
-
-    Raises:
-        DocumentError: the file is missing, too large, binary, or in no encoding we can decode.
-    """
-    try:
-        size = path.stat().st_size
-        if max_bytes is not None and size > max_bytes:
-            raise DocumentError(
-                f"{path}: {size / 1e6:.1f} MB is over the {max_bytes / 1e6:.1f} MB limit (set RAG_MAX_FILE_MB)"
-            )
-        data = path.read_bytes()
-    except OSError as exc:
-        raise DocumentError(f"{path}: cannot read file ({exc.strerror or exc})") from exc
-    digest = hashlib.sha256(data).hexdigest()
-    if b"\x00" in data[:8192]:
-        raise DocumentError(f"{path}: looks like a binary file, not text")
-    for encoding in ("utf-8-sig", "gb18030"):
-        try:
-            return data.decode(encoding), digest
-        except UnicodeDecodeError:
-            continue
-    from charset_normalizer import from_bytes
-
-    best = from_bytes(data).best()
-    if best is None:
-        raise DocumentError(f"{path}: cannot decode (not UTF-8, GB18030/GBK or any detectable encoding)")
-    return str(best), digest
-
-
-def html_to_text(html: str) -> tuple[str, str | None]:
-    """Visible text of an HTML page, one block per line, and its ``<title>``/``<h1>`` if any."""
-    from bs4 import BeautifulSoup
-
-    soup = BeautifulSoup(html, "html.parser")
-    for tag in soup(["script", "style", "noscript", "template", "nav", "header", "footer", "aside", "form"]):
-        tag.decompose()
-    title = None
-    if soup.h1 and soup.h1.get_text(strip=True):
-        title = soup.h1.get_text(" ", strip=True)
-    elif soup.title and soup.title.get_text(strip=True):
-        title = soup.title.get_text(" ", strip=True)
-    if soup.title:
-        soup.title.decompose()
-    body = soup.body or soup
-    return body.get_text("\n"), title
-
-
 def _is_furniture(line: str) -> bool:
     low = line.lower()
     return any(p.search(low) for p in _FURNITURE)
@@ -120,28 +77,86 @@ def is_heading(line: str) -> bool:
     )
 
 
+@cache
+def radical_table() -> dict[str, str]:
+    """Kangxi radicals and CJK radical supplement characters → the unified ideograph they stand for.
+
+    PDF generators often map glyphs to these code points (⽩ U+2F69 for 白, ⺠ U+2EA0 for 民), so the text
+    layer looks right and matches nothing. NFKC maps the Kangxi block; the supplement comes from Unicode's
+    EquivalentUnifiedIdeograph.txt (``rag/resources/zh/radical_supplement.txt``).
+    """
+    table = {chr(c): unicodedata.normalize("NFKC", chr(c)) for c in range(0x2F00, 0x2FE0)}
+    table = {k: v for k, v in table.items() if v != k}
+    data = resources.files("rag").joinpath("resources/zh/radical_supplement.txt").read_text(encoding="utf-8")
+    for line in data.splitlines():
+        line = line.split("#", 1)[0].strip()
+        if not line:
+            continue
+        codes, target = (part.strip() for part in line.split(";"))
+        first, _, last = codes.partition("..")
+        for c in range(int(first, 16), int(last or first, 16) + 1):
+            table[chr(c)] = chr(int(target, 16))
+    return table
+
+
+_SPACES = "\u00a0\u3000\t"  # no-break and ideographic spaces and tabs count as spaces
+
+
+def _line_chars(raw: str, a: int, b: int) -> tuple[str, list[int]]:
+    """``raw[a:b]`` as one cleaned line (radicals mapped, spaces collapsed, stripped) and its offsets."""
+    radicals = radical_table()
+    chars: list[str] = []
+    origin: list[int] = []
+    for k in range(a, b):
+        ch = raw[k]
+        if ch == "\ufeff":
+            continue
+        ch = " " if ch in _SPACES else radicals.get(ch, ch)
+        if ch == " " and chars and chars[-1] == " ":
+            continue
+        chars.append(ch)
+        origin.append(k)
+    i, j = 0, len(chars)
+    while i < j and chars[i].isspace():
+        i += 1
+    while j > i and chars[j - 1].isspace():
+        j -= 1
+    return "".join(chars[i:j]), origin[i:j]
+
+
 def clean_text(raw: str) -> str:
     """Cleaned article text: furniture and image captions dropped, layout line breaks repaired.
 
     Every non-empty line of the result is one paragraph (or heading), separated by ``\\n``.
     """
-    text = raw.replace("\r\n", "\n").replace("\r", "\n").replace("\ufeff", "")
-    # (line, blank lines before it)
-    lines: list[tuple[str, int]] = []
+    return clean_text_mapped(raw)[0]
+
+
+def clean_text_mapped(raw: str, join_lines: bool = True) -> tuple[str, list[int]]:
+    """:func:`clean_text` that also returns, for each character of the result, its offset in ``raw``.
+
+    A character the cleaner inserted (the line break between kept lines, the space after a speaker's
+    title) takes the offset just after the character before it. ``join_lines=False`` keeps every line
+    (formats whose line breaks are real paragraph breaks: Markdown, Word).
+    """
+    # (line, its offsets in raw, blank lines before it)
+    lines: list[tuple[str, list[int], int]] = []
     blanks = 99  # document start counts as a wide gap
-    for raw_line in text.split("\n"):
-        line = raw_line.replace("\u00a0", " ").replace("\u3000", " ").replace("\t", " ").strip()
-        line = re.sub(r" {2,}", " ", line)
+    pos = 0
+    for m in [*re.finditer(r"\r\n|\r|\n", raw), None]:
+        end = m.start() if m else len(raw)
+        line, origin = _line_chars(raw, pos, end)
+        pos = m.end() if m else len(raw)
         if not line:
             blanks += 1
             continue
-        lines.append((line, blanks))
+        lines.append((line, origin, blanks))
         blanks = 0
-    gaps_after = [lines[i + 1][1] for i in range(len(lines) - 1)] + [99]
+    gaps_after = [lines[i + 1][2] for i in range(len(lines) - 1)] + [99]
 
-    kept: list[str] = []
+    kept: list[tuple[str, list[int]]] = []
     prev_caption = False
-    for i, (line, before) in enumerate(lines):
+    for i, (line, origin, before) in enumerate(lines):
         if _is_furniture(line):
             continue
         # Image captions: short non-sentences standing alone between wide gaps (or chained after one).
@@ -151,17 +166,23 @@ def clean_text(raw: str) -> str:
             prev_caption = True
             continue
         prev_caption = False
-        kept.append(line)
+        kept.append((line, origin))
 
-    out: list[str] = []
-    for line in kept:
-        if out and _is_layout_break(out[-1], line):
-            out[-1] = out[-1] + line
-        elif out and _is_speaker_name(out[-1], line):
-            out[-1] = out[-1] + " " + line  # 何村党支部书记 / 史安民: → 何村党支部书记 史安民:
+    out: list[tuple[str, list[int]]] = []
+    for line, origin in kept:
+        if out and join_lines and _is_layout_break(out[-1][0], line):
+            out[-1] = (out[-1][0] + line, out[-1][1] + origin)
+        elif out and join_lines and _is_speaker_name(out[-1][0], line):
+            # 何村党支部书记 / 史安民: → 何村党支部书记 史安民:
+            out[-1] = (out[-1][0] + " " + line, [*out[-1][1], out[-1][1][-1] + 1, *origin])
         else:
-            out.append(line)
-    return "\n".join(out)
+            out.append((line, origin))
+    text_origin: list[int] = []
+    for k, (_, origin) in enumerate(out):
+        if k:
+            text_origin.append(text_origin[-1] + 1)
+        text_origin.extend(origin)
+    return "\n".join(line for line, _ in out), text_origin
 
 
 def _is_layout_break(prev: str, line: str) -> bool:
@@ -229,25 +250,60 @@ def load_document(
         DocumentError: unsupported type, unreadable, undecodable, or no text left after cleaning.
     """
     path = Path(path)
-    if path.suffix.lower() not in SUPPORTED_SUFFIXES:
+    loader = LOADERS.get(path.suffix.lower())
+    if loader is None:
         raise DocumentError(f"{path}: unsupported file type (use {', '.join(SUPPORTED_SUFFIXES)})")
-    raw, digest = read_text(path, max_bytes=max_bytes)
-    html_title = None
-    if path.suffix.lower() in (".html", ".htm"):
-        raw, html_title = html_to_text(raw)
-    text = clean_text(raw)
+    extracted = loader(path, max_bytes)
+    text, origin = clean_text_mapped(extracted.raw, join_lines=extracted.join_lines)
     if not text.strip():
         raise DocumentError(f"{path}: no article text left after cleaning (empty file?)")
     source = source or path.name
+    fmt = path.suffix.lower().lstrip(".")
     return Document(
         id=doc_id_for(source, root_tag),
         source=source,
         source_root=source_root,
-        format=path.suffix.lower().lstrip("."),
-        title=html_title or make_title(text, fallback=path.stem),
+        format=fmt,
+        title=extracted.title or make_title(text, fallback=path.stem),
         text=text,
-        sha256=digest,
+        sha256=extracted.sha256,
+        **locations(extracted, origin, fmt),
     )
+
+
+def locations(extracted: Extracted, origin: list[int], fmt: str) -> dict:
+    """The Document fields that say where the cleaned text is in its file.
+
+    ``origin[i]`` is the offset in ``extracted.raw`` of cleaned character ``i`` (strictly increasing).
+    """
+    out: dict = {}
+    for kind, marks in extracted.marks.items():
+        at: dict[int, int] = {}
+        for raw_offset, number in sorted(marks):
+            i = bisect.bisect_left(origin, raw_offset)
+            if i < len(origin):
+                at[i] = number  # a page left empty by cleaning gives way to the next one
+        out[{"page": "pages", "paragraph": "paragraphs"}[kind]] = sorted(at.items())
+    out["headings"] = [
+        i for r in extracted.headings if (i := bisect.bisect_left(origin, r)) < len(origin) and origin[i] == r
+    ]
+    if extracted.file_text is not None and fmt in TEXT_FORMATS:
+        file_origin = origin if extracted.origin is None else [extracted.origin[r] for r in origin]
+        out["file_map"] = offset_runs(file_origin)
+        out["file_lines"] = line_starts(extracted.file_text)
+    return out
+
+
+def offset_runs(origin: list[int]) -> list[tuple[int, int, int]]:
+    """Run-length form of a per-character offset map: ``(start, origin start, length)`` for each run of
+    characters whose origins go up by one."""
+    runs: list[tuple[int, int, int]] = []
+    for i, o in enumerate(origin):
+        if runs and runs[-1][1] + runs[-1][2] == o and runs[-1][0] + runs[-1][2] == i:
+            runs[-1] = (runs[-1][0], runs[-1][1], runs[-1][2] + 1)
+        else:
+            runs.append((i, o, 1))
+    return runs
 
 
 def source_root_of(path: Path) -> str:

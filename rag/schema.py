@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import bisect
+
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
 
@@ -19,6 +21,49 @@ class Document(_Frozen):
     title: str
     text: str
     sha256: str = Field(description="hash of the raw file bytes")
+    file_map: list[tuple[int, int, int]] = Field(
+        default_factory=list,
+        description="(text start, file start, length) runs: where text characters are in the decoded file "
+        "(txt, md, html); empty when unknown",
+    )
+    file_lines: list[int] = Field(default_factory=list, description="offsets where the decoded file's lines start")
+    pages: list[tuple[int, int]] = Field(
+        default_factory=list, description="(text offset, 1-based page) where each PDF page's text starts"
+    )
+    paragraphs: list[tuple[int, int]] = Field(
+        default_factory=list, description="(text offset, 1-based paragraph) where each DOCX paragraph's text starts"
+    )
+    headings: list[int] = Field(
+        default_factory=list, description="text offsets of lines the file marks as headings (Markdown, Word styles)"
+    )
+
+    def file_offset(self, i: int) -> int | None:
+        """Offset in the decoded file of text character ``i`` (None when the format has no file text)."""
+        if not self.file_map or not 0 <= i < len(self.text):
+            return None
+        k = bisect.bisect_right(self.file_map, (i, float("inf"), 0)) - 1
+        start, file_start, _ = self.file_map[k]
+        return file_start + (i - start)
+
+    def location(self, start: int, end: int) -> dict[str, int | None]:
+        """Where ``text[start:end]`` is in the original file: ``file_start``/``file_end`` (character offsets
+        into the decoded file) and ``line`` (1-based) for text formats, ``page`` for PDF, ``paragraph`` for
+        DOCX; None where unknown."""
+        first = self.file_offset(start)
+        last = self.file_offset(end - 1) if end > start else None
+        return {
+            "file_start": first,
+            "file_end": None if last is None else last + 1,
+            "line": None if first is None or not self.file_lines else bisect.bisect_right(self.file_lines, first),
+            "page": _numbered(self.pages, start),
+            "paragraph": _numbered(self.paragraphs, start),
+        }
+
+
+def _numbered(marks: list[tuple[int, int]], i: int) -> int | None:
+    """The number of the last mark at or before offset ``i``."""
+    k = bisect.bisect_right(marks, (i, float("inf"))) - 1
+    return marks[k][1] if k >= 0 else None
 
 
 class Chunk(_Frozen):
@@ -58,6 +103,11 @@ class Quote(_Frozen):
     start: int = Field(ge=0)
     end: int = Field(ge=0)
     text: str
+    file_start: int | None = Field(None, description="offset in the decoded original file (txt, md, html)")
+    file_end: int | None = None
+    line: int | None = Field(None, description="1-based line of file_start in the original file")
+    page: int | None = Field(None, description="1-based PDF page")
+    paragraph: int | None = Field(None, description="1-based DOCX paragraph")
 
     @model_validator(mode="after")
     def _check_span(self) -> Quote:
@@ -70,7 +120,23 @@ class Quote(_Frozen):
         """The quote ``doc.text[start:end]``; raises ValueError for an empty or out-of-range span."""
         if not 0 <= start < end <= len(doc.text):
             raise ValueError(f"span {start}:{end} is outside document {doc.id} ({len(doc.text)} chars)")
-        return cls(doc_id=doc.id, source=doc.source, start=start, end=end, text=doc.text[start:end])
+        return cls(
+            doc_id=doc.id, source=doc.source, start=start, end=end, text=doc.text[start:end], **doc.location(start, end)
+        )
+
+    def where(self) -> str:
+        """Where the quote is, for people: 第 3 页 (PDF), 第 5 段 (DOCX), 第 12 行, 字符 1071–1112 (text
+        files: offsets into the original file), or 字符 14–47 in the cleaned text when the file is unknown."""
+        parts = []
+        if self.page is not None:
+            parts.append(f"第 {self.page} 页")
+        if self.paragraph is not None:
+            parts.append(f"第 {self.paragraph} 段")
+        if self.line is not None:
+            parts.append(f"第 {self.line} 行")
+        if self.file_start is not None and self.file_end is not None:
+            parts.append(f"字符 {self.file_start}–{self.file_end}")
+        return ", ".join(parts) or f"字符 {self.start}–{self.end}"
 
     def matches(self, doc: Document) -> bool:
         """True when this quote is exactly ``doc.text[start:end]``."""

@@ -26,7 +26,7 @@ def test_ask_prints_answer_quote_and_offsets(run, built_index_dir):
     assert result.exit_code == 0, result.output
     assert "答：11个" in result.output
     assert "«碑林区承担蓝田县11个行政村驻村联户帮扶任务" in result.output
-    assert "001_ad83b76884cea2bc.txt, 字符 " in result.output
+    assert "— 001_ad83b76884cea2bc.txt, 第 1 行, 字符 14–47" in result.output
 
 
 def test_ask_json(run, built_index_dir, seed_docs):

@@ -89,9 +89,9 @@ def test_empty_and_unsupported_files(tmp_path):
     (tmp_path / "empty.txt").write_text("  \n\n", encoding="utf-8")
     with pytest.raises(DocumentError, match=r"empty.txt: no article text"):
         load_document(tmp_path / "empty.txt")
-    (tmp_path / "x.pdf").write_bytes(b"%PDF")
+    (tmp_path / "x.doc").write_bytes(b"\xd0\xcf\x11\xe0")
     with pytest.raises(DocumentError, match="unsupported file type"):
-        load_document(tmp_path / "x.pdf")
+        load_document(tmp_path / "x.doc")
 
 
 def test_oversized_file_is_refused(tmp_path):

@@ -29,7 +29,7 @@ def test_answer_with_citation_and_highlight(ui):
     assert chat[-1]["role"] == "assistant" and "11个（蓝田县11个行政村）" in chat[-1]["content"]
     assert "[1] «碑林区承担蓝田县11个行政村" in chat[-1]["content"]
     assert questions == ["碑林区帮扶了多少个村"]
-    assert choices["choices"] == ["[1] 001_ad83b76884cea2bc.txt 14–47"]
+    assert choices["choices"] == ["[1] 001_ad83b76884cea2bc.txt 第 1 行, 字符 14–47"]
     assert "<mark>碑林区承担蓝田县11个行政村驻村联户帮扶任务及丹凤县对口帮扶任务。</mark>" in source
     assert "字符 14–47" in source and "根据省、市脱贫攻坚安排部署" in source
     assert "向量检索" in hits and "BM25" in hits and "#1 (" in hits
@@ -138,7 +138,8 @@ def test_same_name_uploads_one_after_the_other(ui, tmp_path, index_copy):
     ("name", "content", "message"),
     [
         ("binary.txt", b"\x00\x01\x02\x03", "binary"),
-        ("slides.pdf", b"%PDF-1.4", "unsupported file type"),
+        ("slides.ppt", b"\xd0\xcf\x11\xe0", "unsupported file type"),
+        ("slides.pdf", b"%PDF-1.4", "not a readable PDF"),
         ("empty.txt", b"   \n", "no article text"),
     ],
 )
@@ -159,10 +160,41 @@ def test_oversized_upload_is_refused(index_copy, tmp_path):
     assert "limit" in small.upload([str(f)]) and not (index_copy / CORPUS_FOLDER).exists()
 
 
+def test_pdf_docx_and_markdown_uploads_are_answerable_with_their_locations(tmp_path):
+    from rag.assistant import build_index
+
+    from .test_formats import MARKDOWN, PDF_PAGES, make_docx, make_pdf
+
+    corpus = tmp_path / "docs"
+    corpus.mkdir()
+    (corpus / "seed.txt").write_text("白水村有耕地3200亩。", encoding="utf-8")
+    settings = Settings(index_dir=tmp_path / "index", embedder="hash-test")
+    build_index([corpus], settings, show_progress=False)
+    ui = ChatUI(Assistant.open(settings))
+    up = tmp_path / "up"
+    up.mkdir()
+    (up / "旅游 情况.md").write_text(MARKDOWN, encoding="utf-8")
+    files = [make_pdf(up / "报告.pdf", PDF_PAGES), make_docx(up / "教育.docx"), up / "旅游 情况.md"]
+    status = ui.upload([str(f) for f in files])
+    assert status.startswith("已加入") and "报告.pdf" in status and "教育.docx" in status
+    assert (tmp_path / "index" / CORPUS_FOLDER / "报告.pdf").is_file()
+    for question, answer, where in [
+        ("清河镇卫生院有多少张病床", "60张", "第 2 页"),
+        ("清河镇中心小学图书室藏书多少册", "8600册", "第 8 段"),
+        ("清河镇有多少家民宿", "45家", "第 11 行"),
+    ]:
+        _, chat, _, data, _, source, _ = ui.answer(question, [], [])
+        assert answer in data["answer"], data
+        assert where in chat[-1]["content"] and where in source
+        q = data["quotes"][0]
+        assert ui.assistant.index.document(q["doc_id"]).text[q["start"] : q["end"]] == q["text"]
+
+
 def test_file_names_are_sanitised():
     assert safe_upload_name("../../etc/evil.txt") == "evil.txt"
     assert safe_upload_name("..\\..\\evil.md") == "evil.md"
     assert safe_upload_name("报道 (1).HTML") == "报道_1.html"
+    assert safe_upload_name("年报.PDF") == "年报.pdf" and safe_upload_name("总结.docx") == "总结.docx"
     with pytest.raises(Exception, match="unsupported"):
         safe_upload_name("a.exe")
     with pytest.raises(Exception, match="no usable characters"):

@@ -128,7 +128,7 @@ class ChatUI:
         return (
             '<div class="rag-source">'
             f"<h4>{html.escape(doc.title)}</h4>"
-            f'<div class="meta">{html.escape(doc.source)} · 字符 {q["start"]}–{q["end"]}</div>'
+            f'<div class="meta">{html.escape(doc.source)} · {html.escape(Quote.model_validate(q).where())}</div>'
             f"<p>{'…' if a > 0 else ''}{html.escape(doc.text[a : q['start']])}"
             f"<mark>{html.escape(q['text'])}</mark>"
             f"{html.escape(doc.text[q['end'] : b])}{'…' if b < len(doc.text) else ''}</p></div>"
@@ -174,7 +174,7 @@ class ChatUI:
         """Add uploaded files to the index; all or nothing, with a message either way."""
         paths = [Path(f if isinstance(f, str) else getattr(f, "name", f)) for f in files or []]
         if not paths:
-            return "请选择要上传的 .txt / .md / .html 文件。"
+            return "请选择要上传的 .txt / .md / .html / .pdf / .docx 文件。"
         corpus = Path(self.assistant.settings.index_dir) / CORPUS_FOLDER
         limit = self.assistant.settings.max_file_mb * 1e6
         try:
@@ -232,7 +232,7 @@ class ChatUI:
                         top_k = gr.Slider(1, 20, value=s.top_k, step=1, label="检索片段数 top-k")
                         hybrid = gr.Checkbox(value=s.hybrid, label="混合检索（向量 + BM25）")
                         threshold = gr.Slider(0, 1, value=s.abstain_threshold, step=0.05, label="拒答阈值")
-                    with gr.Accordion("上传文档（.txt / .md / .html）", open=False):
+                    with gr.Accordion("上传文档（.txt / .md / .html / .pdf / .docx）", open=False):
                         files = gr.File(
                             file_count="multiple",
                             file_types=list(SUPPORTED_SUFFIXES),
@@ -286,7 +286,7 @@ def render_answer(answer: Answer) -> str:
     if answer.resolved_question:
         lines.append(f"（理解为：{_md_escape(answer.resolved_question)}）")
     lines += [
-        f"[{i}] «{_md_escape(q.text)}» — {_md_escape(q.source)}，字符 {q.start}–{q.end}"
+        f"[{i}] «{_md_escape(q.text)}» — {_md_escape(q.source)}，{_md_escape(q.where())}"
         for i, q in enumerate(answer.quotes, start=1)
     ]
     lines.append(f"置信度 {answer.confidence:.2f}")
@@ -298,7 +298,7 @@ def citation_labels(answer: Answer) -> list[str]:
 
 
 def _label(i: int, q: Quote) -> str:
-    return f"[{i}] {q.source} {q.start}–{q.end}"
+    return f"[{i}] {q.source} {q.where()}"
 
 
 def _choices(labels: list[str]):
