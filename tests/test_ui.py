@@ -301,3 +301,21 @@ def test_browser_end_to_end(server, tmp_path):
         page.locator("#source mark").get_by_text("27个村").wait_for(timeout=30_000)
         page.screenshot(path=str(ARTIFACTS / "ui-upload.png"), full_page=True)
         browser.close()
+
+
+def test_documents_panel_lists_and_removes_with_confirmation(ui, tmp_path, index_copy):
+    txt, html = _same_name_files(tmp_path)
+    assert ui.upload([txt, html]).startswith("已加入")
+    rows = ui.documents_rows()
+    assert {r[-1] for r in rows} >= {"upload:xss.txt", "upload:xss.html", "001_ad83b76884cea2bc.txt"}
+    assert ("清河镇图书馆（corpus/xss.html）", "upload:xss.html") in ui.document_choices()
+    message, show_confirm = ui.ask_remove(["upload:xss.html"])
+    assert show_confirm and "corpus/xss.html" in message and "确认删除" in message
+    assert "upload:xss.html" in ui.assistant.index.documents  # nothing removed before the confirmation
+    assert ui.remove(["upload:xss.html"]).startswith("已删除 1 个文档")
+    assert not (index_copy / CORPUS_FOLDER / "xss.html").exists()
+    restarted = ChatUI(Assistant.open(Settings(index_dir=index_copy)))  # survives a restart
+    assert "upload:xss.html" not in {r[-1] for r in restarted.documents_rows()}
+    assert restarted.api_ask("清河镇图书馆藏书多少册")["abstained"]
+    assert ui.ask_remove([]) == ("请先选择要删除的文档。", False)
+    assert ui.remove(["nope"]).startswith("删除失败")

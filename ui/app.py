@@ -207,6 +207,37 @@ class ChatUI:
             f"嵌入 {report.embedded_chunks} 个片段），现在可以提问了：{'、'.join(names)}"
         )
 
+    # ------------------------------------------------------------------ documents
+    def documents_rows(self) -> list[list]:
+        """The documents panel's table: title, file, format, characters, chunks, indexed at, id."""
+        return [
+            [r["title"], r["source"], r["format"], r["chars"], r["chunks"], (r["indexed_at"] or "")[:16], r["id"]]
+            for r in self.assistant.documents()
+        ]
+
+    def document_choices(self) -> list[tuple[str, str]]:
+        """(label, id) pairs for the remove picker."""
+        return [(f"{r['title']}（{r['source']}）", r["id"]) for r in self.assistant.documents()]
+
+    def ask_remove(self, doc_ids: list[str] | None) -> tuple[str, bool]:
+        """First step of removal: say what would go, and show the confirm button."""
+        if not doc_ids:
+            return "请先选择要删除的文档。", False
+        names = "、".join(
+            self.assistant.index.documents[d].source for d in doc_ids if d in self.assistant.index.documents
+        )
+        return f"将从索引中删除 {len(doc_ids)} 个文档：{names}。确定请点「确认删除」。", True
+
+    def remove(self, doc_ids: list[str] | None) -> str:
+        """Remove the chosen documents (uploaded copies too); a message either way."""
+        if not doc_ids:
+            return "请先选择要删除的文档。"
+        try:
+            report = self.assistant.remove_documents(doc_ids)
+        except RagError as exc:
+            return f"删除失败，索引未改动：{exc}"
+        return f"已删除 {len(report.removed)} 个文档，剩余 {len(self.assistant.index.documents)} 个。"
+
     # ------------------------------------------------------------------ layout
     def build(self):
         import gradio as gr
@@ -241,6 +272,24 @@ class ChatUI:
                         )
                         add = gr.Button("加入索引", elem_id="add-docs")
                         upload_status = gr.Markdown(elem_id="upload-status")
+                    with gr.Accordion("文档列表与删除", open=False):
+                        doc_table = gr.Dataframe(
+                            value=self.documents_rows,
+                            headers=["标题", "文件", "格式", "字数", "片段", "加入时间", "ID"],
+                            interactive=False,
+                            wrap=True,
+                            elem_id="documents",
+                        )
+                        doc_pick = gr.Dropdown(
+                            choices=self.document_choices(),
+                            multiselect=True,
+                            label="选择要删除的文档",
+                            elem_id="doc-pick",
+                        )
+                        with gr.Row():
+                            ask_del = gr.Button("删除所选", size="sm", variant="stop", elem_id="remove-docs")
+                            confirm_del = gr.Button("确认删除", size="sm", visible=False, elem_id="confirm-remove")
+                        remove_status = gr.Markdown(elem_id="remove-status")
                 with gr.Column(scale=2):
                     citation = gr.Radio(choices=[], label="引文", elem_id="citations")
                     source = gr.HTML(_hint("提问后，这里显示引文所在的原文段落。"), elem_id="source")
@@ -269,7 +318,23 @@ class ChatUI:
             def _upload(f, progress=gr.Progress()):  # noqa: B008 - Gradio injects progress this way
                 return self.upload(f, progress)
 
-            add.click(_upload, files, upload_status, api_name="upload")
+            def _refresh():
+                return self.documents_rows(), gr.update(choices=self.document_choices(), value=[])
+
+            def _ask_remove(ids):
+                text, show = self.ask_remove(ids)
+                return text, gr.update(visible=show)
+
+            def _remove(ids):
+                return self.remove(ids), gr.update(visible=False)
+
+            add.click(_upload, files, upload_status, api_name="upload").then(
+                _refresh, None, [doc_table, doc_pick], api_visibility="private"
+            )
+            ask_del.click(_ask_remove, doc_pick, [remove_status, confirm_del], api_visibility="private")
+            confirm_del.click(_remove, doc_pick, [remove_status, confirm_del], api_visibility="private").then(
+                _refresh, None, [doc_table, doc_pick], api_visibility="private"
+            )
             gr.api(self.api_ask, api_name="ask", concurrency_limit=None)
         return demo
 
