@@ -1,8 +1,8 @@
 """The fitted slot scorer: features → calibrated probability that a span is the answer (plain numpy).
 
-Parameters live in ``rag/resources/slot_scorer.json``, written by ``python -m rag.extract.fit``: either
-gradient-boosted trees (``trees``) or standardised logistic-regression weights (``coef``), and a Platt
-calibration fitted on held-apart training data.
+Parameters live in ``rag/resources/slot_scorer.json``, written by ``python -m rag.extract.fit``: feature
+standardisation and the weights of a conditional-logit ranker (a softmax over one question's candidates),
+and a Platt calibration, fitted on held-apart training data, of the score and the softmax share.
 """
 
 from __future__ import annotations
@@ -31,18 +31,18 @@ class SlotScorer:
     platt_b: float
     threshold: float  # the probability above which the builder uses a slot answer (chosen on dev)
     meta: dict
-    trees: tuple[dict, ...] = ()
+    platt_share: float = 0.0
 
     def raw(self, features: np.ndarray) -> np.ndarray:
         """Uncalibrated logit of each row of ``features`` (columns in :data:`FEATURE_NAMES` order)."""
         x = features[:, self._columns]
-        if self.trees:
-            return self.intercept + sum(_tree_values(t, x) for t in self.trees)
         return ((x - self.mean) / self.scale) @ self.coef + self.intercept
 
     def probability(self, features: np.ndarray) -> np.ndarray:
-        """Calibrated probability that each row's span is a right answer."""
-        z = self.platt_a * self.raw(features) + self.platt_b
+        """Calibrated probability that each row's span is a right answer, the rows being one question's candidates."""
+        raw = self.raw(features)
+        share = raw - raw.max() - np.log(np.exp(raw - raw.max()).sum()) if len(raw) else raw
+        z = self.platt_a * raw + self.platt_share * share + self.platt_b
         return 1.0 / (1.0 + np.exp(-z))
 
     @property
@@ -56,10 +56,6 @@ class SlotScorer:
         if unknown:
             raise ValueError(f"slot scorer uses unknown features {unknown}: refit with python -m rag.extract.fit")
         n = len(params["features"])
-        trees = tuple(
-            {k: np.asarray(v, dtype=float if k in ("threshold", "value") else int) for k, v in t.items()}
-            for t in params.get("trees", ())
-        )
         return cls(
             names=tuple(params["features"]),
             mean=np.asarray(params.get("mean", [0.0] * n), dtype=float),
@@ -68,24 +64,10 @@ class SlotScorer:
             intercept=float(params["intercept"]),
             platt_a=float(params["platt"]["a"]),
             platt_b=float(params["platt"]["b"]),
+            platt_share=float(params["platt"].get("share", 0.0)),
             threshold=float(params.get("threshold", 0.5)),
             meta=params.get("meta", {}),
-            trees=trees,
         )
-
-
-def _tree_values(tree: dict, x: np.ndarray) -> np.ndarray:
-    """Leaf values of one regression tree for every row: ``x[feature] <= threshold`` goes left."""
-    node = np.zeros(len(x), dtype=int)
-    leaf = tree["leaf"].astype(bool)
-    for _ in range(int(tree["depth"][0]) if "depth" in tree else 64):
-        inner = ~leaf[node]
-        if not inner.any():
-            break
-        idx = node[inner]
-        go_left = x[np.flatnonzero(inner), tree["feature"][idx]] <= tree["threshold"][idx]
-        node[inner] = np.where(go_left, tree["left"][idx], tree["right"][idx])
-    return tree["value"][node]
 
 
 @lru_cache(maxsize=4)
