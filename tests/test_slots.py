@@ -205,3 +205,36 @@ def test_cmrc_metric():
 def test_split_is_fixed_by_the_paragraph_id():
     assert {split_of(f"P{i}") for i in range(30)} == {"train", "dev"}
     assert split_of("TRIAL_800_QUERY_0") == split_of("TRIAL_800_QUERY_0")
+
+
+MUSEUM = """青石镇风物
+青石镇位于江心岛北岸,镇上的老面馆由退伍军人林海生于1998年开设。
+镇东的风车磨坊建于清代,如今隶属于江心岛文化旅游公司,每天接待游客三百余人。
+镇西有一座石拱桥,当地人称之为“望月桥”。
+"""
+
+
+@pytest.fixture(scope="module")
+def museum(tmp_path_factory):
+    from rag.assistant import Assistant
+    from rag.config import Settings
+
+    corpus = tmp_path_factory.mktemp("slot-corpus")
+    (corpus / "qingshi.txt").write_text(MUSEUM, encoding="utf-8")
+    settings = Settings(index_dir=tmp_path_factory.mktemp("slot-index") / "index", seeds_dir=corpus)
+    return Assistant.open(settings)
+
+
+@pytest.mark.parametrize(
+    ("question", "expected"),
+    [("风车磨坊隶属于什么公司", "江心岛文化旅游公司"), ("当地人把石拱桥称为什么", "望月桥")],
+)
+def test_builder_uses_the_slot_where_it_returned_a_clause(museum, question, expected):
+    answer = museum.ask(question)
+    assert not answer.abstained, answer.explanation
+    assert expected in answer.answer and "slot_probability" in answer.explanation
+    if "隶属于" in question:  # the slot itself, not the sentence 镇东的风车磨坊建于清代,如今隶属于…
+        assert answer.answer == expected
+    quote = answer.quotes[0]
+    assert museum.index.document(quote.doc_id).text[quote.start : quote.end] == quote.text
+    assert answer.answer in quote.text
