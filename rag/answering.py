@@ -704,12 +704,15 @@ _EXTRACTORS = {
 SLOT_SENTENCES = 3
 
 
-def _slot_span(question: Question, top: list[Candidate], weights: dict[str, float]) -> tuple[SpanChoice, float] | None:
+def _slot_span(
+    question: Question, top: list[Candidate], weights: dict[str, float], aligned: bool = False
+) -> tuple[SpanChoice, float] | None:
     """The slot extractor's best span over the best sentences, as a choice, with its calibrated probability.
 
-    None when no span reaches the scorer's threshold (chosen on CMRC dev data, see rag.extract.fit).
+    None when no span reaches the scorer's threshold (chosen on CMRC dev data, see rag.extract.fit). With
+    ``aligned``, only spans that the question's own context borders (a left or right anchor match) count.
     """
-    from .extract import extract
+    from .extract import FEATURE_NAMES, extract
     from .extract.scorer import load_scorer
 
     sentences = top[:SLOT_SENTENCES]
@@ -717,6 +720,9 @@ def _slot_span(question: Question, top: list[Candidate], weights: dict[str, floa
         return None
     scorer = load_scorer()
     found = extract(question.text, [c.text for c in sentences], scorer=scorer)
+    if aligned:
+        anchors = [FEATURE_NAMES.index(n) for n in ("la_exact", "la_near", "ra_exact", "ra_near")]
+        found = [c for c in found if any(c.features[i] > 0 for i in anchors)]
     if not found or found[0].probability < scorer.threshold:
         return None
     slot = found[0]
@@ -842,7 +848,8 @@ def build_answer(question: Question, original: str, hits: list[Hit], index: Inde
         # retrieval-led score, tempered by how well the span's own evidence answers the question
         best = max(typed, key=lambda c: c.score * (0.5 + _confidence(c)))
     elif question.qtype in _STRICT_TYPES:
-        slot = _slot_span(question, top, weights)
+        # a typed extractor that found nothing is evidence too: only a span in the question's own slot overrides it
+        slot = _slot_span(question, top, weights, aligned=True)
         if slot is None:
             # no span of the expected type near the question's terms: the documents do not say
             explanation["abstain_reason"] = f"no {question.qtype} span in the retrieved passages"
