@@ -699,6 +699,39 @@ _EXTRACTORS = {
 }
 
 
+# Sentences (best first) the slot extractor reads: the harness found the answer within the top 3 for most
+# CMRC questions, and more sentences only add distractors.
+SLOT_SENTENCES = 3
+
+
+def _slot_span(
+    question: Question, top: list[Candidate], weights: dict[str, float], aligned: bool = False
+) -> tuple[SpanChoice, float] | None:
+    """The slot extractor's best span over the best sentences, as a choice, with its calibrated probability.
+
+    None when no span reaches the scorer's threshold (chosen on CMRC dev data, see rag.extract.fit). With
+    ``aligned``, only spans that the question's own context borders (a left or right anchor match) count.
+    """
+    from .extract import FEATURE_NAMES, extract
+    from .extract.scorer import load_scorer
+
+    sentences = top[:SLOT_SENTENCES]
+    if not sentences:
+        return None
+    scorer = load_scorer()
+    found = extract(question.text, [c.text for c in sentences], scorer=scorer)
+    if aligned:
+        anchors = [FEATURE_NAMES.index(n) for n in ("la_exact", "la_near", "ra_exact", "ra_near")]
+        found = [c for c in found if any(c.features[i] > 0 for i in anchors)]
+    if not found or found[0].probability < scorer.threshold:
+        return None
+    slot = found[0]
+    cand = sentences[slot.sentence]
+    # judged like a typed span whose type agreement is the slot's probability
+    choice = _span_choice(question, cand, slot.start, slot.end, slot.probability, weights, slot.text)
+    return choice, slot.probability
+
+
 def _quote_for(choice: SpanChoice, question: Question) -> tuple[int, int]:
     """The shortest run of clauses (document offsets) holding the span and the question's place and terms."""
     cand = choice.candidate
@@ -805,6 +838,7 @@ def build_answer(question: Question, original: str, hits: list[Hit], index: Inde
                 explanation=explanation,
             )
     extractor = _EXTRACTORS.get(question.qtype)
+    slot_confidence = 1.0
     choices: list[SpanChoice] = []
     if extractor:
         for cand in top:
@@ -814,14 +848,26 @@ def build_answer(question: Question, original: str, hits: list[Hit], index: Inde
         # retrieval-led score, tempered by how well the span's own evidence answers the question
         best = max(typed, key=lambda c: c.score * (0.5 + _confidence(c)))
     elif question.qtype in _STRICT_TYPES:
-        # no span of the expected type near the question's terms: the documents do not say
-        explanation["abstain_reason"] = f"no {question.qtype} span in the retrieved passages"
-        explanation["sentence"] = top[0].text
-        return _abstain(original, question, hits, related, explanation, f"{NOT_FOUND}能回答这个问题的内容。")
+        # a typed extractor that found nothing is evidence too: only a span in the question's own slot overrides it
+        slot = _slot_span(question, top, weights, aligned=True)
+        if slot is None:
+            # no span of the expected type near the question's terms: the documents do not say
+            explanation["abstain_reason"] = f"no {question.qtype} span in the retrieved passages"
+            explanation["sentence"] = top[0].text
+            return _abstain(original, question, hits, related, explanation, f"{NOT_FOUND}能回答这个问题的内容。")
+        best, explanation["slot_probability"] = slot[0], round(slot[1], 4)
+        # where the typed extractors found nothing, the slot's own probability must clear the refusal threshold
+        slot_confidence = slot[1] * best.candidate.place_factor
+    elif choices:
+        best = max(choices, key=lambda c: c.score)
+    elif slot := _slot_span(question, top, weights):
+        best, explanation["slot_probability"] = slot[0], round(slot[1], 4)
+        # it replaces the whole-sentence answer: judged by the same evidence (sentence coverage, agreement)
+        best.local, best.agree = best.candidate.coverage, 1.0
     else:
-        best = max(choices, key=lambda c: c.score) if choices else _clause_span(question, top[0])
+        best = _clause_span(question, top[0])
     cand = best.candidate
-    confidence = _confidence(best)
+    confidence = min(_confidence(best), slot_confidence)
     explanation.update(
         {
             "sentence": cand.text,

@@ -5,77 +5,30 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
+from .textutil import resource_lines
+
 _CN_DIGITS = "零〇一二两三四五六七八九十百千万亿"
 _NUM = rf"(?:\d+万\d+千|\d+(?:[.,]\d+)*|[{_CN_DIGITS}]+(?:点[零〇一二三四五六七八九]+)?)"
 _PREFIX = r"(?:将近|接近|大约|不少于|不到|多达|高达|超过|近|约|超|逾|达|共|计)?"
 
-# Measure words and units, by kind. Longer forms first so the regex prefers them.
-UNITS: dict[str, tuple[str, ...]] = {
-    "money": ("亿元", "万元", "千元", "百元", "元", "块钱", "块"),
-    "percent": ("个百分点", "%", "％", "成"),
-    "length": ("平方公里", "公里", "千米", "米"),
-    "area": ("平方米", "万亩", "亩", "公顷"),
-    "weight": ("公斤", "千克", "吨", "斤"),
-    "duration": ("个小时", "小时", "个月", "周", "天", "夜", "年"),
-    "age": ("岁",),
-    "level": ("级",),  # 3级作战图, 四级公路: a level, never a count
-    "count": (
-        "人次",
-        "场次",
-        "户",
-        "口",  # 五口之家, 一家三口
-        "人",
-        "名",
-        "位",
-        "个",
-        "支",
-        "家",
-        "所",
-        "座",
-        "条",
-        "项",
-        "次",
-        "场",
-        "期",
-        "间",
-        "套",
-        "件",
-        "处",
-        "台",
-        "辆",
-        "盏",
-        "棵",
-        "株",
-        "笔",
-        "份",
-        "批",
-        "起",
-        "只",
-        "头",
-        "本",
-        "张",
-        "余人",
-        "种",
-        "类",
-        "批次",
-        "趟",
-        "届",
-        "篇",
-        "部",
-        "段",
-        "块",
-        "片",
-        "组",
-        "队",
-        "村",
-        "镇",
-    ),
-}
+
+def _load_units() -> dict[str, tuple[str, ...]]:
+    units: dict[str, tuple[str, ...]] = {}
+    for line in resource_lines("zh/units.txt"):
+        kind, _, words = line.partition("\t")
+        units[kind.strip()] = tuple(words.split())
+    return units
+
+
+# Measure words and units, by kind (rag/resources/zh/units.txt). Longer forms first in the regex.
+UNITS: dict[str, tuple[str, ...]] = _load_units()
 _ALL_UNITS = sorted({u for us in UNITS.values() for u in us}, key=len, reverse=True)
 _UNIT_RE = "|".join(re.escape(u) for u in _ALL_UNITS)
+# one space may stand between a number, its magnitude and its unit (35 家, 12.8 万人次), as typeset in many texts
+_SP = r"[ \u00a0]?"
 _QUANTITY = re.compile(
-    rf"(?P<prefix>{_PREFIX})(?P<num>{_NUM})(?:余|多)?(?P<mag>[万亿千百](?!元)?)?(?:余|多|来)?"
-    rf"(?P<unit>{_UNIT_RE})?(?P<suffix>以上|左右|以下|上下|之多|余)?"
+    rf"(?P<prefix>{_PREFIX})(?P<num>{_NUM})(?:余|多)?(?:{_SP}(?P<mag>[万亿千百](?!元)?))?(?:余|多|来)?"
+    rf"(?:{_SP}(?P<unit>{_UNIT_RE}))?(?P<suffix>以上|左右|以下|上下|之多|余)?"
 )
 _DATE = re.compile(
     r"(?:(?:\d{4} ?|[一二〇零三四五六七八九]{4})年(?:度)?"
@@ -164,13 +117,14 @@ def find_quantities(text: str) -> list[Quantity]:
         if not num[0].isdigit() and (not m.group("unit") or not _valid_cn_numeral(text, m.start("num"), num)):
             continue
         start, end = m.start(), m.end()
-        while end > start and text[end - 1] in ",.":
+        while end > start and text[end - 1] in ",. \u00a0":
             end -= 1
         value = _value(num, m.group("mag"))
         unit = m.group("unit")
         if m.group("mag") and unit in UNITS["money"] and not unit.startswith(m.group("mag")):
             unit = m.group("mag") + unit
-        out.append(Quantity(start, end, text[start:end], value, unit, unit_kind(unit)))
+        kind = unit_kind(unit) or unit_kind(m.group("unit"))  # 亿美元: the currency decides the kind
+        out.append(Quantity(start, end, text[start:end], value, unit, kind))
     return out
 
 

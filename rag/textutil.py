@@ -8,6 +8,9 @@ import threading
 import unicodedata
 from collections import Counter
 from functools import lru_cache
+from pathlib import Path
+
+RESOURCES = Path(__file__).resolve().parent / "resources"
 
 # Characters that carry no meaning for matching: punctuation and symbols of both widths.
 _PUNCT = re.compile(r"[\s\W_]+", re.UNICODE)
@@ -105,3 +108,13 @@ def _posseg_module():
 def posseg(text: str) -> list[tuple[str, str]]:
     """jieba part-of-speech tagged words ``(word, flag)`` of ``text`` (cached)."""
     return list(_posseg_cached(text))
+
+
+@lru_cache(maxsize=32)
+def resource_lines(name: str) -> tuple[str, ...]:
+    """Lines of the language data file ``rag/resources/<name>``, without its source line and blank lines."""
+    path = RESOURCES / name
+    if not path.is_file():
+        raise FileNotFoundError(f"language data file {path} is missing: reinstall rag-zh (pip install .)")
+    lines = path.read_text(encoding="utf-8").splitlines()
+    return tuple(line.rstrip("\n") for line in lines[1:] if line.strip())

@@ -74,3 +74,27 @@ def test_approximate_numerals_levels_spaced_years_and_figures_of_speech():
     assert [d.text for d in find_dates("2019 年度完成转移就业30人")] == ["2019 年度"]
     assert [q.text for q in find_quantities("2019 年度完成转移就业30人")] == ["30人"]
     assert find_quantities("百家社会组织扶百村") == []
+
+
+@pytest.mark.parametrize(
+    ("text", "quantity", "value", "kind"),
+    [
+        ("全市共有35 家企业", "35 家", 35, "count"),
+        ("接待游客12.8 万人次", "12.8 万人次", 128_000, "count"),
+        ("投资100亿美元建厂", "100亿美元", 1e10, "money"),
+        ("门票20欧元,", "20欧元", 20, "money"),
+        ("年薪300万英镑", "300万英镑", 3_000_000, "money"),
+    ],
+)
+def test_quantities_with_a_space_or_a_currency(text, quantity, value, kind):
+    (q,) = find_quantities(text)
+    assert (q.text, q.value, q.kind) == (quantity, value, kind)
+
+
+def test_units_come_from_the_data_file():
+    from rag.spans import UNITS
+    from rag.textutil import RESOURCES
+
+    first = (RESOURCES / "zh" / "units.txt").read_text(encoding="utf-8").splitlines()[0]
+    assert first.startswith("#") and "from" in first
+    assert "美元" in UNITS["money"] and "家" in UNITS["count"] and unit_kind("日元") == "money"
