@@ -110,12 +110,12 @@ class HybridRetriever:
             top_k: hits to return.
             hybrid: fuse BM25 with dense; False returns the dense ranking only.
             lexical_query: text for BM25 if it should differ from ``query`` (e.g. translated terms).
-            exclude_doc_ids: documents whose chunks are never returned, as if they were not indexed
+            exclude_doc_ids: documents (ids; one id alone is fine) whose chunks are never returned, as if not indexed
                 (used to ask a benchmark question without its own paragraph). BM25 still weighs terms
                 by IDF over all chunks; one document among many barely moves it.
         """
         timings: dict[str, float] = {}
-        excluded = frozenset(exclude_doc_ids)
+        excluded = frozenset([exclude_doc_ids] if isinstance(exclude_doc_ids, str) else exclude_doc_ids)
         # enough candidates that top_k remain after the excluded documents' chunks are dropped
         candidates = max(4 * top_k, 20) + self._chunk_count(excluded)
         t = time.perf_counter()

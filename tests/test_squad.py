@@ -172,6 +172,7 @@ def test_excluded_documents_are_never_retrieved(tiny_assistant):
     assert hits and all(h.chunk.doc_id != "P_B" for h in hits)
     assert [h.rank for h in hits] == list(range(1, len(hits) + 1))
     assert all(h.chunk.doc_id != "P_B" for h in tiny_assistant.retrieve("红石桥", exclude_doc_ids=["P_B"]))
+    assert all(h.chunk.doc_id != "P_B" for h in retriever.search("红石桥", exclude_doc_ids="P_B").hits)
 
 
 def test_ask_without_its_own_paragraph_refuses(tiny_assistant):
