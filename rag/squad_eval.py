@@ -210,7 +210,7 @@ def _plot(result: dict, path: Path) -> Path | None:
         ("R@1", "recall@1", 1),
         ("R@5", "recall@5", 1),
         ("refused", "refusal_rate", 1),
-        ("drop-gold refused", "drop_gold_refusal_rate", 1),
+        ("drop-gold\nrefused", "drop_gold_refusal_rate", 1),
     ]
     fig, (ax1, ax2) = plt.subplots(1, 2, figsize=(12, 4.5))
     width = 0.8 / len(groups)
@@ -221,10 +221,10 @@ def _plot(result: dict, path: Path) -> Path | None:
     ax1.set_ylim(0, 1)
     ax1.set_title("scores by split (EM, F1 as fractions)")
     ax1.legend()
-    kinds = {"F1 ≥ 0.5": [], "F1 < 0.5": []}
+    kinds = {"F1 ≥ 0.5": [], "F1 < 0.5 or refused": []}
     for r in result["rows"]:
         if r["confidence"] is not None:
-            kinds["F1 ≥ 0.5" if r["f1"] >= 0.5 else "F1 < 0.5"].append(r["confidence"])
+            kinds["F1 ≥ 0.5" if r["f1"] >= 0.5 else "F1 < 0.5 or refused"].append(r["confidence"])
     bins = [i / 20 for i in range(21)]
     for (name, values), color in zip(kinds.items(), ("#3a9a5b", "#c8453c"), strict=True):
         ax2.hist(values, bins=bins, alpha=0.6, label=f"{name} ({len(values)})", color=color)

@@ -228,3 +228,15 @@ def test_ci_gate_cmrc_dev_split_meets_its_floors():
     assert all(not r["question"].strip() for r in result["rows"] if r["error"])
     failures = [f"{k}={dev[k]:.3f} < {v}" for k, v in floors.items() if not k.startswith("_") and dev[k] < v]
     assert not failures, failures
+
+
+def test_committed_cmrc_report_is_scored_by_the_current_metric():
+    """Re-scores the committed dev report's predictions: a change to the metric shows up here (re-asking the
+    305 questions is the slow gate's job)."""
+    report = json.loads((ROOT / "eval" / "reports" / "cmrc" / "report.json").read_text(encoding="utf-8"))
+    rows = report["rows"]
+    assert len(rows) == report["by_split"]["dev"]["n"] == 305 and {r["split"] for r in rows} == {"dev"}
+    for r in rows:
+        em, f1 = score(None if r["abstained"] else r["got"], r["expected"])
+        assert (em, round(f1, 4)) == (r["em"], r["f1"]), r["id"]
+    assert report["overall"]["exact_match"] == pytest.approx(100 * sum(r["em"] for r in rows) / len(rows))
