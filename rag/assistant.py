@@ -7,7 +7,7 @@ import re
 import sys
 import threading
 import time
-from collections.abc import Sequence
+from collections.abc import Collection, Sequence
 from pathlib import Path
 
 from .answering import build_answer
@@ -363,12 +363,16 @@ class Assistant:
             )
             self._corpus_text = "\n".join(d.text for d in index.documents.values())
 
-    def retrieve(self, query: str, top_k: int | None = None, hybrid: bool | None = None):
+    def retrieve(
+        self, query: str, top_k: int | None = None, hybrid: bool | None = None, exclude_doc_ids: Collection[str] = ()
+    ):
         """The retrieval step alone: hits for ``query`` (used by the eval runner for recall@k)."""
         hybrid = self.settings.hybrid if hybrid is None else hybrid
         with self.lock:
             retriever = self.retriever
-        return retriever.search(query, top_k=top_k or self.settings.top_k, hybrid=hybrid).hits
+        return retriever.search(
+            query, top_k=top_k or self.settings.top_k, hybrid=hybrid, exclude_doc_ids=exclude_doc_ids
+        ).hits
 
     def warm_up(self) -> None:
         """Load what the first questions would otherwise load (jieba's dictionary, its tag table, the pinyin
@@ -387,8 +391,13 @@ class Assistant:
         top_k: int | None = None,
         hybrid: bool | None = None,
         threshold: float | None = None,
+        exclude_doc_ids: Collection[str] = (),
     ) -> Answer:
         """Answer ``question``; ``history`` is the earlier questions of the conversation, oldest first.
+
+        ``exclude_doc_ids``: documents retrieval never returns (``rag eval --squad --drop-gold`` asks a
+        question without its own paragraph). Only retrieval leaves them out: the answer builder's
+        corpus-wide checks (is a place named anywhere, term IDF) still see the whole index.
 
         Raises:
             InvalidQuestion: the question is empty, too long or has no words.
@@ -409,7 +418,9 @@ class Assistant:
             dense_query = f"{query} {resolved}"
         analysis = analyse(query)
         analyse_ms = (time.perf_counter() - t) * 1000
-        retrieval = retriever.search(dense_query, top_k=top_k, hybrid=hybrid, lexical_query=query)
+        retrieval = retriever.search(
+            dense_query, top_k=top_k, hybrid=hybrid, lexical_query=query, exclude_doc_ids=exclude_doc_ids
+        )
         t = time.perf_counter()
         answer = build_answer(analysis, question, retrieval.hits, index, threshold)
         answer_ms = (time.perf_counter() - t) * 1000

@@ -226,14 +226,55 @@ def ui(host: str, port: int, index_dir) -> None:
 
 @cli.command(name="eval")
 @click.option("--gold", type=click.Path(path_type=Path), help="gold JSONL file (default: eval/gold.jsonl)")
+@click.option(
+    "--squad",
+    "squad_file",
+    type=click.Path(path_type=Path),
+    help="instead: a SQuAD-format file (CMRC 2018), its questions asked over its own paragraphs",
+)
+@click.option("--split", type=click.Choice(["train", "dev", "all"]), help="--squad: which questions (default all)")
+@click.option("--limit", type=click.IntRange(min=1), help="--squad: ask only the first N questions of the split")
+@click.option("--drop-gold", is_flag=True, help="--squad: ask each again without its own paragraph (should refuse)")
 @_index_options
 @click.option("--json", "as_json", is_flag=True, help="print the metrics as one JSON object")
 @click.option("--report", "report_dir", type=click.Path(path_type=Path), help="write report.md/.json/.png here")
-def eval_cmd(gold, index_dir, embedder, as_json: bool, report_dir) -> None:
-    """Run a gold Q&A set through the assistant and report retrieval, answer, quote and abstention metrics."""
+def eval_cmd(gold, squad_file, split, limit, drop_gold: bool, index_dir, embedder, as_json: bool, report_dir) -> None:
+    """Run a gold Q&A set (or, with --squad, a SQuAD/CMRC file) through the assistant and report the metrics.
+
+    With --squad, --index-dir is where the file's paragraphs are indexed (default: a cache folder under
+    ~/.cache/rag-zh, built on first use and reused while the file, embedder and chunker are the same).
+    """
+    if squad_file is not None:
+        if gold is not None:
+            raise click.ClickException("give either --gold or --squad, not both")
+        result, path = _squad_eval(squad_file, split or "all", limit, drop_gold, index_dir, embedder)
+    elif split or limit or drop_gold:
+        raise click.ClickException("--split, --limit and --drop-gold go with --squad FILE")
+    else:
+        result, path = _gold_eval(gold, index_dir, embedder)
+    if report_dir:
+        if squad_file is not None:
+            from .squad_eval import write_squad_report as writer
+        else:
+            from .evaluation import write_report as writer
+        for written in writer(result, report_dir, path):
+            click.echo(f"wrote {written}", err=True)
+    if as_json:
+        click.echo(json.dumps({k: v for k, v in result.items() if k != "rows"}, ensure_ascii=False))
+    elif squad_file is not None:
+        from .squad_eval import format_squad_table
+
+        click.echo(format_squad_table(result))
+    else:
+        from .evaluation import format_table
+
+        click.echo(format_table(result))
+
+
+def _gold_eval(gold, index_dir, embedder) -> tuple[dict, Path]:
     from .assistant import Assistant
     from .config import PACKAGE_DIR
-    from .evaluation import format_table, load_gold, run_eval, validate_gold, write_report
+    from .evaluation import load_gold, run_eval, validate_gold
 
     settings = _settings(index_dir=index_dir, embedder=embedder)
     gold = gold or PACKAGE_DIR.parent / "eval" / "gold.jsonl"
@@ -242,17 +283,27 @@ def eval_cmd(gold, index_dir, embedder, as_json: bool, report_dir) -> None:
         assistant = Assistant.open(settings)
     except RagError as exc:
         _fail(exc)
-    problems = validate_gold(items, assistant.index.documents)
-    for p in problems:
+    for p in validate_gold(items, assistant.index.documents):
         click.echo(f"warning: {p}", err=True)
-    result = run_eval(assistant, items, show_progress=sys.stderr.isatty())
-    if report_dir:
-        for path in write_report(result, report_dir, gold):
-            click.echo(f"wrote {path}", err=True)
-    if as_json:
-        click.echo(json.dumps({k: v for k, v in result.items() if k != "rows"}, ensure_ascii=False))
-    else:
-        click.echo(format_table(result))
+    return run_eval(assistant, items, show_progress=sys.stderr.isatty()), gold
+
+
+def _squad_eval(path, split: str, limit, drop_gold: bool, index_dir, embedder) -> tuple[dict, Path]:
+    from .assistant import Assistant
+    from .embedders import load_embedder
+    from .squad import load_squad, open_squad_index
+    from .squad_eval import run_squad_eval
+
+    settings = _settings(embedder=embedder)
+    try:
+        squad = load_squad(path)
+        questions = squad.select(split, limit)
+        emb = load_embedder(settings.embedder, settings)
+        index = open_squad_index(squad, settings, emb, index_dir, show_progress=sys.stderr.isatty())
+    except RagError as exc:
+        _fail(exc)
+    assistant = Assistant(index, emb, settings)
+    return run_squad_eval(assistant, questions, drop_gold=drop_gold, show_progress=sys.stderr.isatty()), path
 
 
 def main() -> None:

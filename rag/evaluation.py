@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 import time
 from collections import defaultdict
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -17,7 +17,7 @@ from .textutil import char_f1, normalize_answer
 
 TYPES = ("number", "entity", "date", "list", "why", "english", "unanswerable", "followup")
 DIFFICULTIES = ("easy", "medium", "hard")
-SPLITS = ("dev", "test")  # a held-out set, written before the builder ran on it, marks its items "test"
+GOLD_SPLITS = ("dev", "test")
 RECALL_KS = (1, 3, 5, 10)
 
 
@@ -34,7 +34,14 @@ class GoldItem(BaseModel):
     type: str
     difficulty: str
     history: list[str] | None = None
-    split: str | None = None
+    split: str | None = Field(None, description="dev or test: whole article sections, see eval/split_gold.py")
+
+    @field_validator("split")
+    @classmethod
+    def _split(cls, v: str | None) -> str | None:
+        if v is not None and v not in GOLD_SPLITS:
+            raise ValueError(f"split {v!r} is not one of {', '.join(GOLD_SPLITS)}")
+        return v
 
     @field_validator("type")
     @classmethod
@@ -48,13 +55,6 @@ class GoldItem(BaseModel):
     def _difficulty(cls, v: str) -> str:
         if v not in DIFFICULTIES:
             raise ValueError(f"difficulty {v!r} is not one of {', '.join(DIFFICULTIES)}")
-        return v
-
-    @field_validator("split")
-    @classmethod
-    def _split(cls, v: str | None) -> str | None:
-        if v is not None and v not in SPLITS:
-            raise ValueError(f"split {v!r} is not one of {', '.join(SPLITS)}")
         return v
 
     @property
@@ -246,11 +246,15 @@ def run_eval(assistant, items: list[GoldItem], show_progress: bool = False) -> d
         )
     by_type: dict[str, list[Row]] = defaultdict(list)
     by_diff: dict[str, list[Row]] = defaultdict(list)
+    by_split: dict[str, list[Row]] = defaultdict(list)
     for r in rows:
         by_type[r.item.type].append(r)
         by_diff[r.item.difficulty].append(r)
+        if r.item.split:
+            by_split[r.item.split].append(r)
     return {
         "overall": _summarise(rows),
+        "by_split": {s: _summarise(by_split[s]) for s in GOLD_SPLITS if s in by_split},
         "by_type": {t: _summarise(rs) for t, rs in sorted(by_type.items())},
         "by_difficulty": {d: _summarise(rs) for d, rs in sorted(by_diff.items())},
         "settings": {
@@ -270,6 +274,7 @@ def _row_json(r: Row) -> dict:
         "id": r.item.id,
         "type": r.item.type,
         "difficulty": r.item.difficulty,
+        "split": r.item.split,
         "question": r.item.question,
         "history": r.item.history,
         "expected": r.item.answers,
@@ -334,6 +339,7 @@ def format_table(result: dict) -> str:
     short = ["n", "acc", "support", "faithful", "refuse_ok", "refuse_bad", "R@1", "R@5", "MRR", "p95ms"]
     lines = [f"{'group':<18}" + "".join(f"{s:>11}" for s in short)]
     groups = [("overall", result["overall"])]
+    groups += [(f"split:{k}", v) for k, v in result.get("by_split", {}).items()]
     groups += [(f"type:{k}", v) for k, v in result["by_type"].items()]
     groups += [(f"diff:{k}", v) for k, v in result["by_difficulty"].items()]
     for name, m in groups:
@@ -341,16 +347,38 @@ def format_table(result: dict) -> str:
     return "\n".join(lines)
 
 
-def write_report(result: dict, folder: Path, gold_path: Path) -> list[Path]:
-    """Write ``report.md``, ``report.json`` and (with matplotlib) ``report.png`` into ``folder``."""
+def md_cell(value, width: int | None = None) -> str:
+    """Text for one markdown table cell: ``|`` escaped, newlines folded, cut to ``width`` characters."""
+    text = "" if value is None else str(value).replace("|", "｜").replace("\n", " ")
+    return text if width is None else text[:width]
+
+
+def write_report_files(
+    result: dict, folder: Path, markdown: Callable[[dict, bool], str], plot: Callable[[dict, Path], Path | None]
+) -> list[Path]:
+    """Write ``report.json``, ``report.png`` (``plot``; None without matplotlib) and ``report.md`` into ``folder``.
+
+    ``markdown(result, has_png)`` returns the text of ``report.md``.
+    """
     folder = Path(folder)
     folder.mkdir(parents=True, exist_ok=True)
     written = []
     (folder / "report.json").write_text(json.dumps(result, ensure_ascii=False, indent=1), encoding="utf-8")
     written.append(folder / "report.json")
-    png = _plot(result, folder / "report.png")
+    png = plot(result, folder / "report.png")
     if png:
         written.append(png)
+    (folder / "report.md").write_text(markdown(result, bool(png)), encoding="utf-8")
+    written.append(folder / "report.md")
+    return written
+
+
+def write_report(result: dict, folder: Path, gold_path: Path) -> list[Path]:
+    """Write ``report.md``, ``report.json`` and (with matplotlib) ``report.png`` into ``folder``."""
+    return write_report_files(result, folder, lambda r, png: _markdown(r, gold_path, png), _plot)
+
+
+def _markdown(result: dict, gold_path: Path, png: bool) -> str:
     md = [
         f"# Evaluation report\n\nGold set: `{gold_path.name}` ({result['overall']['n']} questions). "
         f"Settings: `{json.dumps(result['settings'], ensure_ascii=False)}`\n"
@@ -359,6 +387,13 @@ def write_report(result: dict, folder: Path, gold_path: Path) -> list[Path]:
     for k in HEADLINE:
         if k in result["overall"]:
             md.append(f"| {k} | {_fmt(result['overall'][k])} |")
+    if result.get("by_split"):
+        splits = list(result["by_split"])
+        md.append("\n## Headline by split\n\n| metric | " + " | ".join(splits) + " |\n|---|" + "---|" * len(splits))
+        md.append(f"| n | {' | '.join(str(result['by_split'][s]['n']) for s in splits)} |")
+        for k in HEADLINE:
+            if any(k in result["by_split"][s] for s in splits):
+                md.append(f"| {k} | {' | '.join(_fmt(result['by_split'][s].get(k)) for s in splits)} |")
     md.append("\n## By type and difficulty\n\n```\n" + format_table(result) + "\n```\n")
     if png:
         md.append("![per-type accuracy and confidence](report.png)\n")
@@ -374,14 +409,11 @@ def write_report(result: dict, folder: Path, gold_path: Path) -> list[Path]:
     for r in misses:
         q = r["question"] if not r["history"] else f"{' / '.join(r['history'])} → {r['question']}"
         got = r["error"] or r["got"]
-        ev = (r["evidence"] or "").replace("|", "｜")[:90]
         md.append(
             f"| {r['id']} | {r['type']} | {q} | {'、'.join(r['expected']) or '(abstain)'} | "
-            f"{(got or '').replace('|', '｜')[:60]} | {r['confidence']} | {ev} |"
+            f"{md_cell(got, 60)} | {r['confidence']} | {md_cell(r['evidence'], 90)} |"
         )
-    (folder / "report.md").write_text("\n".join(md) + "\n", encoding="utf-8")
-    written.append(folder / "report.md")
-    return written
+    return "\n".join(md) + "\n"
 
 
 def _plot(result: dict, path: Path) -> Path | None:

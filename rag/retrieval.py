@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import time
+from collections import Counter
+from collections.abc import Collection
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -70,6 +72,20 @@ class HybridRetriever:
         if fusion not in ("relative", "rrf"):
             raise ValueError(f"unknown fusion {fusion!r} (use relative or rrf)")
         self.fusion = fusion
+        self._chunks_per_doc: Counter[str] | None = None
+
+    def _chunk_count(self, doc_ids: frozenset[str]) -> int:
+        if not doc_ids:
+            return 0
+        if self._chunks_per_doc is None:
+            self._chunks_per_doc = Counter(c.doc_id for c in self.index.chunks)
+        return sum(self._chunks_per_doc.get(d, 0) for d in doc_ids)
+
+    def _without(self, ranked: Ranked, doc_ids: frozenset[str]) -> Ranked:
+        if not doc_ids:
+            return ranked
+        keep = np.array([self.index.chunks[r].doc_id not in doc_ids for r in ranked.rows.tolist()], dtype=bool)
+        return Ranked(ranked.rows[keep], ranked.scores[keep])
 
     def search_dense(self, query_vector: np.ndarray, k: int) -> Ranked:
         rows, scores = self.index.dense.search(query_vector, k)
@@ -79,7 +95,14 @@ class HybridRetriever:
         rows, scores = self.index.lexical.search(query, k)
         return Ranked(rows, scores)
 
-    def search(self, query: str, top_k: int = 5, hybrid: bool = True, lexical_query: str | None = None) -> Retrieval:
+    def search(
+        self,
+        query: str,
+        top_k: int = 5,
+        hybrid: bool = True,
+        lexical_query: str | None = None,
+        exclude_doc_ids: Collection[str] = (),
+    ) -> Retrieval:
         """Top ``top_k`` chunks for ``query``; each hit carries its rank and score in both retrievers.
 
         Args:
@@ -87,19 +110,24 @@ class HybridRetriever:
             top_k: hits to return.
             hybrid: fuse BM25 with dense; False returns the dense ranking only.
             lexical_query: text for BM25 if it should differ from ``query`` (e.g. translated terms).
+            exclude_doc_ids: documents (ids; one id alone is fine) whose chunks are never returned, as if not indexed
+                (used to ask a benchmark question without its own paragraph). BM25 still weighs terms
+                by IDF over all chunks; one document among many barely moves it.
         """
         timings: dict[str, float] = {}
-        candidates = max(4 * top_k, 20)
+        excluded = frozenset([exclude_doc_ids] if isinstance(exclude_doc_ids, str) else exclude_doc_ids)
+        # enough candidates that top_k remain after the excluded documents' chunks are dropped
+        candidates = max(4 * top_k, 20) + self._chunk_count(excluded)
         t = time.perf_counter()
         qv = self.embedder.embed_queries([query])[0]
         timings["embed"] = (time.perf_counter() - t) * 1000
         t = time.perf_counter()
-        dense = self.search_dense(qv, candidates)
+        dense = self._without(self.search_dense(qv, candidates), excluded)
         timings["dense"] = (time.perf_counter() - t) * 1000
         lexical = Ranked(np.zeros(0, np.int64), np.zeros(0, np.float32))
         if hybrid:
             t = time.perf_counter()
-            lexical = self.search_lexical(lexical_query or query, candidates)
+            lexical = self._without(self.search_lexical(lexical_query or query, candidates), excluded)
             timings["lexical"] = (time.perf_counter() - t) * 1000
         t = time.perf_counter()
         rankings = [dense, lexical] if hybrid else [dense]

@@ -141,7 +141,7 @@ def test_report_files(gold_result, tmp_path):
     names = {p.name for p in written}
     assert {"report.md", "report.json"} <= names
     md = (tmp_path / "report.md").read_text(encoding="utf-8")
-    assert "## Misses" in md and "answer_accuracy" in md
+    assert "## Misses" in md and "answer_accuracy" in md and "## Headline by split" in md
     data = json.loads((tmp_path / "report.json").read_text(encoding="utf-8"))
     assert len(data["rows"]) == gold_result["overall"]["n"]
 
@@ -180,3 +180,32 @@ def test_eval_cli_json_and_report(built_index_dir, tmp_path):
     assert (tmp_path / "rep" / "report.md").is_file()
     table = CliRunner().invoke(cli, ["eval", "--gold", str(gold), "--index-dir", str(built_index_dir)])
     assert "overall" in table.output and "type:number" in table.output
+
+
+def test_gold_split_is_by_whole_section_and_covers_every_article_and_type(seed_docs):
+    from rag.chunking import chunk_document
+
+    items = load_gold(GOLD)
+    assert all(i.split in ("dev", "test") for i in items)
+    n_test = sum(i.split == "test" for i in items)
+    assert 0.28 <= n_test / len(items) <= 0.38
+    docs = {d.source: d for d in seed_docs.values()}
+    group_splits: dict = {}
+    for i in items:
+        if i.doc is None:
+            continue
+        doc = docs[i.doc]
+        pos = doc.text.find(i.quote)
+        section = next(c.section for c in chunk_document(doc) if c.start <= pos < c.end)
+        group_splits.setdefault((i.doc, section), set()).add(i.split)
+    assert all(len(s) == 1 for s in group_splits.values()), "a section is split between dev and test"
+    for split in ("dev", "test"):
+        assert {i.doc for i in items if i.split == split and i.doc} == set(docs), split
+        assert {i.type for i in items if i.split == split} == {i.type for i in items}, split
+
+
+def test_eval_reports_headline_metrics_per_split(gold_result):
+    by_split = gold_result["by_split"]
+    assert set(by_split) == {"dev", "test"}
+    assert by_split["dev"]["n"] + by_split["test"]["n"] == gold_result["overall"]["n"]
+    assert "answer_accuracy" in by_split["test"]
