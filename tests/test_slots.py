@@ -194,7 +194,7 @@ def test_probability_is_calibrated_on_the_softmax_share():
 
 
 def test_cmrc_metric():
-    assert tokens("NBA总冠军 2019年!") == ["nba", "总", "冠", "军", "2019", "年"]
+    assert tokens("NBA总冠军 2019年！") == ["nba", "总", "冠", "军", "2019", "年"]
     assert exact("美国国土安全部。", ["美国国土安全部"]) == 1
     assert f1("国土安全部", ["美国国土安全部"]) == pytest.approx(2 * 1 * (5 / 7) / (1 + 5 / 7))
     assert f1("前锋", ["后卫", "前锋"]) == 1 and f1("中场", ["前锋"]) == 0
