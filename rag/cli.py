@@ -273,11 +273,11 @@ def eval_cmd(gold, squad_file, split, limit, drop_gold: bool, index_dir, embedde
 
 def _gold_eval(gold, index_dir, embedder) -> tuple[dict, Path]:
     from .assistant import Assistant
-    from .config import PACKAGE_DIR
+    from .config import bundled_gold_file
     from .evaluation import load_gold, run_eval, validate_gold
 
     settings = _settings(index_dir=index_dir, embedder=embedder)
-    gold = gold or PACKAGE_DIR.parent / "eval" / "gold.jsonl"
+    gold = gold or bundled_gold_file()
     try:
         items = load_gold(gold)
         assistant = Assistant.open(settings)

@@ -23,6 +23,13 @@ def bundled_seeds_dir() -> Path:
     return PACKAGE_DIR / "_seeds"
 
 
+def bundled_gold_file() -> Path:
+    """The gold Q&A set over the seeds: ``eval/gold.jsonl`` in a checkout, ``rag/_eval/gold.jsonl`` in a wheel."""
+    if _in_source_checkout():
+        return _REPO_DIR / "eval" / "gold.jsonl"
+    return PACKAGE_DIR / "_eval" / "gold.jsonl"
+
+
 def default_index_dir() -> Path:
     """``index/`` beside ``seeds/`` in a checkout; a per-user cache folder for an installed wheel."""
     if _in_source_checkout():

@@ -269,3 +269,34 @@ def test_the_default_index_folder_with_only_its_readme_is_built_from_the_seeds(t
     (folder / "README.md").write_text("# the index is written here\n", encoding="utf-8")
     assistant = Assistant.open(_settings(folder, seeds_dir=seeds))
     assert list(assistant.index.documents) == ["a.txt"]
+
+
+def test_the_wheel_carries_the_gold_set_for_rag_eval(tmp_path):
+    """`rag eval` from a wheel install finds its gold set inside the package (rag/_eval/gold.jsonl)."""
+    import subprocess
+    import sys
+    import zipfile
+
+    root = Path(__file__).resolve().parent.parent
+    subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "pip",
+            "wheel",
+            "--no-deps",
+            "--no-build-isolation",
+            "-q",
+            "-w",
+            str(tmp_path),
+            str(root),
+        ],
+        check=True,
+        capture_output=True,
+    )
+    wheel = next(tmp_path.glob("rag_zh-*.whl"))
+    names = zipfile.ZipFile(wheel).namelist()
+    assert "rag/_eval/gold.jsonl" in names and "rag/_seeds/001_ad83b76884cea2bc.txt" in names
+    from rag import config
+
+    assert config.bundled_gold_file() == root / "eval" / "gold.jsonl"  # in a checkout
