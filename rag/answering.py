@@ -550,9 +550,21 @@ def _person_spans(question: Question, cand: Candidate, weights) -> list[SpanChoi
                 out.append(_span_choice(question, cand, span[0], span[1], 1.0, weights))
         return out
     pos = 0
-    for word, flag in posseg(text):
+    words = posseg(text)
+    skip_next = False
+    for i, (word, flag) in enumerate(words):
         start = text.find(word, pos)
         pos = start + len(word)
+        if skip_next:
+            skip_next = False
+            continue
+        nxt = words[i + 1] if i + 1 < len(words) else None
+        # jieba often tags a surname and its given name as two names (周 / 海燕): the person is both
+        if flag == "nr" and len(word) == 1 and word in _SURNAMES and nxt and nxt[1].startswith("nr"):
+            if 1 <= len(nxt[0]) <= 2 and text.startswith(nxt[0], pos):
+                pos += len(nxt[0])
+                word = text[start:pos]
+                skip_next = True
         if flag == "nr" and 2 <= len(word) <= 3 and word not in question.text:
             out.append(_span_choice(question, cand, start, pos, 0.6, weights))
     return out

@@ -112,6 +112,18 @@ def test_dateline_does_not_join_the_article(invented):
     assert answer.quotes[0].text.startswith("临川县建档立卡")
 
 
+def test_a_surname_tagged_apart_from_its_given_name_stays_one_person(tmp_path):
+    """jieba tags 周 / 海燕 as two names; the answer is the whole name, never the given name alone."""
+    corpus = tmp_path / "docs"
+    corpus.mkdir()
+    (corpus / "coop.txt").write_text(
+        "云雾茶叶专业合作社成立于2016年，理事长是周海燕，目前有社员220户。\n合作社种植茶园3500亩。\n",
+        encoding="utf-8",
+    )
+    assistant = Assistant.open(Settings(index_dir=tmp_path / "index", seeds_dir=corpus, embedder="hash-test"))
+    assert assistant.ask("茶叶合作社的理事长是谁？").answer == "周海燕"
+
+
 @pytest.mark.parametrize(
     ("question", "text", "name"),
     [
