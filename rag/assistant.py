@@ -16,13 +16,15 @@ from .config import Settings
 from .dialogue import resolve, resolve_all
 from .documents import load_corpus
 from .embedders import Embedder, load_embedder
-from .english import is_english, to_chinese
+from .english import is_english, names_in_chinese, to_chinese
 from .errors import InvalidQuestion, RagError
 from .index import Index, UpdateReport, remove_stale
 from .locking import write_lock
+from .normalize import describe as describe_normalization
+from .normalize import in_script, is_traditional, matching_chunk, matching_document, to_matching
 from .question import analyse
 from .retrieval import HybridRetriever
-from .schema import Answer
+from .schema import Answer, Hit, Quote
 
 log = logging.getLogger(__name__)
 
@@ -115,6 +117,50 @@ def _build_and_save(docs, settings: Settings, embedder: Embedder, rebuild: bool,
     return index, report
 
 
+def matching_index(index: Index) -> Index:
+    """``index`` with every document in its matching view (simplified script, folded width; same offsets).
+
+    The answer builder works on this view; :func:`in_original` puts the stored text back into its answer.
+    """
+    views = [matching_document(d)[0] for d in index.documents.values()]
+    return Index(views, index.chunks, index.dense, index.lexical, index.manifest)
+
+
+def matching_hits(hits: list[Hit], index: Index) -> list[Hit]:
+    """The hits with their chunks in the matching view of their documents."""
+    out = []
+    for h in hits:
+        view, converted = matching_document(index.document(h.chunk.doc_id))
+        chunk = matching_chunk(h.chunk, view, converted)
+        out.append(h if chunk is h.chunk else h.model_copy(update={"chunk": chunk}))
+    return out
+
+
+def in_original(answer: Answer, index: Index, hits: list[Hit], traditional: bool) -> Answer:
+    """The answer built on the matching view, with its quotes re-sliced from the stored documents, the
+    original hits, and its text in the asker's script.
+
+    Raises:
+        RuntimeError: a quote is not an exact slice of its stored document (a bug; never shown).
+    """
+
+    def original(q: Quote) -> Quote:
+        doc = index.document(q.doc_id)
+        quote = Quote.from_document(doc, q.start, q.end)
+        if not quote.matches(doc):
+            raise RuntimeError(f"quote {q.start}:{q.end} of {q.doc_id} failed verification")
+        return quote
+
+    return answer.model_copy(
+        update={
+            "answer": in_script(answer.answer, traditional),
+            "quotes": [original(q) for q in answer.quotes],
+            "related": [original(q) for q in answer.related],
+            "hits": hits,
+        }
+    )
+
+
 class Assistant:
     """Loads (or first builds) the index once, then answers questions against it."""
 
@@ -123,9 +169,16 @@ class Assistant:
         self.embedder = embedder
         self.settings = settings
         self.retriever = HybridRetriever(index, embedder, rrf_k=settings.rrf_k, fusion=settings.fusion)
-        self._corpus_text = "\n".join(d.text for d in index.documents.values())
-        # Guards the swap of index/retriever/corpus text: writers hold it, queries take a snapshot.
+        self._view: Index | None = None  # the matching view of the index, made on the first question
+        self._corpus_text = ""
+        # Guards the swap of index/retriever/view: writers hold it, queries take a snapshot.
         self.lock = threading.RLock()
+        if index.manifest.get("normalization") != describe_normalization():
+            log.warning(
+                "the index in %s was built without this version's text normalisation (traditional/simplified, "
+                "width); run `rag index` to re-index it",
+                settings.index_dir,
+            )
 
     @classmethod
     def open(cls, settings: Settings | None = None, embedder: Embedder | None = None) -> Assistant:
@@ -185,7 +238,15 @@ class Assistant:
             self.retriever = HybridRetriever(
                 index, self.embedder, rrf_k=self.settings.rrf_k, fusion=self.settings.fusion
             )
-            self._corpus_text = "\n".join(d.text for d in index.documents.values())
+            self._view, self._corpus_text = None, ""
+
+    def _snapshot(self) -> tuple[Index, HybridRetriever, Index, str]:
+        """The index, its retriever, its matching view and the view's corpus text, consistent with each other."""
+        with self.lock:
+            if self._view is None:
+                self._view = matching_index(self.index)
+                self._corpus_text = "\n".join(d.text for d in self._view.documents.values())
+            return self.index, self.retriever, self._view, self._corpus_text
 
     def retrieve(self, query: str, top_k: int | None = None, hybrid: bool | None = None):
         """The retrieval step alone: hits for ``query`` (used by the eval runner for recall@k)."""
@@ -223,19 +284,25 @@ class Assistant:
         hybrid = self.settings.hybrid if hybrid is None else hybrid
         threshold = self.settings.abstain_threshold if threshold is None else threshold
         # Take a consistent snapshot of the index; an upload swaps it under the lock, queries run in parallel.
-        with self.lock:
-            index, retriever, corpus_text = self.index, self.retriever, self._corpus_text
+        index, retriever, view, corpus_text = self._snapshot()
         t = time.perf_counter()
-        resolved = resolve(question, resolve_all([clean_question(h) for h in history or [] if h and h.strip()]))
+        # Everything is matched in the matching view (simplified script, folded width); quotes come from
+        # the stored text, and the answer is given in the asker's script.
+        traditional = is_traditional(question)
+        earlier = [to_matching(clean_question(h)) for h in history or [] if h and h.strip()]
+        resolved = resolve(to_matching(question), resolve_all(earlier))
         query = dense_query = resolved
         if is_english(resolved):
             query = to_chinese(resolved, corpus_text)
             dense_query = f"{query} {resolved}"
+        else:
+            query = dense_query = names_in_chinese(resolved, corpus_text)
         analysis = analyse(query)
         analyse_ms = (time.perf_counter() - t) * 1000
         retrieval = retriever.search(dense_query, top_k=top_k, hybrid=hybrid, lexical_query=query)
         t = time.perf_counter()
-        answer = build_answer(analysis, question, retrieval.hits, index, threshold)
+        answer = build_answer(analysis, question, matching_hits(retrieval.hits, index), view, threshold)
+        answer = in_original(answer, index, retrieval.hits, traditional)
         answer_ms = (time.perf_counter() - t) * 1000
         timings = {"analyse": analyse_ms, **retrieval.timings_ms, "answer": answer_ms}
         timings["total"] = (time.perf_counter() - t0) * 1000
