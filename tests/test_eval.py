@@ -125,6 +125,12 @@ def test_ci_gate_headline_metrics_meet_their_floors(gold_result):
             for k, v in metrics.items()
             if gold_result["by_type"][t][k] < v
         ]
+    for script, metrics in floors["by_script"].items():
+        failures += [
+            f"{script}.{k}={gold_result['by_script'][script][k]:.3f} < {v}"
+            for k, v in metrics.items()
+            if gold_result["by_script"][script][k] < v
+        ]
     assert not failures, failures
     assert overall["errors"] == 0
 
@@ -172,4 +178,4 @@ def test_eval_cli_json_and_report(built_index_dir, tmp_path):
     assert data["overall"]["n"] == 4 and data["overall"]["correct_refusal_rate"] == 1.0
     assert (tmp_path / "rep" / "report.md").is_file()
     table = CliRunner().invoke(cli, ["eval", "--gold", str(gold), "--index-dir", str(built_index_dir)])
-    assert "overall" in table.output and "type:number" in table.output
+    assert "overall" in table.output and "type:number" in table.output and "script:traditional" in table.output
