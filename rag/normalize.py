@@ -38,6 +38,12 @@ WIDTH_RULE = "NFKC per character, one character to one: U+3000, U+F900-FAFF, U+F
 _CJK_RUN = re.compile(r"[\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff\U00020000-\U0003134f]+")
 _FOLDABLE = re.compile(r"[\u3000\uf900-\ufaff\uff01-\uffef]")
 
+# A text in which going to simplified changes fewer than one Chinese character in this many is simplified
+# without asking the s2t direction (whose phrase table takes 40-300 ms to load): traditional running text
+# changes one character in three to ten, a simplified article only its few characters that are both
+# simplified and traditional (覆, 乾).
+SIMPLIFIED_BELOW = 100
+
 _LOCK = threading.Lock()
 _CONVERTERS: dict[str, object] = {}
 
@@ -103,20 +109,27 @@ def convert_script(text: str, config: str) -> str:
     return "".join(out)
 
 
-def _changes(a: str, b: str) -> int:
-    return sum(x != y for x, y in zip(a, b, strict=True))
+def _changes(text: str, config: str) -> int:
+    """How many characters of ``text`` OpenCC ``config`` changes."""
+    converted = _converter(config).convert(text)
+    if len(converted) != len(text):
+        converted = convert_script(text, config)
+    return 0 if converted == text else sum(map(str.__ne__, text, converted))
 
 
-def _looks_traditional(text: str, simplified: str) -> bool:
-    if simplified == text:
+def _looks_traditional(text: str) -> bool:
+    to_simplified = _changes(text, TO_SIMPLIFIED)
+    if to_simplified == 0:
         return False
-    return _changes(text, simplified) > _changes(text, convert_script(text, TO_TRADITIONAL))
+    if to_simplified * SIMPLIFIED_BELOW < sum(len(run) for run in _CJK_RUN.findall(text)):
+        return False
+    return to_simplified > _changes(text, TO_TRADITIONAL)
 
 
 def is_traditional(text: str) -> bool:
     """True when ``text`` looks like traditional script: going to simplified changes more characters than
     going to traditional does (a text without Chinese, or an even mix, counts as simplified)."""
-    return _looks_traditional(text, convert_script(text, TO_SIMPLIFIED))
+    return _looks_traditional(fold_width(text))
 
 
 def to_matching(text: str, convert: bool | None = None) -> str:
@@ -127,10 +140,9 @@ def to_matching(text: str, convert: bool | None = None) -> str:
             document decides once for its title, text and sub-headlines.
     """
     folded = fold_width(text)
-    if convert is False:
-        return folded
-    simplified = convert_script(folded, TO_SIMPLIFIED)
-    return simplified if convert or _looks_traditional(folded, simplified) else folded
+    if convert is None:
+        convert = _looks_traditional(folded)
+    return convert_script(folded, TO_SIMPLIFIED) if convert else folded
 
 
 def to_traditional(text: str) -> str:
