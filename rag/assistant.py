@@ -8,6 +8,7 @@ import sys
 import threading
 import time
 from collections.abc import Sequence
+from dataclasses import dataclass
 from pathlib import Path
 
 from .answering import build_answer
@@ -117,23 +118,33 @@ def _build_and_save(docs, settings: Settings, embedder: Embedder, rebuild: bool,
     return index, report
 
 
-def matching_index(index: Index) -> Index:
-    """``index`` with every document in its matching view (simplified script, folded width; same offsets).
+@dataclass(frozen=True)
+class MatchingView:
+    """An index with every document in its matching view (simplified script, folded width; same offsets).
 
-    The answer builder works on this view; :func:`in_original` puts the stored text back into its answer.
+    The answer builder works on ``index``; :func:`in_original` puts the stored text back into its answer.
     """
-    views = [matching_document(d)[0] for d in index.documents.values()]
-    return Index(views, index.chunks, index.dense, index.lexical, index.manifest)
 
+    index: Index
+    converted: dict[str, bool]  # document id → its script was converted
+    corpus_text: str  # the view's documents, for matching pinyin names
 
-def matching_hits(hits: list[Hit], index: Index) -> list[Hit]:
-    """The hits with their chunks in the matching view of their documents."""
-    out = []
-    for h in hits:
-        view, converted = matching_document(index.document(h.chunk.doc_id))
-        chunk = matching_chunk(h.chunk, view, converted)
-        out.append(h if chunk is h.chunk else h.model_copy(update={"chunk": chunk}))
-    return out
+    @classmethod
+    def of(cls, index: Index) -> MatchingView:
+        views = {doc_id: matching_document(d) for doc_id, d in index.documents.items()}
+        docs = [view for view, _ in views.values()]
+        view_index = Index(docs, index.chunks, index.dense, index.lexical, index.manifest)
+        converted = {doc_id: c for doc_id, (_, c) in views.items()}
+        return cls(view_index, converted, "\n".join(d.text for d in docs))
+
+    def hits(self, hits: list[Hit]) -> list[Hit]:
+        """The hits with their chunks in the matching view of their documents."""
+        out = []
+        for h in hits:
+            doc_id = h.chunk.doc_id
+            chunk = matching_chunk(h.chunk, self.index.document(doc_id), self.converted[doc_id])
+            out.append(h if chunk is h.chunk else h.model_copy(update={"chunk": chunk}))
+        return out
 
 
 def in_original(answer: Answer, index: Index, hits: list[Hit], traditional: bool) -> Answer:
@@ -169,8 +180,7 @@ class Assistant:
         self.embedder = embedder
         self.settings = settings
         self.retriever = HybridRetriever(index, embedder, rrf_k=settings.rrf_k, fusion=settings.fusion)
-        self._view: Index | None = None  # the matching view of the index, made on the first question
-        self._corpus_text = ""
+        self._view: MatchingView | None = None  # made on the first question
         # Guards the swap of index/retriever/view: writers hold it, queries take a snapshot.
         self.lock = threading.RLock()
         if index.manifest.get("normalization") != describe_normalization():
@@ -238,15 +248,14 @@ class Assistant:
             self.retriever = HybridRetriever(
                 index, self.embedder, rrf_k=self.settings.rrf_k, fusion=self.settings.fusion
             )
-            self._view, self._corpus_text = None, ""
+            self._view = None
 
-    def _snapshot(self) -> tuple[Index, HybridRetriever, Index, str]:
-        """The index, its retriever, its matching view and the view's corpus text, consistent with each other."""
+    def _snapshot(self) -> tuple[Index, HybridRetriever, MatchingView]:
+        """The index, its retriever and its matching view, consistent with each other."""
         with self.lock:
             if self._view is None:
-                self._view = matching_index(self.index)
-                self._corpus_text = "\n".join(d.text for d in self._view.documents.values())
-            return self.index, self.retriever, self._view, self._corpus_text
+                self._view = MatchingView.of(self.index)
+            return self.index, self.retriever, self._view
 
     def retrieve(self, query: str, top_k: int | None = None, hybrid: bool | None = None):
         """The retrieval step alone: hits for ``query`` (used by the eval runner for recall@k)."""
@@ -284,7 +293,7 @@ class Assistant:
         hybrid = self.settings.hybrid if hybrid is None else hybrid
         threshold = self.settings.abstain_threshold if threshold is None else threshold
         # Take a consistent snapshot of the index; an upload swaps it under the lock, queries run in parallel.
-        index, retriever, view, corpus_text = self._snapshot()
+        index, retriever, view = self._snapshot()
         t = time.perf_counter()
         # Everything is matched in the matching view (simplified script, folded width); quotes come from
         # the stored text, and the answer is given in the asker's script.
@@ -293,15 +302,15 @@ class Assistant:
         resolved = resolve(to_matching(question), resolve_all(earlier))
         query = dense_query = resolved
         if is_english(resolved):
-            query = to_chinese(resolved, corpus_text)
+            query = to_chinese(resolved, view.corpus_text)
             dense_query = f"{query} {resolved}"
         else:
-            query = dense_query = names_in_chinese(resolved, corpus_text)
+            query = dense_query = names_in_chinese(resolved, view.corpus_text)
         analysis = analyse(query)
         analyse_ms = (time.perf_counter() - t) * 1000
         retrieval = retriever.search(dense_query, top_k=top_k, hybrid=hybrid, lexical_query=query)
         t = time.perf_counter()
-        answer = build_answer(analysis, question, matching_hits(retrieval.hits, index), view, threshold)
+        answer = build_answer(analysis, question, view.hits(retrieval.hits), view.index, threshold)
         answer = in_original(answer, index, retrieval.hits, traditional)
         answer_ms = (time.perf_counter() - t) * 1000
         timings = {"analyse": analyse_ms, **retrieval.timings_ms, "answer": answer_ms}

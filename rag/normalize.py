@@ -155,7 +155,7 @@ def in_script(text: str, traditional: bool) -> str:
     return to_traditional(text) if traditional else text
 
 
-@lru_cache(maxsize=1024)
+@lru_cache(maxsize=64)  # the index builder asks for a document once per chunk, one document after another
 def matching_document(doc: Document) -> tuple[Document, bool]:
     """The document with its title and text in the matching view, and whether its script was converted."""
     convert = is_traditional(doc.text)
