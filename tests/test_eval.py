@@ -149,6 +149,8 @@ def test_committed_report_matches_the_code(gold_result):
     committed = json.loads((ROOT / "eval" / "reports" / "report.json").read_text(encoding="utf-8"))
     for key in ("answer_accuracy", "quote_support", "correct_refusal_rate", "false_refusal_rate", "recall@5"):
         assert committed["overall"][key] == pytest.approx(gold_result["overall"][key], abs=1e-9), key
+    traditional = committed["by_script"]["traditional"]["answer_accuracy"]
+    assert traditional == pytest.approx(gold_result["by_script"]["traditional"]["answer_accuracy"], abs=1e-9)
 
 
 def test_eval_cli_json_and_report(built_index_dir, tmp_path):
