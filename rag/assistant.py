@@ -266,9 +266,10 @@ class Assistant:
 
     def warm_up(self) -> None:
         """Load what the first questions would otherwise load (jieba's dictionary, its tag table, the pinyin
-        index of the corpus, the embedder's pages) by answering two throwaway questions, one of each language.
-        A server calls this before it listens, so its first users do not wait for it."""
-        for question in ("这里说了什么？", "What does it say?"):
+        index of the corpus, OpenCC's tables, the embedder's pages) by answering two throwaway questions, one of
+        each language (the Chinese one in traditional script). A server calls this before it listens, so its
+        first users do not wait for it."""
+        for question in ("這裡說了什麼？", "What does it say?"):
             try:
                 self.ask(question)
             except RagError as exc:  # warming is best effort: a server still starts, and says why

@@ -263,6 +263,7 @@ def match_names(question: str, corpus: str) -> list[tuple[str, str]]:
     selects the Chinese suffix. Among substrings with the same pinyin, the most frequent one that is
     followed by that suffix in the corpus wins.
     """
+    _pinyin_index(corpus)  # built here even for a question without names, so that a server's warm-up loads it
     out: list[tuple[str, str]] = []
     tokens = list(_WORD.finditer(question))
     i = 0
