@@ -8,6 +8,7 @@ import sys
 import threading
 import time
 from collections.abc import Collection, Sequence
+from dataclasses import dataclass
 from pathlib import Path
 
 from .answering import build_answer
@@ -16,13 +17,15 @@ from .config import Settings
 from .dialogue import resolve, resolve_all
 from .documents import SUPPORTED_SUFFIXES, UPLOAD_TAG, load_corpus, source_root_of
 from .embedders import Embedder, load_embedder
-from .english import is_english, to_chinese
+from .english import is_english, names_in_chinese, to_chinese
 from .errors import DocumentError, InvalidQuestion, RagError
 from .index import UPLOADS_FOLDER, Index, UpdateReport, read_sources, remove_stale
 from .locking import write_lock
+from .normalize import describe as describe_normalization
+from .normalize import in_script, is_traditional, matching_chunk, matching_document, to_matching
 from .question import analyse
 from .retrieval import HybridRetriever
-from .schema import Answer
+from .schema import Answer, Hit, Quote
 
 log = logging.getLogger(__name__)
 
@@ -217,6 +220,60 @@ def _build_and_save(docs, settings: Settings, embedder: Embedder, previous, show
     return index, report
 
 
+@dataclass(frozen=True)
+class MatchingView:
+    """An index with every document in its matching view (simplified script, folded width; same offsets).
+
+    The answer builder works on ``index``; :func:`in_original` puts the stored text back into its answer.
+    """
+
+    index: Index
+    converted: dict[str, bool]  # document id → its script was converted
+    corpus_text: str  # the view's documents, for matching pinyin names
+
+    @classmethod
+    def of(cls, index: Index) -> MatchingView:
+        views = {doc_id: matching_document(d) for doc_id, d in index.documents.items()}
+        docs = [view for view, _ in views.values()]
+        view_index = Index(docs, index.chunks, index.dense, index.lexical, index.manifest)
+        converted = {doc_id: c for doc_id, (_, c) in views.items()}
+        return cls(view_index, converted, "\n".join(d.text for d in docs))
+
+    def hits(self, hits: list[Hit]) -> list[Hit]:
+        """The hits with their chunks in the matching view of their documents."""
+        out = []
+        for h in hits:
+            doc_id = h.chunk.doc_id
+            chunk = matching_chunk(h.chunk, self.index.document(doc_id), self.converted[doc_id])
+            out.append(h if chunk is h.chunk else h.model_copy(update={"chunk": chunk}))
+        return out
+
+
+def in_original(answer: Answer, index: Index, hits: list[Hit], traditional: bool) -> Answer:
+    """The answer built on the matching view, with its quotes re-sliced from the stored documents, the
+    original hits, and its text in the asker's script.
+
+    Raises:
+        RuntimeError: a quote is not an exact slice of its stored document (a bug; never shown).
+    """
+
+    def original(q: Quote) -> Quote:
+        doc = index.document(q.doc_id)
+        quote = Quote.from_document(doc, q.start, q.end)
+        if not quote.matches(doc):
+            raise RuntimeError(f"quote {q.start}:{q.end} of {q.doc_id} failed verification")
+        return quote
+
+    return answer.model_copy(
+        update={
+            "answer": in_script(answer.answer, traditional),
+            "quotes": [original(q) for q in answer.quotes],
+            "related": [original(q) for q in answer.related],
+            "hits": hits,
+        }
+    )
+
+
 class Assistant:
     """Loads (or first builds) the index once, then answers questions against it."""
 
@@ -225,9 +282,15 @@ class Assistant:
         self.embedder = embedder
         self.settings = settings
         self.retriever = HybridRetriever(index, embedder, rrf_k=settings.rrf_k, fusion=settings.fusion)
-        self._corpus_text = "\n".join(d.text for d in index.documents.values())
-        # Guards the swap of index/retriever/corpus text: writers hold it, queries take a snapshot.
+        self._view: MatchingView | None = None  # made on the first question
+        # Guards the swap of index/retriever/view: writers hold it, queries take a snapshot.
         self.lock = threading.RLock()
+        if index.manifest.get("normalization") != describe_normalization():
+            log.warning(
+                "the index in %s was built without this version's text normalisation (traditional/simplified, "
+                "width); run `rag index` to re-index it",
+                settings.index_dir,
+            )
 
     @classmethod
     def open(
@@ -361,7 +424,14 @@ class Assistant:
             self.retriever = HybridRetriever(
                 index, self.embedder, rrf_k=self.settings.rrf_k, fusion=self.settings.fusion
             )
-            self._corpus_text = "\n".join(d.text for d in index.documents.values())
+            self._view = None
+
+    def _snapshot(self) -> tuple[Index, HybridRetriever, MatchingView]:
+        """The index, its retriever and its matching view, consistent with each other."""
+        with self.lock:
+            if self._view is None:
+                self._view = MatchingView.of(self.index)
+            return self.index, self.retriever, self._view
 
     def retrieve(
         self, query: str, top_k: int | None = None, hybrid: bool | None = None, exclude_doc_ids: Collection[str] = ()
@@ -376,9 +446,10 @@ class Assistant:
 
     def warm_up(self) -> None:
         """Load what the first questions would otherwise load (jieba's dictionary, its tag table, the pinyin
-        index of the corpus, the embedder's pages) by answering two throwaway questions, one of each language.
-        A server calls this before it listens, so its first users do not wait for it."""
-        for question in ("这里说了什么？", "What does it say?"):
+        index of the corpus, OpenCC's tables, the embedder's pages) by answering two throwaway questions, one of
+        each language (the Chinese one in traditional script). A server calls this before it listens, so its
+        first users do not wait for it."""
+        for question in ("這裡說了什麼？", "What does it say?"):
             try:
                 self.ask(question)
             except RagError as exc:  # warming is best effort: a server still starts, and says why
@@ -408,21 +479,27 @@ class Assistant:
         hybrid = self.settings.hybrid if hybrid is None else hybrid
         threshold = self.settings.abstain_threshold if threshold is None else threshold
         # Take a consistent snapshot of the index; an upload swaps it under the lock, queries run in parallel.
-        with self.lock:
-            index, retriever, corpus_text = self.index, self.retriever, self._corpus_text
+        index, retriever, view = self._snapshot()
         t = time.perf_counter()
-        resolved = resolve(question, resolve_all([clean_question(h) for h in history or [] if h and h.strip()]))
+        # Everything is matched in the matching view (simplified script, folded width); quotes come from
+        # the stored text, and the answer is given in the asker's script.
+        traditional = is_traditional(question)
+        earlier = [to_matching(clean_question(h)) for h in history or [] if h and h.strip()]
+        resolved = resolve(to_matching(question), resolve_all(earlier))
         query = dense_query = resolved
         if is_english(resolved):
-            query = to_chinese(resolved, corpus_text)
+            query = to_chinese(resolved, view.corpus_text)
             dense_query = f"{query} {resolved}"
+        else:
+            query = dense_query = names_in_chinese(resolved, view.corpus_text)
         analysis = analyse(query)
         analyse_ms = (time.perf_counter() - t) * 1000
         retrieval = retriever.search(
             dense_query, top_k=top_k, hybrid=hybrid, lexical_query=query, exclude_doc_ids=exclude_doc_ids
         )
         t = time.perf_counter()
-        answer = build_answer(analysis, question, retrieval.hits, index, threshold)
+        answer = build_answer(analysis, question, view.hits(retrieval.hits), view.index, threshold)
+        answer = in_original(answer, index, retrieval.hits, traditional)
         answer_ms = (time.perf_counter() - t) * 1000
         timings = {"analyse": analyse_ms, **retrieval.timings_ms, "answer": answer_ms}
         timings["total"] = (time.perf_counter() - t0) * 1000

@@ -31,11 +31,14 @@ def _fail(exc: Exception) -> None:
 
 
 def _render(answer) -> str:
+    from .normalize import in_script, is_traditional
+
+    traditional = is_traditional(answer.question)  # labels in the asker's script; quotes stay verbatim
     lines = []
     if answer.abstained:
         lines.append(f"答：{answer.answer}")
         if answer.related:
-            lines.append("相关段落（不作为依据）：")
+            lines.append(in_script("相关段落（不作为依据）：", traditional))
             for q in answer.related:
                 lines.append(f"  · {q.source} [{q.start}:{q.end}] {q.text}")
         return "\n".join(lines)

@@ -216,6 +216,47 @@ def _pinyin_index(corpus: str) -> dict[str, Counter]:
     return index
 
 
+def _chinese_name(romanised: str, suffix: str | None, corpus: str) -> str | None:
+    """The corpus's Chinese form of a romanised name (``Beilin`` → 碑林), or None: among substrings with
+    that toneless pinyin, the most frequent one that is followed by ``suffix`` in the corpus."""
+    key = re.sub(r"[^a-z]", "", romanised.lower())
+    found = _pinyin_index(corpus).get(key)
+    if not found:
+        return None
+
+    def score(item):
+        text, count = item
+        return (suffix is not None and (text + suffix) in corpus, count)
+
+    return max(found.items(), key=score)[0]
+
+
+# A run of Latin words inside a Chinese question: beilin, Bei Lin, Yanta District.
+_LATIN_RUN = re.compile(r"[A-Za-z][A-Za-z'\-]*(?:\s+[A-Za-z][A-Za-z'\-]*)*")
+
+
+def names_in_chinese(question: str, corpus: str) -> str:
+    """A Chinese question with its romanised names replaced by their Chinese forms from the corpus.
+
+    ``beilin帮扶了几个村`` → ``碑林帮扶了几个村``; ``Yanta区`` → ``雁塔区`` (the Chinese suffix that follows
+    picks among names with the same pinyin); ``Yanta District`` → ``雁塔区``. Latin words that are no
+    name of the corpus (GDP, APP) stay as they are.
+    """
+
+    def replace(m: re.Match) -> str:
+        words = m.group().split()
+        place = _PLACE_WORDS.get(words[-1].lower()) if len(words) > 1 else None
+        name = words[:-1] if place else words
+        following = question[m.end() : m.end() + 2]
+        suffix = place or next((s for s in _PLACE_WORDS.values() if following.startswith(s)), None)
+        chinese = _chinese_name("".join(name), suffix, corpus)
+        if chinese is None:
+            return m.group()
+        return chinese + (place or "")
+
+    return _LATIN_RUN.sub(replace, question)
+
+
 def match_names(question: str, corpus: str) -> list[tuple[str, str]]:
     """Romanised names in ``question`` and their Chinese forms from the corpus: ``[("Beilin District", "碑林区")]``.
 
@@ -223,7 +264,7 @@ def match_names(question: str, corpus: str) -> list[tuple[str, str]]:
     selects the Chinese suffix. Among substrings with the same pinyin, the most frequent one that is
     followed by that suffix in the corpus wins.
     """
-    index = _pinyin_index(corpus)
+    _pinyin_index(corpus)  # built here even for a question without names, so that a server's warm-up loads it
     out: list[tuple[str, str]] = []
     tokens = list(_WORD.finditer(question))
     i = 0
@@ -243,15 +284,8 @@ def match_names(question: str, corpus: str) -> list[tuple[str, str]]:
             i += 1
             continue
         suffix = _PLACE_WORDS.get(tokens[j].group().lower()) if j < len(tokens) else None
-        key = "".join(parts).lower().replace("-", "").replace("'", "")
-        found = index.get(key)
-        if found:
-
-            def score(item, suffix=suffix):
-                text, count = item
-                return (suffix is not None and (text + suffix) in corpus, count)
-
-            best = max(found.items(), key=score)[0]
+        best = _chinese_name("".join(parts), suffix, corpus)
+        if best:
             # a name with a place word that the corpus never uses with that suffix stays unmatched
             # (Lianhu District is not 联户), so the answer builder reports it as absent
             chinese = best + suffix if suffix else best

@@ -12,6 +12,7 @@ from pathlib import Path
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 
 from .errors import RagError
+from .normalize import to_matching, to_traditional
 from .schema import Answer, Document
 from .textutil import char_f1, normalize_answer
 
@@ -210,14 +211,18 @@ def _summarise(rows: list[Row]) -> dict:
     return out
 
 
-def run_eval(assistant, items: list[GoldItem], show_progress: bool = False) -> dict:
-    """Ask every gold question (index loaded once) and compute the metrics, overall and per type/difficulty."""
+def traditional(item: GoldItem) -> GoldItem:
+    """The gold item asked in traditional script (OpenCC s2t); answers and quote stay as they are."""
+    history = [to_traditional(h) for h in item.history] if item.history else item.history
+    return item.model_copy(update={"question": to_traditional(item.question), "history": history})
+
+
+def _ask_all(assistant, items: list[GoldItem], show_progress: bool, desc: str) -> list[Row]:
     from tqdm.auto import tqdm
 
     documents = assistant.index.documents
-    assistant.warm_up()  # latencies are of a warm assistant, as a server answers
     rows: list[Row] = []
-    for item in tqdm(items, desc="eval", disable=not show_progress, unit="q"):
+    for item in tqdm(items, desc=desc, disable=not show_progress, unit="q"):
         t = time.perf_counter()
         answer, error = None, None
         try:
@@ -229,7 +234,8 @@ def run_eval(assistant, items: list[GoldItem], show_progress: bool = False) -> d
         if answer is not None and item.answerable:
             query = answer.resolved_question or item.question
             rank = gold_rank(assistant.retrieve(query, top_k=max(RECALL_KS)), item, documents)
-        text = "" if answer is None or answer.abstained else answer.answer
+        # an answer in traditional script is compared in its matching view (gold answers are simplified)
+        text = "" if answer is None or answer.abstained else to_matching(answer.answer)
         rows.append(
             Row(
                 item=item,
@@ -244,6 +250,16 @@ def run_eval(assistant, items: list[GoldItem], show_progress: bool = False) -> d
                 latency_ms=latency,
             )
         )
+    return rows
+
+
+def run_eval(assistant, items: list[GoldItem], show_progress: bool = False, scripts: bool = True) -> dict:
+    """Ask every gold question (index loaded once) and compute the metrics, overall and per type/difficulty.
+
+    With ``scripts``, the whole set is asked again in traditional script (``by_script.traditional``).
+    """
+    assistant.warm_up()  # latencies are of a warm assistant, as a server answers
+    rows = _ask_all(assistant, items, show_progress, "eval")
     by_type: dict[str, list[Row]] = defaultdict(list)
     by_diff: dict[str, list[Row]] = defaultdict(list)
     by_split: dict[str, list[Row]] = defaultdict(list)
@@ -252,11 +268,17 @@ def run_eval(assistant, items: list[GoldItem], show_progress: bool = False) -> d
         by_diff[r.item.difficulty].append(r)
         if r.item.split:
             by_split[r.item.split].append(r)
+    by_script = {}
+    if scripts:
+        by_script["traditional"] = _summarise(
+            _ask_all(assistant, [traditional(i) for i in items], show_progress, "eval (traditional)")
+        )
     return {
         "overall": _summarise(rows),
         "by_split": {s: _summarise(by_split[s]) for s in GOLD_SPLITS if s in by_split},
         "by_type": {t: _summarise(rs) for t, rs in sorted(by_type.items())},
         "by_difficulty": {d: _summarise(rs) for d, rs in sorted(by_diff.items())},
+        "by_script": by_script,
         "settings": {
             "embedder": assistant.index.embedder_name,
             "top_k": assistant.settings.top_k,
@@ -342,6 +364,7 @@ def format_table(result: dict) -> str:
     groups += [(f"split:{k}", v) for k, v in result.get("by_split", {}).items()]
     groups += [(f"type:{k}", v) for k, v in result["by_type"].items()]
     groups += [(f"diff:{k}", v) for k, v in result["by_difficulty"].items()]
+    groups += [(f"script:{k}", v) for k, v in result.get("by_script", {}).items()]
     for name, m in groups:
         lines.append(f"{name:<18}" + "".join(f"{_fmt(m.get(c)):>11}" for c in cols))
     return "\n".join(lines)
@@ -394,6 +417,10 @@ def _markdown(result: dict, gold_path: Path, png: bool) -> str:
         for k in HEADLINE:
             if any(k in result["by_split"][s] for s in splits):
                 md.append(f"| {k} | {' | '.join(_fmt(result['by_split'][s].get(k)) for s in splits)} |")
+    for script, metrics in result.get("by_script", {}).items():
+        md.append(
+            f"| answer_accuracy, the same questions in {script} script | {_fmt(metrics.get('answer_accuracy'))} |"
+        )
     md.append("\n## By type and difficulty\n\n```\n" + format_table(result) + "\n```\n")
     if png:
         md.append("![per-type accuracy and confidence](report.png)\n")

@@ -19,6 +19,8 @@ from .documents import UPLOAD_TAG, doc_id_for
 from .embedders import Embedder
 from .errors import DocumentError, EmbedderMismatch, IndexCorrupt, IndexNotFound
 from .lexical import BM25Store
+from .normalize import describe as describe_normalization
+from .normalize import matching_chunk, matching_document
 from .schema import Chunk, Document
 from .vector_store import FaissStore
 
@@ -42,6 +44,12 @@ def passage_text(doc: Document, chunk: Chunk) -> str:
         parts.append(chunk.section)
     parts.append(chunk.text)
     return "\n".join(parts)
+
+
+def matching_passage(doc: Document, chunk: Chunk) -> str:
+    """:func:`passage_text` in the matching view (simplified script, folded width), as embedded and BM25-indexed."""
+    view, converted = matching_document(doc)
+    return passage_text(view, matching_chunk(chunk, view, converted))
 
 
 def _sha256_file(path: Path) -> str:
@@ -173,7 +181,12 @@ class Index:
                 "rebuild it with `rag index --rebuild`"
             )
         reusable: dict[str, tuple[Document, list[Chunk], np.ndarray]] = {}
-        if previous is not None and previous.manifest.get("chunker") == chunker.as_dict():
+        normalization = describe_normalization()
+        if (
+            previous is not None
+            and previous.manifest.get("chunker") == chunker.as_dict()
+            and previous.manifest.get("normalization") == normalization
+        ):
             vectors = previous.dense.vectors()
             rows: dict[str, list[int]] = {}
             for i, c in enumerate(previous.chunks):
@@ -215,7 +228,7 @@ class Index:
                 continue
             for c in chunk_document(doc, chunker):
                 to_embed.append(len(chunks))
-                passages.append(passage_text(doc, c))
+                passages.append(matching_passage(doc, c))
                 chunks.append(c)
                 vectors.append(None)
         if to_embed:
@@ -225,7 +238,7 @@ class Index:
         matrix = np.vstack(vectors).astype(np.float32) if vectors else np.zeros((0, embedder.dim), np.float32)
 
         docs_by_id = {d.id: d for d in final_docs}
-        lexical = BM25Store.build([passage_text(docs_by_id[c.doc_id], c) for c in chunks])
+        lexical = BM25Store.build([matching_passage(docs_by_id[c.doc_id], c) for c in chunks])
         if dense_factory is not None:
             dense = dense_factory(matrix)
         elif len(matrix):
@@ -236,6 +249,7 @@ class Index:
             "format_version": FORMAT_VERSION,
             "embedder": {"name": embedder.name, "dim": embedder.dim},
             "chunker": chunker.as_dict(),
+            "normalization": normalization,
             "dense": dense.describe(),
             "lexical": {"kind": "bm25s", "tokenizer": "jieba.lcut_for_search"},
             "sources": list(sources if sources is not None else (previous.sources if previous is not None else [])),

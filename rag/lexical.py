@@ -1,5 +1,8 @@
 """Lexical store: BM25 over jieba search-mode tokens, saved as a folder beside the dense index.
 
+Texts and queries are tokenised in their matching view (:mod:`rag.normalize`: simplified script, folded
+width), so a traditional question finds a simplified passage and the other way round.
+
 ``bm25s`` builds the index (it precomputes every document-term BM25 score into a sparse CSC matrix);
 querying and loading need only those arrays, so ``rag ask`` scores with numpy and never imports
 bm25s or scipy. The folder keeps bm25s's file names and layout.
@@ -15,6 +18,7 @@ from pathlib import Path
 import numpy as np
 
 from .errors import IndexCorrupt
+from .normalize import to_matching
 from .textutil import bm25_tokens
 
 FOLDER = "bm25"
@@ -33,8 +37,8 @@ class BM25Store:
 
     @classmethod
     def build(cls, texts: Sequence[str], show_progress: bool = False) -> BM25Store:
-        """Tokenise ``texts`` with jieba and index them."""
-        return cls.build_from_tokens([bm25_tokens(t) or [""] for t in texts], show_progress)
+        """Tokenise ``texts`` (in their matching view) with jieba and index them."""
+        return cls.build_from_tokens([bm25_tokens(to_matching(t)) or [""] for t in texts], show_progress)
 
     @classmethod
     def build_from_tokens(cls, tokens: Sequence[list[str]], show_progress: bool = False) -> BM25Store:
@@ -59,7 +63,7 @@ class BM25Store:
     def scores(self, query: str) -> np.ndarray:
         """BM25 score of every row for ``query`` (zeros when no query token is in the vocabulary)."""
         out = np.zeros(self._size, dtype=np.float32)
-        for token in bm25_tokens(query):
+        for token in bm25_tokens(to_matching(query)):
             tid = self._vocab.get(token)
             if tid is None:
                 continue

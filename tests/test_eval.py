@@ -132,6 +132,12 @@ def test_ci_gate_headline_metrics_meet_their_floors(gold_result):
             for k, v in metrics.items()
             if gold_result["by_type"][t][k] < v
         ]
+    for script, metrics in floors["by_script"].items():
+        failures += [
+            f"{script}.{k}={gold_result['by_script'][script][k]:.3f} < {v}"
+            for k, v in metrics.items()
+            if gold_result["by_script"][script][k] < v
+        ]
     assert not failures, failures
     assert overall["errors"] == 0
 
@@ -150,6 +156,8 @@ def test_committed_report_matches_the_code(gold_result):
     committed = json.loads((ROOT / "eval" / "reports" / "report.json").read_text(encoding="utf-8"))
     for key in ("answer_accuracy", "quote_support", "correct_refusal_rate", "false_refusal_rate", "recall@5"):
         assert committed["overall"][key] == pytest.approx(gold_result["overall"][key], abs=1e-9), key
+    traditional = committed["by_script"]["traditional"]["answer_accuracy"]
+    assert traditional == pytest.approx(gold_result["by_script"]["traditional"]["answer_accuracy"], abs=1e-9)
 
 
 def test_eval_cli_json_and_report(built_index_dir, tmp_path):
@@ -209,3 +217,4 @@ def test_eval_reports_headline_metrics_per_split(gold_result):
     assert set(by_split) == {"dev", "test"}
     assert by_split["dev"]["n"] + by_split["test"]["n"] == gold_result["overall"]["n"]
     assert "answer_accuracy" in by_split["test"]
+    assert "overall" in table.output and "type:number" in table.output and "script:traditional" in table.output

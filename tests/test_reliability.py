@@ -206,6 +206,9 @@ def test_warm_up_loads_what_first_questions_would(assistant):
     assert english._pinyin_index.cache_info().currsize == 1
     assert textutil._posseg_cached.cache_info().currsize > 0
     assert textutil._jieba().dt.initialized
+    from rag import normalize
+
+    assert {normalize.TO_SIMPLIFIED, normalize.TO_TRADITIONAL} <= set(normalize._CONVERTERS)
 
 
 def test_warm_up_never_stops_a_server(assistant, monkeypatch, caplog):
