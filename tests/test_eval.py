@@ -187,7 +187,7 @@ def test_eval_cli_json_and_report(built_index_dir, tmp_path):
     assert data["overall"]["n"] == 4 and data["overall"]["correct_refusal_rate"] == 1.0
     assert (tmp_path / "rep" / "report.md").is_file()
     table = CliRunner().invoke(cli, ["eval", "--gold", str(gold), "--index-dir", str(built_index_dir)])
-    assert "overall" in table.output and "type:number" in table.output
+    assert "overall" in table.output and "type:number" in table.output and "script:traditional" in table.output
 
 
 def test_gold_split_is_by_whole_section_and_covers_every_article_and_type(seed_docs):
@@ -217,4 +217,3 @@ def test_eval_reports_headline_metrics_per_split(gold_result):
     assert set(by_split) == {"dev", "test"}
     assert by_split["dev"]["n"] + by_split["test"]["n"] == gold_result["overall"]["n"]
     assert "answer_accuracy" in by_split["test"]
-    assert "overall" in table.output and "type:number" in table.output and "script:traditional" in table.output
