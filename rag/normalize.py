@@ -156,11 +156,20 @@ def in_script(text: str, traditional: bool) -> str:
 
 
 @lru_cache(maxsize=64)  # the index builder asks for a document once per chunk, one document after another
+def _matching_texts(title: str, text: str) -> tuple[str, str, bool]:
+    convert = is_traditional(text)
+    return to_matching(title, convert), to_matching(text, convert), convert
+
+
 def matching_document(doc: Document) -> tuple[Document, bool]:
-    """The document with its title and text in the matching view, and whether its script was converted."""
-    convert = is_traditional(doc.text)
-    view = doc.model_copy(update={"title": to_matching(doc.title, convert), "text": to_matching(doc.text, convert)})
-    return view, convert
+    """The document with its title and text in the matching view, and whether its script was converted.
+
+    Cached on the title and text (a document's location maps are lists, so the model itself is unhashable).
+    """
+    title, text, convert = _matching_texts(doc.title, doc.text)
+    if title == doc.title and text == doc.text:
+        return doc, convert
+    return doc.model_copy(update={"title": title, "text": text}), convert
 
 
 def matching_chunk(chunk: Chunk, view: Document, converted: bool) -> Chunk:
