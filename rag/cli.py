@@ -151,9 +151,9 @@ def docs(index_dir, as_json: bool) -> None:
         if row["root"] and Path(row["root"]).is_file():
             where = row["root"]
         click.echo(f"{row['id']}\t{row['title']}")
-        click.echo(
-            f"    {row['format']} · {row['chars']} 字 · {row['chunks']} 片段 · {row['indexed_at'] or '-'} · {where}"
-        )
+        pages = f" · {row['pages']} 页" if row["pages"] else ""
+        when = row["indexed_at"] or "-"
+        click.echo(f"    {row['format']}{pages} · {row['chars']} 字 · {row['chunks']} 片段 · {when} · {where}")
     click.echo(f"{len(rows)} documents in {settings.index_dir}")
 
 

@@ -131,6 +131,7 @@ class Index:
                     "root": doc.source_root,
                     "title": doc.title,
                     "format": doc.format or Path(doc.source).suffix.lstrip("."),
+                    "pages": len(doc.pages) or None,  # PDF pages; None for formats without pages
                     "chars": len(doc.text),
                     "chunks": entry.get("chunks", sum(1 for c in self.chunks if c.doc_id == doc_id)),
                     "indexed_at": entry.get("indexed_at"),

@@ -130,6 +130,7 @@ def test_pdf_pages_are_kept_in_quotes(tmp_path):
     q = _check_quote(assistant, "清河镇卫生院有多少张病床", "60张")
     assert q.page == 2 and q.file_start is None and q.line is None
     assert _check_quote(assistant, "清河镇修建道路多少公里", "12公里").page == 1
+    assert [(r["format"], r["pages"]) for r in assistant.documents()] == [("pdf", 2)]  # `rag docs` lists pages
 
 
 def test_pdf_with_kangxi_radicals_answers_a_question_typed_normally(tmp_path):

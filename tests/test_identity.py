@@ -161,6 +161,9 @@ def test_docs_lists_documents(tmp_path):
     html = rows[0]
     assert html["format"] == "html" and html["title"] == "清河镇图书馆" and html["chunks"] >= 1
     assert html["chars"] > 0 and html["indexed_at"] and html["root"] == str((tmp_path / "docs").resolve())
+    assert html["pages"] is None  # only PDFs have pages
+    text = CliRunner().invoke(cli, ["docs", "--index-dir", str(settings.index_dir)], env=_env()).output
+    assert "清河镇图书馆" in text and "2 documents in" in text
 
 
 def test_index_dir_that_is_missing_or_holds_documents_is_an_error(tmp_path):
