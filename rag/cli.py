@@ -40,7 +40,7 @@ def _render(answer) -> str:
         if answer.related:
             lines.append(in_script("相关段落（不作为依据）：", traditional))
             for q in answer.related:
-                lines.append(f"  · {q.source} [{q.start}:{q.end}] {q.text}")
+                lines.append(f"  · {q.source}（{q.where()}）{q.text}")
         return "\n".join(lines)
     lines.append(f"答：{answer.answer}")
     lines.append(f"置信度：{answer.confidence:.2f}")

@@ -189,3 +189,10 @@ def test_chat_resolves_follow_ups(built_index_dir):
     assert answers[0].startswith("答：11个")
     assert answers[1].startswith("答：14个")
     assert "雁塔区投入了多少资金" in result.output  # the resolved question is shown
+
+
+def test_refusal_shows_related_passages_where_they_are_in_the_file(run, built_index_dir):
+    result = run("ask", "长安区帮扶了多少个村", "--index-dir", str(built_index_dir))
+    assert "资料中没有找到" in result.output
+    related = [line for line in result.output.splitlines() if line.startswith("  · ")]
+    assert related and all("行, 字符" in line for line in related)  # file lines and offsets, not cleaned-text ones
