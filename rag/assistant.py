@@ -22,7 +22,7 @@ from .errors import DocumentError, InvalidQuestion, RagError
 from .index import UPLOADS_FOLDER, Index, UpdateReport, read_sources, remove_stale
 from .locking import write_lock
 from .normalize import describe as describe_normalization
-from .normalize import in_script, is_traditional, matching_chunk, matching_document, to_matching
+from .normalize import fold_width, in_script, is_traditional, matching_chunk, matching_document, to_matching
 from .question import analyse
 from .retrieval import HybridRetriever
 from .schema import Answer, Hit, Quote
@@ -264,14 +264,37 @@ def in_original(answer: Answer, index: Index, hits: list[Hit], traditional: bool
             raise RuntimeError(f"quote {q.start}:{q.end} of {q.doc_id} failed verification")
         return quote
 
+    quotes = [original(q) for q in answer.quotes]
+    text = restore_width(answer.answer, [(v.text, o.text) for v, o in zip(answer.quotes, quotes, strict=True)])
     return answer.model_copy(
         update={
-            "answer": in_script(answer.answer, traditional),
-            "quotes": [original(q) for q in answer.quotes],
+            "answer": in_script(text, traditional),
+            "quotes": quotes,
             "related": [original(q) for q in answer.related],
             "hits": hits,
         }
     )
+
+
+def restore_width(text: str, pairs: list[tuple[str, str]]) -> str:
+    """``text`` (from the matching view) with the characters width folding changed put back as the quoted
+    documents write them (，（１２） stay full-width), so a short answer reads like its quote; script
+    conversion (t2s) is not undone here: the asker's script decides that."""
+    for view, orig in pairs:  # the answer is a slice of a quote: take the same slice of the original
+        pos = view.find(text)
+        if pos >= 0 and text:
+            same_script = all(
+                v == o or fold_width(o) == v
+                for v, o in zip(view[pos : pos + len(text)], orig[pos : pos + len(text)], strict=True)
+            )
+            if same_script:
+                return orig[pos : pos + len(text)]
+    back: dict[str, str] = {}
+    for view, orig in pairs:
+        for v, o in zip(view, orig, strict=False):
+            if v != o and fold_width(o) == v:
+                back.setdefault(v, o)
+    return "".join(back.get(c, c) for c in text) if back else text
 
 
 class Assistant:

@@ -13,6 +13,7 @@ from .config import Settings
 from .errors import IndexCorrupt, IndexNotFound, RagError
 from .index import Index, remove_stale
 from .locking import write_lock
+from .normalize import describe as describe_normalization
 from .schema import Document
 
 log = logging.getLogger(__name__)
@@ -128,7 +129,8 @@ def open_squad_index(
 ) -> Index:
     """The index of ``squad``'s paragraphs in ``index_dir`` (default :func:`default_cache_dir`).
 
-    Reused when it was built from the same file, embedder and chunker; otherwise (re)built and saved.
+    Reused when it was built from the same file, embedder, chunker and text normalisation; otherwise (re)built
+    and saved.
 
     Raises:
         RagError: ``index_dir`` holds an index of other documents (it is never overwritten).
@@ -141,7 +143,12 @@ def open_squad_index(
     if previous is not None:
         if previous.manifest.get("squad") is None:
             raise RagError(f"{folder} holds an index of other documents; pass an empty or new --index-dir")
-        if previous.manifest["squad"] == _marker(squad) and previous.manifest.get("chunker") == chunker.as_dict():
+        same_view = previous.manifest.get("normalization") == describe_normalization()
+        if (
+            previous.manifest["squad"] == _marker(squad)
+            and previous.manifest.get("chunker") == chunker.as_dict()
+            and same_view
+        ):
             return previous
     log.warning("indexing %d paragraphs of %s into %s", len(squad.paragraphs), squad.path.name, folder)
     with write_lock(folder):

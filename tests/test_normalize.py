@@ -254,3 +254,14 @@ def test_traditional_questions_over_simplified_seeds(assistant):
 def test_pinyin_full_width_and_traditional_questions_on_the_seeds(assistant, question):
     answer = assistant.ask(question)
     assert to_matching(answer.answer).startswith("11个"), answer.explanation
+
+
+def test_short_answers_keep_the_documents_full_width_forms():
+    from rag.assistant import restore_width
+
+    # a slice of the quote: the same slice of the original
+    assert restore_width("12,3(米)", [("共12,3(米)。", "共１２，3（米）。")]) == "１２，3（米）"
+    # a composed display: characters width folding changed are put back one by one
+    assert restore_width("11个（2个）", [("共11个,其中2个", "共１１个，其中２个")]) == "１１个（２个）"
+    # script conversion is not undone (the asker's script decides it)
+    assert restore_width("蓝田县", [("蓝田县", "藍田縣")]) == "蓝田县"
