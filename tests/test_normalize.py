@@ -156,10 +156,11 @@ def tiny(tmp_path_factory):
 @pytest.mark.parametrize(
     ("question", "answer"),
     [
-        ("东城区承担了多少个行政村的帮扶任务", "12个"),  # simplified asker, traditional document
-        ("東城區承擔了多少個行政村的幫扶任務", "12個"),  # traditional asker: the answer in traditional script
-        ("东城区承担了多少个行政村的帮扶任务？１２个吗", "12个"),
-        ("dongcheng区承担了多少个行政村的帮扶任务", "12个"),
+        # the document writes full-width digits: the short answer keeps them, as its quote does
+        ("东城区承担了多少个行政村的帮扶任务", "１２个"),  # simplified asker, traditional document
+        ("東城區承擔了多少個行政村的幫扶任務", "１２個"),  # traditional asker: the answer in traditional script
+        ("东城区承担了多少个行政村的帮扶任务？１２个吗", "１２个"),
+        ("dongcheng区承担了多少个行政村的帮扶任务", "１２个"),
         ("西城區修建了多少公里道路", "8公里"),  # traditional asker, simplified document
     ],
 )
@@ -174,7 +175,7 @@ def test_any_script_gets_the_same_answer_and_a_verbatim_quote(tiny, question, an
 
 def test_a_traditional_document_is_quoted_in_traditional_script(tiny):
     got = tiny.ask("东城区投入了多少资金")
-    assert got.answer.startswith("300万元")
+    assert got.answer.startswith("３００万元")  # simplified for a simplified asker, digits as the document writes them
     assert "該區投入資金３００萬元" in got.quotes[0].text
 
 
