@@ -443,13 +443,21 @@ def _markdown(result: dict, gold_path: Path, png: bool) -> str:
     return "\n".join(md) + "\n"
 
 
-def _plot(result: dict, path: Path) -> Path | None:
+def pyplot():
+    """matplotlib's pyplot on the off-screen backend, or None when matplotlib is not installed (no plot)."""
     try:
         import matplotlib
 
         matplotlib.use("Agg")
         import matplotlib.pyplot as plt
     except ImportError:
+        return None
+    return plt
+
+
+def _plot(result: dict, path: Path) -> Path | None:
+    plt = pyplot()
+    if plt is None:
         return None
     types = list(result["by_type"])
     acc = [

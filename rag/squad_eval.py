@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from .errors import RagError
-from .evaluation import _fmt, md_cell, percentile, write_report_files
+from .evaluation import _fmt, md_cell, percentile, pyplot, write_report_files
 from .squad import SPLITS, SquadQuestion
 from .squad_metric import score
 
@@ -196,12 +196,8 @@ def _markdown(result: dict, squad_path: Path, png: bool) -> str:
 
 
 def _plot(result: dict, path: Path) -> Path | None:
-    try:
-        import matplotlib
-
-        matplotlib.use("Agg")
-        import matplotlib.pyplot as plt
-    except ImportError:
+    plt = pyplot()
+    if plt is None:
         return None
     groups = _groups(result)
     metrics = [
