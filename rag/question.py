@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
+from functools import lru_cache
 
 from .spans import UNITS, unit_kind
 from .textutil import STOPWORDS, cut, nfkc
@@ -84,6 +85,7 @@ TITLE_Q = re.compile(
 
 
 def detect_type(q: str) -> str:
+    q = mask_wei_verbs(q)  # 称为什么 asks a name: its 为什么 is no "why"
     if TITLE_Q.search(q):
         return "title"
     if _DATE_Q.search(q):
@@ -103,6 +105,24 @@ def detect_type(q: str) -> str:
     if _REASON_Q.search(q):
         return "reason"
     return "fact"
+
+
+def mask_wei_verbs(text: str) -> str:
+    """``text`` with the 为 of a verb like 称为/成为 (rag/resources/zh/wei_verbs.txt) replaced by NUL, same length.
+
+    After such a verb, 为什么 is the verb's 为 and 什么 (当地人把石拱桥称为什么 asks a name, not a reason).
+    """
+    for verb in _wei_verbs():
+        if verb + "什么" in text:
+            text = text.replace(verb + "什么", verb[:-1] + "\0什么")
+    return text
+
+
+@lru_cache(maxsize=1)
+def _wei_verbs() -> tuple[str, ...]:
+    from .textutil import resource_lines
+
+    return tuple(sorted(resource_lines("zh/wei_verbs.txt"), key=len, reverse=True))
 
 
 _NOT_STEM_FLAGS = ("t", "r", "m", "q", "p", "c", "u", "d", "v", "f", "y", "e", "o", "x")

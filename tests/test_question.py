@@ -98,3 +98,21 @@ def test_place_names_and_look_alikes(text, places):
 )
 def test_aspect_particles_are_not_part_of_terms(question, term):
     assert term in analyse(question).terms
+
+
+@pytest.mark.parametrize(
+    ("question", "qtype", "word"),
+    [
+        ("当地人把石拱桥称为什么", "fact", "什么"),
+        ("他被誉为什么", "fact", "什么"),
+        ("这座桥为什么叫望月桥", "reason", "为什么"),
+        ("为什么这张专辑销量惨淡", "reason", "为什么"),
+    ],
+)
+def test_a_verb_ending_in_wei_keeps_its_wei(question, qtype, word):
+    from rag.extract.slots import question_slot
+    from rag.question import detect_type, mask_wei_verbs
+
+    assert detect_type(question) == qtype
+    assert question_slot(question).word == word
+    assert len(mask_wei_verbs(question)) == len(question)

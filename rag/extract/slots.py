@@ -63,8 +63,10 @@ def question_slot(question: str) -> QuestionSlot:
     q = _clean(nfkc(question)).rstrip(_QUESTION_TAIL)
     if q.startswith("请问"):
         q = q[2:]
+    from ..question import mask_wei_verbs
+
     excluded, classes = question_words()
-    masked = q
+    masked = mask_wei_verbs(q)  # 称为什么: 为 belongs to the verb, the question word is 什么
     for word in excluded:
         masked = masked.replace(word, "\0" * len(word))
     best: tuple[int, int, str] | None = None  # (position, -length, word)
