@@ -711,6 +711,8 @@ _EXTRACTORS = {
 }
 
 
+_NUMERAL = re.compile(r"[0-9０-９〇零一二三四五六七八九十百千万亿两半]")
+
 # Sentences (best first) the slot extractor reads: the harness found the answer within the top 3 for most
 # CMRC questions, and more sentences only add distractors.
 SLOT_SENTENCES = 3
@@ -735,6 +737,9 @@ def _slot_span(
     if aligned:
         anchors = [FEATURE_NAMES.index(n) for n in ("la_exact", "la_near", "ra_exact", "ra_near")]
         found = [c for c in found if any(c.features[i] > 0 for i in anchors)]
+    if question.qtype == "number":
+        # a count or amount is written with a numeral, and with the unit the question asks in (多少岁 → …岁)
+        found = [c for c in found if _NUMERAL.search(c.text) and (not question.unit or question.unit in c.text)]
     if not found or found[0].probability < scorer.threshold:
         return None
     slot = found[0]
@@ -802,17 +807,6 @@ def _display(choice: SpanChoice, question: Question) -> str:
     return choice.display if phrase == choice.display else f"{choice.display}（{phrase}）"
 
 
-def _confidence(choice: SpanChoice) -> float:
-    """How sure the span answers the question, in [0, 1].
-
-    Places are judged by place_factor; coverage of the other terms says whether the sentence is about
-    what was asked (a sentence about 汉滨区 money is no answer to 汉滨区的年产值).
-    """
-    cand = choice.candidate
-    confidence = cand.place_factor * (0.6 * cand.content_coverage + 0.4 * choice.local) * (0.5 + 0.5 * choice.agree)
-    return max(0.0, min(1.0, confidence))
-
-
 def build_answer(question: Question, original: str, hits: list[Hit], index: Index, threshold: float) -> Answer:
     """Answer ``question`` from ``hits`` or abstain; quotes are verified slices of their documents."""
     question = repair_terms(question, [index.document(d).text for d in dict.fromkeys(h.chunk.doc_id for h in hits)])
@@ -834,23 +828,25 @@ def build_answer(question: Question, original: str, hits: list[Hit], index: Inde
     top = candidates[:25]
     if question.qtype in ("fact", "list") and (found := _definition(question, top)):
         cand, (d_start, d_end), (a_start, a_end) = found
-        confidence = cand.place_factor
-        explanation.update({"sentence": cand.text, "doc_id": cand.doc.id, "definition": True})
-        if confidence >= threshold:
-            quote = Quote.from_document(cand.doc, d_start, d_end)
-            if not quote.matches(index.document(quote.doc_id)):
-                raise RuntimeError(f"quote {d_start}:{d_end} of {cand.doc.id} failed verification")
-            return Answer(
-                question=original,
-                answer=cand.doc.text[a_start:a_end],
-                abstained=False,
-                confidence=confidence,
-                quotes=[quote],
-                hits=hits,
-                explanation=explanation,
-            )
+        explanation.update({"definition": True})
+        best = SpanChoice(cand, a_start - cand.span.start, a_end - cand.span.start, cand.score, False, "")
+        best.display, best.local, best.agree = cand.doc.text[a_start:a_end], cand.content_coverage, 1.0
+        return _decide(
+            original,
+            question,
+            best,
+            "definition",
+            top,
+            hits,
+            related,
+            explanation,
+            threshold,
+            index,
+            weights,
+            quote=(d_start, d_end),
+        )
     extractor = _EXTRACTORS.get(question.qtype)
-    slot_confidence = 1.0
+    slot_probability = 0.0
     choices: list[SpanChoice] = []
     if extractor:
         for cand in top:
@@ -858,7 +854,7 @@ def build_answer(question: Question, original: str, hits: list[Hit], index: Inde
     typed = [c for c in choices if c.typed and not c.conflict]
     if typed:
         # retrieval-led score, tempered by how well the span's own evidence answers the question
-        best = max(typed, key=lambda c: c.score * (0.5 + _confidence(c)))
+        best, path = max(typed, key=lambda c: c.score * (0.5 + _evidence(c))), "typed"
     elif question.qtype in _STRICT_TYPES:
         # a typed extractor that found nothing is evidence too: only a span in the question's own slot overrides it
         slot = _slot_span(question, top, weights, aligned=True)
@@ -867,53 +863,143 @@ def build_answer(question: Question, original: str, hits: list[Hit], index: Inde
             explanation["abstain_reason"] = f"no {question.qtype} span in the retrieved passages"
             explanation["sentence"] = top[0].text
             return _abstain(original, question, hits, related, explanation, f"{NOT_FOUND}能回答这个问题的内容。")
-        best, explanation["slot_probability"] = slot[0], round(slot[1], 4)
-        # where the typed extractors found nothing, the slot's own probability must clear the refusal threshold
-        slot_confidence = slot[1] * best.candidate.place_factor
+        (best, slot_probability), path = slot, "strict_slot"
     elif choices:
-        best = max(choices, key=lambda c: c.score)
+        best, path = max(choices, key=lambda c: c.score), "untyped"
     elif slot := _slot_span(question, top, weights):
-        best, explanation["slot_probability"] = slot[0], round(slot[1], 4)
+        (best, slot_probability), path = slot, "slot"
         # it replaces the whole-sentence answer: judged by the same evidence (sentence coverage, agreement)
         best.local, best.agree = best.candidate.coverage, 1.0
     else:
-        best = _clause_span(question, top[0])
+        best, path = _clause_span(question, top[0]), "clause"
+    if slot_probability:
+        explanation["slot_probability"] = round(slot_probability, 4)
     cand = best.candidate
-    confidence = min(_confidence(best), slot_confidence)
     explanation.update(
         {
-            "sentence": cand.text,
-            "doc_id": cand.doc.id,
             "matched_terms": cand.matched,
             "term_weights": {k: round(v, 3) for k, v in weights.items()},
-            "coverage": round(cand.coverage, 4),
-            "content_coverage": round(cand.content_coverage, 4),
-            "local_coverage": round(best.local, 4),
-            "type_agreement": round(best.agree, 4),
-            "place_factor": round(cand.place_factor, 4),
             "sentence_score": round(cand.score, 4),
             "span_score": round(best.score, 4),
-            "threshold": threshold,
             "candidates": [
                 {"doc_id": c.doc.id, "start": c.span.start, "score": round(c.score, 4), "text": c.text[:80]}
                 for c in candidates[:5]
             ],
         }
     )
+    return _decide(
+        original, question, best, path, top, hits, related, explanation, threshold, index, weights, slot_probability
+    )
+
+
+def _evidence(choice: SpanChoice) -> float:
+    """How well a typed span's own evidence answers the question, in [0, 1] (ranks typed spans only).
+
+    Places are judged by place_factor; coverage of the other terms says whether the sentence is about
+    what was asked (a sentence about 汉滨区 money is no answer to 汉滨区的年产值).
+    """
+    cand = choice.candidate
+    evidence = cand.place_factor * (0.6 * cand.content_coverage + 0.4 * choice.local) * (0.5 + 0.5 * choice.agree)
+    return max(0.0, min(1.0, evidence))
+
+
+# jieba POS flags of function words (adverbs, prepositions, conjunctions, particles, pronouns, numerals, measures)
+_FUNCTION_POS = ("d", "p", "c", "u", "r", "m", "q")
+
+
+def _asked_term_near(question: Question, sentence: str, start: int, end: int) -> float:
+    """Where the question's word next to its question word (年产值 in 年产值是多少) stands relative to the answer.
+
+    1 inside the answer's clause (or the clause before it, where Chinese often names what is measured),
+    0.5 elsewhere in the sentence, 0 absent; 1 when the question has no such word.
+    """
+    from .extract.slots import question_slot
+
+    slot = question_slot(question.text)
+    # content words only: 体重 in 体重大约是多少, not the adverb 大约
+    left = [w for w, flag in posseg(slot.left) if w in slot.left_terms and not flag.startswith(_FUNCTION_POS)]
+    right = [w for w, flag in posseg(slot.right) if w in slot.right_terms and not flag.startswith(_FUNCTION_POS)]
+    near = left[-1] if left else (right[0] if right else None)
+    if not near:
+        return 1.0
+    if near not in sentence:
+        return 0.0
+    a, b = _clause_bounds(sentence, start, end)
+    prev_a = _clause_bounds(sentence, max(a - 2, 0), max(a - 1, 0))[0] if a > 1 else a
+    return 1.0 if near in sentence[prev_a:b] else 0.5
+
+
+def _decide(
+    original: str,
+    question: Question,
+    best: SpanChoice,
+    path: str,
+    top: list[Candidate],
+    hits: list[Hit],
+    related: list[Quote],
+    explanation: dict,
+    threshold: float,
+    index: Index,
+    weights: dict[str, float],
+    slot_probability: float = 0.0,
+    quote: tuple[int, int] | None = None,
+) -> Answer:
+    """Answer with ``best`` when the fitted scorer's probability that it is right reaches ``threshold``."""
+    from .extract import confidence as answer_confidence
+
+    cand = best.candidate
+    display = best.display if path == "definition" else _display(best, question)
+    features = answer_confidence.answer_features(
+        coverage=cand.coverage,
+        content_coverage=cand.content_coverage,
+        local_coverage=best.local,
+        weights=weights,
+        document=cand.doc.text,
+        asked_term_near=_asked_term_near(question, cand.text, best.start, best.end),
+        evidence=_evidence(best),
+        type_agreement=best.agree,
+        place_factor=cand.place_factor,
+        slot_probability=slot_probability,
+        matched_terms=len(cand.matched),
+        question_terms=len(question.terms),
+        sentence_rank=next((i for i, c in enumerate(top) if c is cand), len(top)),
+        hit=cand.hit,
+        answer=display,
+        sentence=cand.text,
+        english=question.language == "en",
+        path=path,
+        qtype=question.qtype,
+    )
+    confidence = answer_confidence.answer_probability(answer_confidence.load_answer_scorer(), features)
+    explanation.update(
+        {
+            "sentence": cand.text,
+            "doc_id": cand.doc.id,
+            "path": path,
+            "proposal": display,
+            "coverage": round(cand.coverage, 4),
+            "content_coverage": round(cand.content_coverage, 4),
+            "local_coverage": round(best.local, 4),
+            "type_agreement": round(best.agree, 4),
+            "place_factor": round(cand.place_factor, 4),
+            "answer_features": features,  # full precision: the fitted trees split at exact training values
+            "threshold": threshold,
+        }
+    )
     if confidence < threshold:
         explanation["abstain_reason"] = f"confidence {confidence:.2f} below threshold {threshold:.2f}"
         answer = _abstain(original, question, hits, related, explanation, f"{NOT_FOUND}能回答这个问题的内容。")
         return answer.model_copy(update={"confidence": confidence})
-    q_start, q_end = _quote_for(best, question)
-    quote = Quote.from_document(cand.doc, q_start, q_end)
-    if not quote.matches(index.document(quote.doc_id)):  # the last gate: never show an unverified quote
+    q_start, q_end = quote or _quote_for(best, question)
+    quoted = Quote.from_document(cand.doc, q_start, q_end)
+    if not quoted.matches(index.document(quoted.doc_id)):  # the last gate: never show an unverified quote
         raise RuntimeError(f"quote {q_start}:{q_end} of {cand.doc.id} failed verification")
     return Answer(
         question=original,
-        answer=_display(best, question),
+        answer=display,
         abstained=False,
         confidence=confidence,
-        quotes=[quote],
+        quotes=[quoted],
         hits=hits,
         explanation=explanation,
     )

@@ -37,6 +37,13 @@ def default_index_dir() -> Path:
     return Path.home() / ".cache" / "rag-zh" / "index"
 
 
+def _fitted_threshold() -> float:
+    """The refusal threshold saved with the fitted answer scorer (see rag.extract.fit_answer)."""
+    from .extract.confidence import load_answer_scorer
+
+    return load_answer_scorer().threshold
+
+
 class Settings(BaseSettings):
     """All tunables. Environment: ``RAG_<NAME>`` (e.g. ``RAG_TOP_K=8``)."""
 
@@ -53,7 +60,12 @@ class Settings(BaseSettings):
     rrf_k: int = Field(60, ge=1, description="reciprocal rank fusion constant (fusion=rrf)")
     chunk_size: int = Field(240, ge=20, le=4000, description="chunk budget in characters")
     chunk_overlap: int = Field(1, ge=0, le=10, description="sentences repeated between neighbouring chunks")
-    abstain_threshold: float = Field(0.35, ge=0.0, le=1.0, description="answers below this confidence abstain")
+    abstain_threshold: float = Field(
+        default_factory=_fitted_threshold,
+        ge=0.0,
+        le=1.0,
+        description="answers whose probability of being right is below this abstain (default: chosen on dev data)",
+    )
     dense_index: Literal["auto", "flat", "ivf", "hnsw"] = Field(
         "auto", description="exact search (flat) or an approximate index; auto: flat below ann_threshold chunks"
     )

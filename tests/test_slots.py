@@ -238,3 +238,11 @@ def test_builder_uses_the_slot_where_it_returned_a_clause(museum, question, expe
     quote = answer.quotes[0]
     assert museum.index.document(quote.doc_id).text[quote.start : quote.end] == quote.text
     assert answer.answer in quote.text
+
+
+@pytest.mark.parametrize("question", ["林海生今年多少岁", "风车磨坊有多少岁了"])
+def test_a_count_slot_needs_a_numeral_and_the_asked_unit(museum, question):
+    # no age anywhere: the slot's span (a year, a name) is no answer to 多少岁
+    answer = museum.ask(question)
+    assert answer.abstained, answer.explanation
+    assert "岁" not in (answer.explanation.get("proposal") or "")
