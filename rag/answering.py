@@ -16,7 +16,7 @@ from .documents import DATELINE as _DATELINE
 from .index import Index
 from .question import PLACE_SUFFIXES, TITLE_Q, Question, place_mentions
 from .schema import Answer, Document, Hit, Quote
-from .spans import find_dates, find_enumerations, find_quantities
+from .spans import equivalent_units, find_dates, find_enumerations, find_quantities, same_unit
 from .textutil import STOPWORDS, char_ngrams, cut, posseg
 
 log = logging.getLogger(__name__)
@@ -418,7 +418,7 @@ def _number_spans(question: Question, cand: Candidate, weights) -> list[SpanChoi
             continue
         if question.unit_kind and q.kind == question.unit_kind:
             agree += 0.5
-        if question.unit and q.unit == question.unit:
+        if question.unit and same_unit(q.unit, question.unit):
             agree += 0.4 if question.unit not in _GENERIC_CLASSIFIERS else 0.2
         elif question.unit and question.unit not in _GENERIC_CLASSIFIERS and q.kind == question.unit_kind:
             agree -= 0.3  # asked 多少所医院, 14个 (村卫生室) is another count
@@ -739,7 +739,8 @@ def _slot_span(
         found = [c for c in found if any(c.features[i] > 0 for i in anchors)]
     if question.qtype == "number":
         # a count or amount is written with a numeral, and with the unit the question asks in (多少岁 → …岁)
-        found = [c for c in found if _NUMERAL.search(c.text) and (not question.unit or question.unit in c.text)]
+        units = equivalent_units(question.unit) if question.unit else ()
+        found = [c for c in found if _NUMERAL.search(c.text) and (not units or any(u in c.text for u in units))]
     if not found or found[0].probability < scorer.threshold:
         return None
     slot = found[0]

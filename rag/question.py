@@ -18,13 +18,31 @@ _GENERIC_STEMS = frozenset(
     "重点 深度贫困 帮扶 建制 县 市 区 村 镇 省 示范 试点 农村 城市 管 街 本村 本区 本县".split()
 )
 
-_MONEY_WORDS = re.compile(
-    r"钱|出资|花费|花了|资金|经费|款|金额|投入|投资|拨付|捐赠|捐助|筹资|筹集|补贴|补助|收入|产值|总额|资助|贷款|费用|分红"
-)
-_PERCENT_WORDS = re.compile(r"率|满意度|比例|占比|百分之|百分比|增长|增幅")
-_LENGTH_WORDS = re.compile(r"多长|多远|长度|里程|全长")
-_AREA_WORDS = re.compile(r"面积|多大")
-_AGE_WORDS = re.compile(r"多大年纪|年龄|几岁|多少岁")
+
+def _load_kind_words() -> tuple[tuple[str, re.Pattern], ...]:
+    from .textutil import resource_lines
+
+    out = []
+    for line in resource_lines("zh/quantity_words.txt"):
+        kind, _, words = line.partition("\t")
+        out.append((kind.strip(), re.compile("|".join(re.escape(w) for w in words.split()))))
+    return tuple(out)
+
+
+# Words that tell the kind of quantity asked when no measure word does (rag/resources/zh/quantity_words.txt).
+_KIND_WORDS = _load_kind_words()
+_MONEY_WORDS = dict(_KIND_WORDS)["money"]
+
+
+def implied_kind(question: str, noun: str | None = None) -> str | None:
+    """The kind of quantity ``question`` asks by its words (收入 → money, 面积 → area), or None."""
+    for kind, words in _KIND_WORDS:
+        if kind == "percent" and _MONEY_WORDS.search(question):
+            continue  # 收入增长了多少: an amount
+        if words.search(question) or (kind == "money" and noun and words.search(noun)):
+            return kind
+    return None
+
 
 _NUMBER_Q = re.compile(
     r"多少|(?<!哪)几(?!乎)|多大|多长|多远|多久|多高|多重|百分之几"
@@ -235,17 +253,8 @@ def analyse(question: str) -> Question:
         if re.search(r"第几|排名", q):
             kind = "ordinal"
         if kind is None:
-            if _AGE_WORDS.search(q):
-                kind = "age"
-            elif _PERCENT_WORDS.search(q) and not _MONEY_WORDS.search(q):
-                kind = "percent"
-            elif _MONEY_WORDS.search(q) or (noun and _MONEY_WORDS.search(noun)):
-                kind = "money"
-            elif _LENGTH_WORDS.search(q):
-                kind = "length"
-            elif _AREA_WORDS.search(q) and "亩" in q:
-                kind = "area"
-            elif noun:
+            kind = implied_kind(q, noun)
+            if kind is None and noun:
                 kind, implied = "count", True  # 多少农产品: likely a count, but 40余万元 may answer it
     elif qtype in ("place", "list"):
         m = re.search(

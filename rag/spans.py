@@ -53,6 +53,31 @@ _CN_VALUES = {
 _CN_SCALES = {"十": 10, "百": 100, "千": 1000, "万": 10_000, "亿": 100_000_000}
 
 
+def _load_equivalents() -> dict[str, frozenset[str]]:
+    groups: dict[str, frozenset[str]] = {}
+    for line in resource_lines("zh/unit_equivalents.txt"):
+        group = frozenset(line.split())
+        for unit in group:
+            groups[unit] = groups.get(unit, frozenset()) | group
+    return groups
+
+
+# Measure words that answer for each other (rag/resources/zh/unit_equivalents.txt): 本/册, 岁/周岁, 天/日.
+UNIT_EQUIVALENTS: dict[str, frozenset[str]] = _load_equivalents()
+
+
+def same_unit(a: str | None, b: str | None) -> bool:
+    """``a`` and ``b`` are the same unit or answer for each other (``本`` and ``册``, ``公里`` and ``千米``)."""
+    if not a or not b:
+        return False
+    return a == b or b in UNIT_EQUIVALENTS.get(a, ())
+
+
+def equivalent_units(unit: str) -> frozenset[str]:
+    """``unit`` and the units that answer for it."""
+    return UNIT_EQUIVALENTS.get(unit, frozenset()) | {unit}
+
+
 def unit_kind(unit: str | None) -> str | None:
     """The kind of a unit (``万元`` → money, ``个`` → count), or None."""
     if not unit:

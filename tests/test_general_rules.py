@@ -139,3 +139,36 @@ def test_terms_cut_through_a_name_are_repaired(question, text, name):
     terms = repair_terms(analyse(question), [text]).terms
     assert name in terms
     assert all(t in text for t in terms if len(t) > 1)
+
+
+LIBRARY = """桐江市图书馆开放须知
+桐江市图书馆新馆于2021年落成,共5层,建筑面积约1.2万平方米,馆藏图书36万册。
+年满十六周岁的市民可以凭身份证办理借书证。每张借书证每次可借阅图书5册,借期三十日。
+图书馆每周一闭馆,其余时间9:00至21:00开放。
+"""
+
+
+@pytest.fixture(scope="module")
+def library(tmp_path_factory):
+    corpus = tmp_path_factory.mktemp("library")
+    (corpus / "library.txt").write_text(LIBRARY, encoding="utf-8")
+    settings = Settings(index_dir=tmp_path_factory.mktemp("library-index") / "index", seeds_dir=corpus)
+    return Assistant.open(settings)
+
+
+@pytest.mark.parametrize(
+    ("question", "expected"),
+    [
+        ("图书馆有多少本书", "36万册"),  # 本 asked, 册 written
+        ("一张借书证能借几本书", "5册"),
+        ("借期是多少天", "三十日"),  # 天 asked, 日 written, in Chinese numerals
+        ("几岁可以办借书证", "十六周岁"),
+        ("新馆有几层", "5层"),
+    ],
+)
+def test_measure_words_answer_for_each_other(library, question, expected):
+    answer = library.ask(question)
+    assert not answer.abstained, answer.explanation
+    assert expected in answer.answer
+    quote = answer.quotes[0]
+    assert library.index.document(quote.doc_id).text[quote.start : quote.end] == quote.text

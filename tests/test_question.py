@@ -116,3 +116,23 @@ def test_a_verb_ending_in_wei_keeps_its_wei(question, qtype, word):
     assert detect_type(question) == qtype
     assert question_slot(question).word == word
     assert len(mask_wei_verbs(question)) == len(question)
+
+
+@pytest.mark.parametrize(
+    ("question", "unit", "kind"),
+    [
+        ("图书馆有多少本书", "本", "count"),
+        ("未满多少周岁不能办身份证", "周岁", "age"),
+        ("这家公司去年的营收是多少", None, "money"),  # a word, not a measure word, tells the kind
+        ("收入增长了多少", None, "money"),  # percent yields to money
+        ("群众满意度是多少", None, "percent"),
+        ("护照有效期是多久", None, "duration"),
+        ("这座桥有多长", None, "length"),
+        ("这只猫的体重是多少", None, "weight"),
+    ],
+)
+def test_the_kind_of_quantity_asked(question, unit, kind):
+    from rag.question import analyse
+
+    q = analyse(question)
+    assert (q.unit, q.unit_kind) == (unit, kind)

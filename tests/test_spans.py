@@ -98,3 +98,30 @@ def test_units_come_from_the_data_file():
     first = (RESOURCES / "zh" / "units.txt").read_text(encoding="utf-8").splitlines()[0]
     assert first.startswith("#") and "from" in first
     assert "美元" in UNITS["money"] and "家" in UNITS["count"] and unit_kind("日元") == "money"
+
+
+@pytest.mark.parametrize(
+    ("text", "quantity", "unit", "kind"),
+    [
+        ("未满十六周岁的未成年人", "十六周岁", "周岁", "age"),  # 周岁, not 周 (a week)
+        ("应当在三十日内办理", "三十日", "日", "duration"),
+        ("馆藏图书36册", "36册", "册", "count"),
+        ("每瓶500毫升", "500毫升", "毫升", "volume"),
+        ("面积约3平方公里", "约3平方公里", "平方公里", "area"),  # an area, though 公里 is a length
+        ("新大楼共5层", "共5层", "层", "count"),
+        ("体重约只有8公斤重", "8公斤", "公斤", "weight"),
+    ],
+)
+def test_units_from_the_data_file(text, quantity, unit, kind):
+    (q,) = [q for q in find_quantities(text) if quantity in q.text]
+    assert (q.unit, q.kind) == (unit, kind)
+
+
+def test_equivalent_measure_words():
+    from rag.spans import equivalent_units, same_unit
+
+    assert same_unit("本", "册") and same_unit("册", "本")
+    assert same_unit("岁", "周岁") and same_unit("天", "日") and same_unit("公里", "千米")
+    assert not same_unit("本", "张") and not same_unit("天", "年") and not same_unit(None, "本")
+    assert same_unit("层", "层")
+    assert {"岁", "周岁"} <= equivalent_units("岁") and equivalent_units("层") == {"层"}
