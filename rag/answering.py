@@ -17,7 +17,7 @@ from .index import Index
 from .question import PLACE_SUFFIXES, TITLE_Q, Question, place_mentions
 from .schema import Answer, Document, Hit, Quote
 from .spans import equivalent_units, find_dates, find_enumerations, find_quantities, same_unit
-from .textutil import STOPWORDS, char_ngrams, cut, posseg
+from .textutil import STOPWORDS, char_ngrams, cut, posseg, resource_lines
 
 log = logging.getLogger(__name__)
 
@@ -101,36 +101,34 @@ def _term_weights(question: Question, index: Index) -> dict[str, float]:
     return weights
 
 
-# Words a question and an article use for the same thing. A term absent from a sentence matches one of its
-# group at 0.8. Only interchangeable everyday words of news prose, no names and no figures.
-_SYNONYM_GROUPS = [
-    ("修", "修建", "新建", "建设", "建成", "修了"),
-    ("工作", "就业", "务工", "上岗"),
-    ("剩余", "剩下", "还剩", "尚未脱贫", "未脱贫"),
-    ("一共", "累计", "总共", "合计", "共计"),
-    ("老师", "教师"),
-    ("孩子", "儿童", "学生"),
-    ("钱", "资金", "经费", "款"),
-    ("花", "投入", "花费", "支出"),
-    ("路", "道路", "公路"),
-]
+# Words a question and an article use for the same thing (rag/resources/zh/synonyms.txt).
+_SYNONYM_GROUPS = [tuple(line.split()) for line in resource_lines("zh/synonyms.txt")]
 _SYNONYMS = {w: [o for o in group if o != w] for group in _SYNONYM_GROUPS for w in group}
 
 
+# How much a term counts as present when the text has not the term itself but: a synonym (a different word
+# for the same thing: nearly as good), at least half its character bigrams (a partial compound, 年产值/产值),
+# or only its characters scattered (weak evidence that the text is on the topic).
+_SYNONYM_MATCH = 0.8
+_BIGRAM_MATCH = 0.6
+_CHAR_MATCH = 0.15
+
+
 def _match(term: str, text: str) -> float:
+    """How far ``term`` is present in ``text``, in [0, 1]."""
     if term in text:
         return 1.0
     if any(s in text for s in _SYNONYMS.get(term, ())):
-        return 0.8
+        return _SYNONYM_MATCH
     if len(term) >= 2:
         grams = char_ngrams(term, 2)
         if grams:
             hit = sum(1 for g in grams if g in text) / len(grams)
             if hit >= 0.5:
-                return 0.6 * hit
+                return _BIGRAM_MATCH * hit
         chars = [c for c in term if "\u4e00" <= c <= "\u9fff"]
         if chars:
-            return 0.15 * sum(1 for c in chars if c in text) / len(chars)
+            return _CHAR_MATCH * sum(1 for c in chars if c in text) / len(chars)
     return 0.0
 
 
@@ -473,16 +471,7 @@ def _date_spans(question: Question, cand: Candidate, weights) -> list[SpanChoice
     return out
 
 
-_SURNAMES = frozenset(
-    "赵钱孙李周吴郑王冯陈褚卫蒋沈韩杨朱秦尤许何吕施张孔曹严华金魏陶姜戚谢邹喻柏水窦章云苏潘葛奚范彭郎鲁韦昌马苗凤"
-    "花方俞任袁柳鲍史唐费廉岑薛雷贺倪汤滕殷罗毕郝邬安常乐于时傅皮卞齐康伍余元卜顾孟平黄和穆萧尹姚邵湛汪祁毛禹狄"
-    "米贝明臧计伏成戴谈宋茅庞熊纪舒屈项祝董梁杜阮蓝闵席季麻强贾路娄危江童颜郭梅盛林刁钟徐邱骆高夏蔡田樊胡凌霍虞"
-    "万支柯昝管卢莫经房裘缪干解应宗丁宣贲邓郁单杭洪包诸左石崔吉钮龚程嵇邢滑裴陆荣翁荀羊惠甄曲家封芮羿储靳汲邴糜"
-    "松井段富巫乌焦巴弓牧隗山谷车侯宓蓬全郗班仰秋仲伊宫宁仇栾暴甘厉戎祖武符刘景詹束龙叶幸司韶郜黎蓟薄印宿白怀蒲"
-    "邰从鄂索咸籍赖卓蔺屠蒙池乔阴胥能苍双闻莘党翟谭贡劳逄姬申扶堵冉宰郦雍桑桂濮牛寿通边扈燕冀郏浦尚农温别庄晏柴"
-    "瞿阎充慕连茹习宦艾鱼容向古易慎戈廖庾终暨居衡步都耿满弘匡国文寇广禄阙东欧殳沃利蔚越夔隆师巩厍聂晁勾敖融冷訾"
-    "辛阚那简饶空曾沙养鞠须丰巢关蒯相查后荆红游竺权逯盖益桓公"
-)
+_SURNAMES = frozenset("".join(resource_lines("zh/surnames.txt")))
 _NOT_NAME = frozenset("说 等 一行 看来 同志 在 是 的 和 与 及 介绍 表示 指出 告诉 兴奋 高兴 坦言 笑 称".split())
 
 
@@ -511,10 +500,7 @@ def person_after(text: str, pos: int) -> tuple[int, int] | None:
     return None
 
 
-_ROLE = re.compile(
-    r"(书记|主任|区长|县长|市长|镇长|村长|局长|校长|股长|队长|组长|站长|院长|所长|主席|委员|经理|董事长|"
-    r"秘书长|部长|处长|科长|厅长|省长|干部|贫困户|脱贫户|村民|记者|通讯员|妻子|丈夫|儿子|女儿|负责人)$"
-)
+_ROLE = re.compile("(" + "|".join(map(re.escape, resource_lines("zh/roles.txt"))) + ")$")
 
 
 def _role_of(question: Question) -> tuple[str | None, str | None]:
@@ -644,8 +630,9 @@ def _list_spans(question: Question, cand: Candidate, weights) -> list[SpanChoice
     return out
 
 
-_CAUSE = re.compile(r"因为|由于|因病|因学|因残|致贫|为了|旨在|目的是|是因为|原因|所以|导致")
-_PURPOSE = re.compile(r"帮助|为此|使得|以便|从而")
+_MARKERS = {k: v.split() for k, _, v in (line.partition("\t") for line in resource_lines("zh/cause_markers.txt"))}
+_CAUSE = re.compile("|".join(map(re.escape, _MARKERS["cause"])))
+_PURPOSE = re.compile("|".join(map(re.escape, _MARKERS["purpose"])))
 
 
 def _reason_spans(question: Question, cand: Candidate, weights) -> list[SpanChoice]:
