@@ -361,7 +361,7 @@ class ChatUI:
                             placeholder="输入问题，例如：碑林区帮扶了多少个村",
                             show_label=False,
                             scale=5,
-                            min_width=240,
+                            min_width=300,
                             elem_id="question",
                         )
                         send = gr.Button("提问", variant="primary", scale=1, min_width=64, elem_id="send")
