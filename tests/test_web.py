@@ -363,6 +363,7 @@ def test_browser_chat(server, tmp_path, size):
         assert "碑林区承担蓝田县11个行政村" in mark.inner_text()
         assert _in_first_screen(page, mark, height), mark.bounding_box()  # no scrolling to see the source
         assert page.evaluate("document.scrollingElement.scrollWidth") <= width  # nothing cut off sideways
+        page.wait_for_timeout(1000)  # let the panels leave their loading state before the screenshot
         page.screenshot(path=str(ARTIFACTS / f"ui-{size}.png"))
         page.locator("#hits-section").get_by_text("检索到的段落").click()
         page.locator("#hits li").first.wait_for(timeout=10_000)
@@ -374,6 +375,7 @@ def test_browser_chat(server, tmp_path, size):
         for reset in (page.locator("#chat").get_by_label("清空对话"), page.locator("#new-chat")):
             reset.click()
             page.wait_for_function("!document.querySelector('#chat').innerText.includes('碑林区')", timeout=10_000)
+            page.locator("#source").get_by_text("提问后，这里显示答案出处").wait_for(timeout=30_000)  # reset ran
             _ask(page, "那雁塔区呢？", "您想问“雁塔区”的什么？")
             assert "14个" not in page.locator("#chat").inner_text()
             _ask(page, "碑林区帮扶了多少个村", "11个（蓝田县11个行政村）")

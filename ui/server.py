@@ -75,11 +75,9 @@ class BodyLimit:
         return self.upload_limit if path.rstrip("/") == "/api/documents" else JSON_BODY_LIMIT
 
     def message(self, limit: int) -> str:
-        return (
-            f"请求太大：超过 {limit / 1e6:.2f} MB 的上限。"
-            if limit >= 1e6
-            else f"请求太大：超过 {limit // 1024} KB 的上限。"
-        )
+        if limit == self.upload_limit:
+            return f"请求太大：一次上传的文件合计不能超过 {(limit - MULTIPART_OVERHEAD) / 1e6:g} MB。"
+        return f"请求太大：超过 {limit // 1024} KB 的上限。"
 
     async def __call__(self, scope, receive, send):
         limit = self.limit_for(scope) if scope["type"] == "http" else None
