@@ -327,3 +327,14 @@ def test_documents_panel_lists_and_removes_with_confirmation(ui, tmp_path, index
     assert restarted.api_ask("清河镇图书馆藏书多少册")["abstained"]
     assert ui.ask_remove([]) == ("请先选择要删除的文档。", False)
     assert ui.remove(["nope"]).startswith("删除失败")
+
+
+def test_every_setting_has_help_text_and_read_only_hides_the_write_controls(ui):
+    blocks = ui.build().blocks.values()
+    settings = [b for b in blocks if isinstance(b, gr.Slider | gr.Checkbox)]
+    assert len(settings) == 3 and all(b.info and len(b.info) > 10 for b in settings)
+    from rag.access import Access
+
+    ro = ChatUI(ui.assistant, Access(read_only=True)).build().blocks.values()
+    upload = next(b for b in ro if getattr(b, "elem_id", None) == "upload-section")
+    assert upload.visible is False

@@ -7,6 +7,7 @@ import os
 import re
 import shutil
 import urllib.error
+import urllib.parse
 import urllib.request
 from pathlib import Path
 
@@ -304,7 +305,12 @@ def test_real_server_answers_curl_like_requests(live_server):
     assert status == 200 and "swagger" in text.lower()
     status, text = _request(url)
     assert status == 200 and '"auth_required":true' in text.replace(" ", "")  # the login page
+    form = urllib.parse.urlencode({"username": UI_USER, "password": UI_PASSWORD + "x"}).encode()
+    assert _request(url + "login", form, {"content-type": "application/x-www-form-urlencoded"})[0] == 400
+    form = urllib.parse.urlencode({"username": UI_USER, "password": UI_PASSWORD}).encode()
+    assert _request(url + "login", form, {"content-type": "application/x-www-form-urlencoded"})[0] == 200
     log = live_server.log.read_text(encoding="utf-8")
+    assert "rag ui: http://127.0.0.1:" in log  # the server did log; its secrets are not in it
     assert UI_PASSWORD not in log and API_TOKEN not in log
 
 

@@ -355,7 +355,13 @@ class ChatUI:
             last = gr.State(None)
             with gr.Row(equal_height=False):
                 with gr.Column(scale=3, min_width=300):
-                    chatbot = gr.Chatbot(label="对话", height=420, elem_id="chat", feedback_options=None)
+                    chatbot = gr.Chatbot(
+                        label="对话",
+                        height=420,
+                        elem_id="chat",
+                        feedback_options=None,
+                        placeholder="在下面输入问题，答案会附上原文出处。示例问题和设置在页面下方。",
+                    )
                     with gr.Row(equal_height=True):
                         msg = gr.Textbox(
                             placeholder="输入问题，例如：碑林区帮扶了多少个村",
