@@ -58,6 +58,7 @@ def test_follow_up_with_nothing_to_follow_asks_what_it_means(ui):
     assert data["abstained"] and data["explanation"]["abstain_reason"] == "needs_context"
     assert "雁塔区" in chat[-1]["content"] and "问完整" in chat[-1]["content"] and not data["quotes"]
     assert questions == []  # it is not remembered as a subject to follow
+    assert "您想問“雁塔區”" in ui.api_ask("那雁塔區呢？")["answer"]  # asked in traditional script, answered so
     assert "资料中没有找到" not in source
     # after a real question the same words are a follow-up again
     _, chat, questions, *_ = ui.answer("碑林区帮扶了多少个村", chat, questions)
