@@ -125,6 +125,7 @@ def live_server(built_index_dir, tmp_path_factory):
             "GRADIO_ANALYTICS_ENABLED": "False",
             "RAG_UI_USERS": f"{UI_USER}:{UI_PASSWORD}",
             "RAG_API_TOKEN": API_TOKEN,
+            "RAG_MAX_FILE_MB": "1",
         },
     )
     url = f"http://127.0.0.1:{port}/"

@@ -4,6 +4,7 @@ at laptop and phone sizes."""
 import asyncio
 import json
 import os
+import re
 import shutil
 import urllib.error
 import urllib.parse
@@ -401,6 +402,14 @@ def test_browser_chat(server, tmp_path, size):
         assert "fake.txt：看起来是二进制文件，不是文本。" in status.inner_text()
         assert "/tmp" not in status.inner_text() and "binary" not in status.inner_text()
         page.wait_for_function("!document.querySelector('#upload').innerText.includes('fake.txt')", timeout=10_000)
+        # over the size limit (1 MB on the test server): Gradio refuses it in the browser, in Chinese here too
+        huge = tmp_path / "huge.txt"
+        huge.write_bytes(b"a" * 1_100_000)
+        page.locator("#upload input[type=file]").set_input_files(str(huge))
+        toast = page.get_by_text(re.compile(r"文件超过 .+ 的上限，未上传：\"huge.txt\""))
+        toast.wait_for(timeout=30_000)
+        assert "exceed" not in page.locator("body").inner_text()
+        page.locator(".toast-close").first.click()
         page.locator("#upload input[type=file]").set_input_files(str(good))
         page.locator("#add-docs").click()
         status.get_by_text("已加入 1 个文件").wait_for(timeout=120_000)

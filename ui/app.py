@@ -56,6 +56,40 @@ CSS = """
 }
 """
 
+# Gradio's uploader checks size and type in the browser and says so in English, whatever the page's language:
+# put those few messages (and their toast's title) into Chinese as they appear.
+HEAD = """<script>
+(() => {
+  const rules = [
+    [/^File\\(s\\) exceed the maximum allowed size of ([^:]+): (.+)$/,
+     (m) => `文件超过 ${m[1]} 的上限，未上传：${m[2]}`],
+    [/^Invalid file types?: (.+)\\. Only (.+) allowed\\.$/, (m) => `不支持的文件类型：${m[1]}（支持 ${m[2]}）`],
+    [/^Error$/, () => "错误", true],  // only a toast's title
+  ];
+  const fix = (node) => {
+    const text = node.nodeValue.trim();
+    for (const [re, zh, toastOnly] of rules) {
+      const m = text.match(re);
+      if (m && (!toastOnly || node.parentElement?.closest("[class*=toast]"))) {
+        node.nodeValue = zh(m);
+        return;
+      }
+    }
+  };
+  const scan = (root) => {
+    const walker = document.createTreeWalker(root, NodeFilter.SHOW_TEXT);
+    while (walker.nextNode()) fix(walker.currentNode);
+  };
+  const seen = (r) => {
+    if (r.type === "characterData") fix(r.target);
+    else r.addedNodes.forEach((n) => (n.nodeType === 3 ? fix(n) : scan(n)));
+  };
+  new MutationObserver((records) => records.forEach(seen)).observe(document.documentElement, {
+    childList: true, subtree: true, characterData: true,
+  });
+})();
+</script>"""
+
 
 def _md_escape(text: str) -> str:
     """Document text shown in the chat is data: escape HTML and Markdown so it renders as typed."""

@@ -33,7 +33,7 @@ from rag.access import Access
 from rag.errors import RagError
 from rag.zh_messages import zh_error
 
-from .app import CSS, MAX_UPLOAD_FILES, READ_ONLY_MESSAGE, ChatUI, display_title
+from .app import CSS, HEAD, MAX_UPLOAD_FILES, READ_ONLY_MESSAGE, ChatUI, display_title
 
 log = logging.getLogger(__name__)
 
@@ -266,9 +266,10 @@ def create_server(chat: ChatUI) -> FastAPI:
         path="",
         auth=list(chat.access.users) or None,
         auth_message="请登录后使用中文资料问答。",
-        max_file_size=f"{mb:g}mb",
+        max_file_size=int(mb * 1e6),  # bytes: Gradio cannot parse "0.5mb"
         show_error=True,
         css=CSS,
+        head=HEAD,
         footer_links=[{"label": "HTTP API 文档", "url": "/docs"}],
     )
 
