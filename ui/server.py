@@ -15,6 +15,8 @@ With ``RAG_API_TOKEN`` set, every ``/api`` route but health needs ``Authorizatio
 logins, the chat shows Gradio's login page.
 """
 
+import html
+import json
 import logging
 import os
 import shutil
@@ -24,7 +26,8 @@ from typing import Annotated
 
 from fastapi import Depends, FastAPI, File, Request, UploadFile
 from fastapi.exceptions import RequestValidationError
-from fastapi.responses import JSONResponse
+from fastapi.openapi.docs import get_swagger_ui_html
+from fastapi.responses import HTMLResponse, JSONResponse
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 from pydantic import BaseModel, Field
 from starlette.exceptions import HTTPException
@@ -42,11 +45,9 @@ MULTIPART_OVERHEAD = 256 * 1024  # boundaries and part headers of an upload requ
 
 
 class AskRequest(BaseModel):
-    question: str = Field(description="the question, Chinese or English (at most 500 characters)")
-    history: list[str] = Field(
-        default_factory=list, max_length=50, description="earlier questions of the conversation, oldest first"
-    )
-    top_k: int | None = Field(None, ge=1, le=100, description="passages handed to the answer builder")
+    question: str = Field(description="问题，中文或英文，不超过 500 字")
+    history: list[str] = Field(default_factory=list, max_length=50, description="同一对话里之前的问题，按先后顺序")
+    top_k: int | None = Field(None, ge=1, le=100, description="检索多少个片段来找答案（1–100，默认 5）")
 
     model_config = {
         "json_schema_extra": {"examples": [{"question": "那雁塔区呢？", "history": ["碑林区帮扶了多少个村"]}]}
@@ -57,7 +58,8 @@ class ApiError(BaseModel):
     error: str
 
 
-_ERRORS = {400: {"model": ApiError}, 401: {"model": ApiError}, 413: {"model": ApiError}, 422: {"model": ApiError}}
+def _errors(*codes: int) -> dict:
+    return {code: {"model": ApiError} for code in codes}
 
 
 # ---------------------------------------------------------------------------- body size cap
@@ -141,12 +143,13 @@ def create_api(chat: ChatUI) -> FastAPI:
         description=(
             "对中文资料提事实性问题，答案附原文引用。"
             + (
-                "所有 /api 接口（health 除外）需要 `Authorization: Bearer <RAG_API_TOKEN>`。"
+                "所有 /api 接口（health 除外）需要请求头 Authorization: Bearer <RAG_API_TOKEN>。"
                 if access.api_token
                 else ""
             )
             + ("只读模式：上传和删除会被拒绝。" if access.read_only else "")
         ),
+        docs_url=None,  # /docs is rendered here, offline (Swagger UI would fetch its script from a CDN)
         redoc_url=None,
     )
     app.add_middleware(BodyLimit, upload_limit=int(mb * 1e6) + MULTIPART_OVERHEAD)
@@ -188,7 +191,12 @@ def create_api(chat: ChatUI) -> FastAPI:
             "read_only": access.read_only,
         }
 
-    @app.post("/api/ask", summary="提问：返回与 rag ask --json 相同的对象", dependencies=guarded, responses=_ERRORS)
+    @app.post(
+        "/api/ask",
+        summary="提问：返回与 rag ask --json 相同的对象",
+        dependencies=guarded,
+        responses=_errors(400, 401, 413, 422),
+    )
     def ask(body: AskRequest) -> dict:
         try:
             answer = assistant.ask(body.question, history=body.history, top_k=body.top_k)
@@ -196,7 +204,7 @@ def create_api(chat: ChatUI) -> FastAPI:
             raise HTTPException(400, zh_error(exc)) from None
         return answer.to_json_dict()
 
-    @app.get("/api/documents", summary="已索引的文档", dependencies=guarded, responses=_ERRORS)
+    @app.get("/api/documents", summary="已索引的文档", dependencies=guarded, responses=_errors(401))
     def documents() -> dict:
         rows = assistant.documents()
         for row in rows:
@@ -209,7 +217,7 @@ def create_api(chat: ChatUI) -> FastAPI:
         summary=f"上传文档（.txt/.md/.html/.pdf/.docx，一次最多 {MAX_UPLOAD_FILES} 个，合计不超过 {mb:g} MB）",
         status_code=201,
         dependencies=[*guarded, Depends(require_writable)],
-        responses={**_ERRORS, 403: {"model": ApiError}},
+        responses=_errors(400, 401, 403, 413, 422),
     )
     def upload(files: Annotated[list[UploadFile], File(description="要加入索引的文件")]) -> dict:
         with tempfile.TemporaryDirectory() as tmp:
@@ -239,7 +247,7 @@ def create_api(chat: ChatUI) -> FastAPI:
         "/api/documents/{doc_id:path}",
         summary="删除文档（ID 见 GET /api/documents；可以含 / 和 :）",
         dependencies=[*guarded, Depends(require_writable)],
-        responses={**_ERRORS, 403: {"model": ApiError}, 404: {"model": ApiError}},
+        responses=_errors(401, 403, 404),
     )
     def remove(doc_id: str) -> dict:
         if doc_id not in assistant.index.documents:
@@ -250,7 +258,79 @@ def create_api(chat: ChatUI) -> FastAPI:
             raise HTTPException(400, zh_error(exc)) from None
         return {"removed": report.removed, "documents": len(assistant.index.documents)}
 
+    @app.get("/docs", include_in_schema=False, response_class=HTMLResponse)
+    def docs() -> str:
+        return render_docs(app.openapi())
+
+    @app.get("/docs/swagger", include_in_schema=False)
+    def swagger():
+        return get_swagger_ui_html(openapi_url="/openapi.json", title="中文资料问答 API · Swagger UI")
+
     return app
+
+
+def _schema(spec: dict, schema: dict) -> dict:
+    while "$ref" in schema:
+        schema = spec["components"]["schemas"][schema["$ref"].rsplit("/", 1)[-1]]
+    return schema
+
+
+def _type(spec: dict, schema: dict) -> str:
+    schema = _schema(spec, schema)
+    if "anyOf" in schema:
+        return " | ".join(_type(spec, s) for s in schema["anyOf"])
+    if schema.get("type") == "array":
+        return f"{_type(spec, schema.get('items', {}))}[]"
+    if schema.get("format") == "binary" or schema.get("contentMediaType") == "application/octet-stream":
+        return "file"
+    return schema.get("type", "object")
+
+
+def render_docs(spec: dict) -> str:
+    """The API's description as one self-contained HTML page (works offline): every route, its parameters,
+    its body fields and its answers. The same description, machine-readable, is ``/openapi.json``."""
+    esc = html.escape
+    out = [
+        "<!doctype html><html lang='zh-CN'><head><meta charset='utf-8'>",
+        "<meta name='viewport' content='width=device-width, initial-scale=1'>",
+        f"<title>{esc(spec['info']['title'])}</title><style>",
+        "body{font-family:sans-serif;max-width:860px;margin:1em auto;padding:0 1em;line-height:1.6}",
+        "code,pre{background:#f4f4f4;padding:1px 4px;border-radius:3px;overflow-wrap:anywhere;white-space:pre-wrap}",
+        "table{border-collapse:collapse}td,th{border-bottom:1px solid #ddd;padding:2px 8px;text-align:left}",
+        "h2{font-size:1.1em;margin-top:1.6em}</style></head><body>",
+        f"<h1>{esc(spec['info']['title'])}</h1><p>{esc(spec['info'].get('description') or '')}</p>",
+        f"<p>机器可读的描述：<a href='/openapi.json'>/openapi.json</a>（OpenAPI {esc(spec.get('openapi', ''))}）；"
+        "交互式页面：<a href='/docs/swagger'>/docs/swagger</a>（需要联网加载脚本）。</p>",
+    ]
+    for path, ops in spec.get("paths", {}).items():
+        for method, op in ops.items():
+            out.append(f"<h2 id='{esc(method + path)}'><code>{method.upper()} {esc(path)}</code></h2>")
+            out.append(f"<p>{esc(op.get('summary', ''))}</p>")
+            rows = [
+                (p["name"], p.get("in", ""), _type(spec, p.get("schema", {})), p.get("required", False), "")
+                for p in op.get("parameters", [])
+            ]
+            examples = []
+            for media, content in (op.get("requestBody", {}).get("content") or {}).items():
+                body = _schema(spec, content.get("schema", {}))
+                required = set(body.get("required", []))
+                where = {"application/json": "JSON 请求体", "multipart/form-data": "multipart 表单"}.get(media, media)
+                for name, field in body.get("properties", {}).items():
+                    rows.append((name, where, _type(spec, field), name in required, field.get("description", "")))
+                examples += body.get("examples", [])
+            if rows:
+                out.append("<table><tr><th>参数</th><th>位置</th><th>类型</th><th>必填</th><th>说明</th></tr>")
+                out += [
+                    f"<tr><td><code>{esc(n)}</code></td><td>{esc(w)}</td><td>{esc(t)}</td>"
+                    f"<td>{'是' if r else '否'}</td><td>{esc(d)}</td></tr>"
+                    for n, w, t, r, d in rows
+                ]
+                out.append("</table>")
+            out += [f"<p>例：</p><pre>{esc(json.dumps(e, ensure_ascii=False))}</pre>" for e in examples[:1]]
+            codes = ", ".join(esc(code) for code in op.get("responses", {}))
+            out.append(f'<p>响应：{codes}（错误为 JSON <code>{{"error": "…"}}</code>）</p>')
+    out.append("</body></html>")
+    return "".join(out)
 
 
 def create_server(chat: ChatUI) -> FastAPI:
