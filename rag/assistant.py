@@ -482,7 +482,7 @@ class Assistant:
     def _clarify(question: str, target: str, traditional: bool, t0: float) -> Answer:
         """The reply to a bare follow-up asked first (那雁塔区呢？): which subject does it mean?"""
         text = (
-            f"您想问“{target}”的什么？前面还没有可以接着问的问题，请把问题问完整，例如“{target}……多少……”。"
+            f"您想问“{target}”的什么？前面还没有可以接着问的问题，请把问题问完整，说出要问{target}的哪一方面。"
             if target
             else "您想接着问什么？前面还没有可以接着问的问题，请把问题问完整。"
         )

@@ -223,7 +223,13 @@ def chat(index_dir, embedder) -> None:
             history.append(line)
 
 
-LOOPBACK = ("127.0.0.1", "localhost", "::1")
+def _is_loopback(host: str) -> bool:
+    import ipaddress
+
+    try:
+        return ipaddress.ip_address(host.strip("[]")).is_loopback
+    except ValueError:
+        return host == "localhost"
 
 
 @cli.command()
@@ -254,7 +260,7 @@ def ui(host: str, port: int, index_dir, users_file, no_auth: bool, read_only: bo
         access = read_access(os.environ, users_file, read_only=read_only)
     except AccessError as exc:
         raise click.ClickException(str(exc)) from None
-    if host not in LOOPBACK and not no_auth and not access.complete:
+    if not _is_loopback(host) and not no_auth and not access.complete:
         missing = "、".join(access.missing())
         raise click.ClickException(
             f"拒绝启动：监听 {host} 时任何能连到本机的人都能访问，需要先设置{missing}"

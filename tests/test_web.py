@@ -237,7 +237,9 @@ def test_non_loopback_server_without_credentials_refuses_to_start(fake_launch, m
 
 
 def test_server_starts_with_credentials_with_no_auth_or_on_loopback(fake_launch, monkeypatch, tmp_path):
-    assert CliRunner().invoke(cli, ["ui"]).exit_code == 0  # loopback
+    for loopback in ("127.0.0.1", "127.0.0.2", "::1", "localhost"):
+        assert CliRunner().invoke(cli, ["ui", "--host", loopback]).exit_code == 0, loopback
+    assert CliRunner().invoke(cli, ["ui", "--host", "192.168.1.5"]).exit_code != 0
     assert CliRunner().invoke(cli, ["ui", "--host", "0.0.0.0", "--no-auth", "--read-only"]).exit_code == 0
     assert fake_launch[-1]["access"].read_only and not fake_launch[-1]["access"].users
     users = tmp_path / "users"
