@@ -37,6 +37,10 @@ _DOCUMENT = [
 ]
 
 
+class ZhError(RagError):
+    """An error whose message is already written for the user, in Chinese."""
+
+
 def strip_paths(message: str) -> str:
     """``message`` with every absolute path replaced by its last part (the file name)."""
     return _PATH.sub(lambda m: re.split(r"[\\/]", m.group(0).rstrip("/\\"))[-1] or m.group(0), message)
@@ -56,6 +60,8 @@ def question_error(message: str) -> str:
 def zh_error(exc: BaseException | str, name: str | None = None) -> str:
     """One Chinese sentence for ``exc``, naming the file by ``name`` (else by its file name), never a path."""
     message = str(exc)
+    if isinstance(exc, ZhError):
+        return message
     if isinstance(exc, InvalidQuestion):
         return question_error(message)
     if isinstance(exc, IndexNotFound | IndexCorrupt | EmbedderMismatch):

@@ -94,6 +94,9 @@ def test_api_documents_list_upload_and_delete(api, tmp_path, index_copy):
     gone = api.delete("/api/documents/upload:新筑_街道.txt", headers=AUTH)  # an id with ':'
     assert gone.status_code == 200 and gone.json()["removed"] == ["upload:新筑_街道.txt"]
     assert not (index_copy / "corpus" / "新筑_街道.txt").exists()
+    many = [("files", (f"a{i}.txt", NEW_DOC.encode())) for i in range(11)]
+    too_many = api.post("/api/documents", files=many, headers=AUTH)
+    assert too_many.status_code == 400 and too_many.json()["error"] == "一次最多上传 10 个文件。"
     missing = api.delete("/api/documents/no/such.txt", headers=AUTH)
     assert missing.status_code == 404 and "索引里没有文档 no/such.txt" in missing.json()["error"]
 

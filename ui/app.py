@@ -21,7 +21,7 @@ from rag.dialogue import was_rewritten
 from rag.documents import SUPPORTED_SUFFIXES
 from rag.errors import RagError
 from rag.schema import Answer, Document, Quote
-from rag.zh_messages import SUPPORTED, zh_error
+from rag.zh_messages import SUPPORTED, ZhError, zh_error
 
 log = logging.getLogger(__name__)
 
@@ -288,14 +288,14 @@ class ChatUI:
             (stored names, the update report)
 
         Raises:
-            RagError: read-only mode, a bad name, type, size or content (nothing is changed).
+            RagError: read-only mode, too many files, a bad name, type, size or content (nothing is changed).
         """
         if self.read_only:
-            raise RagError(READ_ONLY_MESSAGE)
+            raise ZhError(READ_ONLY_MESSAGE)
         if not files:
-            raise RagError("请选择要上传的文件（" + SUPPORTED + "）。")
+            raise ZhError("请选择要上传的文件（" + SUPPORTED + "）。")
         if len(files) > MAX_UPLOAD_FILES:
-            raise RagError(f"一次最多上传 {MAX_UPLOAD_FILES} 个文件。")
+            raise ZhError(f"一次最多上传 {MAX_UPLOAD_FILES} 个文件。")
         corpus = Path(self.assistant.settings.index_dir) / CORPUS_FOLDER
         mb = self.assistant.settings.max_file_mb
         names = [safe_upload_name(name) for _, name in files]
@@ -325,10 +325,7 @@ class ChatUI:
             progress(0.2, desc="检查并建立索引")
         try:
             names, report = self.add_files([(p, p.name) for p in paths])
-        except RagError as exc:
-            text = str(exc) if str(exc) == READ_ONLY_MESSAGE else zh_error(exc)
-            return f"上传失败，索引未改动：{text}"
-        except OSError as exc:
+        except (RagError, OSError) as exc:
             return f"上传失败，索引未改动：{zh_error(exc)}"
         if progress:
             progress(1.0, desc="完成")

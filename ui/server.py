@@ -232,8 +232,7 @@ def create_api(chat: ChatUI) -> FastAPI:
             try:
                 names, report = chat.add_files(staged)
             except RagError as exc:
-                status = 403 if str(exc) == READ_ONLY_MESSAGE else 400
-                raise HTTPException(status, str(exc) if status == 403 else zh_error(exc)) from None
+                raise HTTPException(403 if str(exc) == READ_ONLY_MESSAGE else 400, zh_error(exc)) from None
         return {
             "message": f"已加入 {len(names)} 个文件",
             "files": names,
