@@ -1,4 +1,5 @@
-"""The web chat: handlers in-process, a real gradio_client against `rag ui`, and a real browser."""
+"""The web chat: handlers in-process and a real gradio_client against `rag ui` (the HTTP API, access control and
+the browser tests are in test_web.py)."""
 
 import json
 import os
