@@ -343,10 +343,29 @@ def _ask(page, question: str, expect: str):
     page.locator("#chat").get_by_text(expect).last.wait_for(timeout=60_000)
 
 
+def _pick(page, path: Path, taken, retry: bool = False) -> None:
+    """Put ``path`` in the upload picker and wait until ``taken`` (a locator) shows the picker reacted.
+
+    ``retry``: set it again while nothing shows (only for a file the picker refuses: one it takes is added to
+    the files it holds, so setting it twice would pick it twice)."""
+    from playwright.sync_api import TimeoutError as PlaywrightTimeout
+
+    for _ in range(2 if retry else 0):
+        page.locator("#upload input[type=file]").set_input_files(str(path))
+        try:
+            taken.wait_for(timeout=10_000)
+            return
+        except PlaywrightTimeout:
+            continue
+    page.locator("#upload input[type=file]").set_input_files(str(path))
+    taken.wait_for(timeout=30_000)
+
+
 def _in_first_screen(page, locator, height: int) -> bool:
+    """True when ``locator`` lies wholly within the page's first ``height`` pixels (what shows unscrolled)."""
     box = locator.bounding_box()
-    scroll = page.evaluate("window.scrollY")
-    return box is not None and scroll == 0 and 0 <= box["y"] and box["y"] + box["height"] <= height
+    top = None if box is None else box["y"] + page.evaluate("window.scrollY")
+    return top is not None and 0 <= top and top + box["height"] <= height
 
 
 @pytest.mark.browser
@@ -363,65 +382,72 @@ def test_browser_chat(server, tmp_path, size):
     with playwright as p:
         browser = p.chromium.launch(executable_path=chromium, headless=True, args=args)
         page = browser.new_context(viewport={"width": width, "height": height}, locale="zh-CN").new_page()
-        page.goto(server)
-        # the login page first
-        page.locator("input[type=password]").wait_for(timeout=30_000)
-        page.locator("input[type=text]").fill(UI_USER)
-        page.locator("input[type=password]").fill(UI_PASSWORD)
-        page.get_by_role("button", name="登录").click()
-        page.locator("#question textarea").wait_for(timeout=60_000)
+        try:
+            page.goto(server)
+            # the login page first
+            page.locator("input[type=password]").wait_for(timeout=30_000)
+            page.locator("input[type=text]").fill(UI_USER)
+            page.locator("input[type=password]").fill(UI_PASSWORD)
+            page.get_by_role("button", name="登录").click()
+            page.locator("#question textarea").wait_for(timeout=60_000)
 
-        _ask(page, "碑林区帮扶了多少个村", "11个（蓝田县11个行政村）")
-        mark = page.locator("#source mark")
-        mark.wait_for(timeout=30_000)
-        assert "碑林区承担蓝田县11个行政村" in mark.inner_text()
-        assert _in_first_screen(page, mark, height), mark.bounding_box()  # no scrolling to see the source
-        assert page.evaluate("document.scrollingElement.scrollWidth") <= width  # nothing cut off sideways
-        page.wait_for_timeout(1000)  # let the panels leave their loading state before the screenshot
-        page.screenshot(path=str(ARTIFACTS / f"ui-{size}.png"))
-        page.locator("#hits-section").get_by_text("检索到的段落").click()
-        page.locator("#hits li").first.wait_for(timeout=10_000)
-        assert page.evaluate("document.scrollingElement.scrollWidth") <= width  # the passages wrap
-
-        _ask(page, "那雁塔区呢？", "（理解为：雁塔区帮扶了多少个村）")
-        assert "14个" in page.locator("#chat").inner_text()
-        # each reset control forgets the conversation: the same follow-up then asks what it refers to
-        for reset in (page.locator("#chat").get_by_label("清空对话"), page.locator("#new-chat")):
-            reset.click()
-            page.wait_for_function("!document.querySelector('#chat').innerText.includes('碑林区')", timeout=10_000)
-            page.locator("#source").get_by_text("提问后，这里显示答案出处").wait_for(timeout=30_000)  # reset ran
-            _ask(page, "那雁塔区呢？", "您想问“雁塔区”的什么？")
-            assert "14个" not in page.locator("#chat").inner_text()
             _ask(page, "碑林区帮扶了多少个村", "11个（蓝田县11个行政村）")
+            mark = page.locator("#source mark")
+            mark.wait_for(timeout=30_000)
+            assert "碑林区承担蓝田县11个行政村" in mark.inner_text()
+            assert _in_first_screen(page, mark, height), mark.bounding_box()  # no scrolling to see the source
+            assert page.evaluate("document.scrollingElement.scrollWidth") <= width  # nothing cut off sideways
+            page.wait_for_timeout(1000)  # let the panels leave their loading state before the screenshot
+            page.screenshot(path=str(ARTIFACTS / f"ui-{size}.png"))
+            page.locator("#hits-section").get_by_text("检索到的段落").click()
+            page.locator("#hits li").first.wait_for(timeout=10_000)
+            assert page.evaluate("document.scrollingElement.scrollWidth") <= width  # the passages wrap
 
-        # a question far too long: a short Chinese message, not an echo
-        page.locator("#question textarea").fill("碑林区" * 3000)
-        page.locator("#send").click()
-        page.locator("#chat").get_by_text("问题太长（9000 字），请控制在 500 字以内。").wait_for(timeout=30_000)
-        assert "碑林区" * 100 not in page.locator("#chat").inner_text()
+            _ask(page, "那雁塔区呢？", "（理解为：雁塔区帮扶了多少个村）")
+            assert "14个" in page.locator("#chat").inner_text()
+            # each reset control forgets the conversation: the same follow-up then asks what it refers to
+            for reset in (page.locator("#chat").get_by_label("清空对话"), page.locator("#new-chat")):
+                reset.click()
+                page.wait_for_function("!document.querySelector('#chat').innerText.includes('碑林区')", timeout=10_000)
+                page.locator("#source").get_by_text("提问后，这里显示答案出处").wait_for(timeout=30_000)  # reset ran
+                _ask(page, "那雁塔区呢？", "您想问“雁塔区”的什么？")
+                assert "14个" not in page.locator("#chat").inner_text()
+                _ask(page, "碑林区帮扶了多少个村", "11个（蓝田县11个行政村）")
 
-        # uploads: a bad file gets a Chinese message without a server path, and the picker is emptied, so the
-        # next file is not failed by it
-        page.locator("#upload-section").get_by_text("上传文档").click()
-        page.locator("#upload input[type=file]").set_input_files(str(bad))
-        page.locator("#add-docs").click()
-        status = page.locator("#upload-status")
-        status.get_by_text("上传失败").wait_for(timeout=60_000)
-        assert "fake.txt：看起来是二进制文件，不是文本。" in status.inner_text()
-        assert "/tmp" not in status.inner_text() and "binary" not in status.inner_text()
-        page.wait_for_function("!document.querySelector('#upload').innerText.includes('fake.txt')", timeout=10_000)
-        # over the size limit (1 MB on the test server): Gradio refuses it in the browser, in Chinese here too
-        huge = tmp_path / "huge.txt"
-        huge.write_bytes(b"a" * 1_100_000)
-        page.locator("#upload input[type=file]").set_input_files(str(huge))
-        toast = page.get_by_text(re.compile(r"文件超过 .+ 的上限，未上传：\"huge.txt\""))
-        toast.wait_for(timeout=30_000)
-        assert "exceed" not in page.locator("body").inner_text()
-        page.locator(".toast-close").first.click()
-        page.locator("#upload input[type=file]").set_input_files(str(good))
-        page.locator("#add-docs").click()
-        status.get_by_text("已加入 1 个文件").wait_for(timeout=120_000)
-        _ask(page, "灞桥区新筑街道帮扶了多少个村", "27个")
-        page.locator("#source mark").get_by_text("27个村").wait_for(timeout=30_000)
-        page.screenshot(path=str(ARTIFACTS / f"ui-{size}-upload.png"), full_page=True)
-        browser.close()
+            # a question far too long: a short Chinese message, not an echo
+            page.locator("#question textarea").fill("碑林区" * 3000)
+            page.locator("#send").click()
+            page.locator("#chat").get_by_text("问题太长（9000 字），请控制在 500 字以内。").wait_for(timeout=30_000)
+            assert "碑林区" * 100 not in page.locator("#chat").inner_text()
+
+            # uploads: a bad file gets a Chinese message without a server path, and the picker is emptied, so the
+            # next file is not failed by it
+            page.locator("#upload-section").get_by_text("上传文档").click()
+            _pick(page, bad, page.locator("#upload").get_by_text("fake"))  # the picker shows fake | .txt
+            page.locator("#add-docs").click()
+            status = page.locator("#upload-status")
+            status.get_by_text("上传失败").wait_for(timeout=60_000)
+            assert "fake.txt：看起来是二进制文件，不是文本。" in status.inner_text()
+            assert "/tmp" not in status.inner_text() and "binary" not in status.inner_text()
+            page.wait_for_function("!document.querySelector('#upload').innerText.includes('fake')", timeout=10_000)
+            page.wait_for_timeout(500)
+            # over the size limit (1 MB on the test server): Gradio refuses it in the browser, in Chinese here too
+            huge = tmp_path / "huge.txt"
+            huge.write_bytes(b"a" * 1_100_000)
+            _pick(page, huge, page.get_by_text(re.compile(r"文件超过 .+ 的上限，未上传：\"huge.txt\"")), retry=True)
+            assert "exceed" not in page.locator("body").inner_text()
+            page.locator(".toast-close").first.click()
+            page.locator("#upload").get_by_label("清除").click()  # the picker shows 错误 until it is cleared
+            page.locator("#upload").get_by_text("点击上传").wait_for(timeout=10_000)
+            page.wait_for_timeout(500)
+            _pick(page, good, page.locator("#upload").get_by_text(good.stem))
+            page.locator("#add-docs").click()
+            status.get_by_text("已加入 1 个文件").wait_for(timeout=120_000)
+            _ask(page, "灞桥区新筑街道帮扶了多少个村", "27个")
+            page.locator("#source mark").get_by_text("27个村").wait_for(timeout=30_000)
+            page.screenshot(path=str(ARTIFACTS / f"ui-{size}-upload.png"), full_page=True)
+        except Exception:
+            page.screenshot(path=str(ARTIFACTS / f"ui-{size}-failure.png"), full_page=True)
+            raise
+        finally:
+            browser.close()
