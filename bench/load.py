@@ -33,8 +33,12 @@ def _questions() -> list[tuple[str, list[str]]]:
     return out
 
 
-def run_load(url: str, users: int = 20, seconds: float = 60, max_requests: int = 100_000) -> dict:
-    """Run the load and return ``{users, seconds, requests, errors, throughput_rps, p50_ms, p95_ms, p99_ms}``."""
+def run_load(
+    url: str, users: int = 20, seconds: float = 60, max_requests: int = 100_000, auth: tuple[str, str] | None = None
+) -> dict:
+    """Run the load and return ``{users, seconds, requests, errors, throughput_rps, p50_ms, p95_ms, p99_ms}``.
+
+    ``auth``: a (user, password) login of a server started with ``RAG_UI_USERS``."""
     host = urlparse(url).hostname
     if host not in ("127.0.0.1", "localhost", "::1"):
         raise SystemExit("the load test only runs against a loopback address")
@@ -51,7 +55,7 @@ def run_load(url: str, users: int = 20, seconds: float = 60, max_requests: int =
         # Loopback HTTP has no TLS, but with the default ssl_verify=True gradio_client builds a fresh
         # certificate-verifying SSL context (loading certifi's bundle) for every request it sends: about
         # 20 ms of CPU each, which on a 2-core machine the load generator steals from the server.
-        client = Client(url, verbose=False, ssl_verify=False)
+        client = Client(url, verbose=False, ssl_verify=False, auth=auth)
         i = seed
         while time.monotonic() < deadline:
             with lock:

@@ -14,7 +14,7 @@ from pathlib import Path
 from .answering import build_answer
 from .chunking import ChunkerSettings
 from .config import Settings
-from .dialogue import resolve, resolve_all
+from .dialogue import needs_context, resolve, resolve_all
 from .documents import SUPPORTED_SUFFIXES, UPLOAD_TAG, load_corpus, source_root_of
 from .embedders import Embedder, load_embedder
 from .english import is_english, names_in_chinese, to_chinese
@@ -478,6 +478,23 @@ class Assistant:
             except RagError as exc:  # warming is best effort: a server still starts, and says why
                 log.warning("warm-up question %r failed: %s", question, exc)
 
+    @staticmethod
+    def _clarify(question: str, target: str, traditional: bool, t0: float) -> Answer:
+        """The reply to a bare follow-up asked first (那雁塔区呢？): which subject does it mean?"""
+        text = (
+            f"您想问“{target}”的什么？前面还没有可以接着问的问题，请把问题问完整，说出要问{target}的哪一方面。"
+            if target
+            else "您想接着问什么？前面还没有可以接着问的问题，请把问题问完整。"
+        )
+        return Answer(
+            question=question,
+            answer=in_script(text, traditional),
+            abstained=True,
+            confidence=0.0,
+            explanation={"abstain_reason": "needs_context", "follow_up_of_nothing": target},
+            timings_ms={"total": (time.perf_counter() - t0) * 1000},
+        )
+
     def ask(
         self,
         question: str,
@@ -508,6 +525,8 @@ class Assistant:
         # the stored text, and the answer is given in the asker's script.
         traditional = is_traditional(question)
         earlier = [to_matching(clean_question(h)) for h in history or [] if h and h.strip()]
+        if not earlier and (target := needs_context(to_matching(question))) is not None:
+            return self._clarify(question, target, traditional, t0)
         resolved = resolve(to_matching(question), resolve_all(earlier))
         query = dense_query = resolved
         if is_english(resolved):

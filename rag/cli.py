@@ -173,11 +173,16 @@ def remove(doc_ids, index_dir, embedder) -> None:
     click.echo(f"removed {len(report.removed)}: {', '.join(report.removed)}; {len(assistant.index.documents)} left")
 
 
+CHAT_BANNER = "rag chat · {n} 篇文档 · 直接输入问题（可接着追问：那雁塔区呢？）· /reset 新对话 · /quit 或 Ctrl-D 退出"
+
+
 @cli.command()
 @_index_options
 def chat(index_dir, embedder) -> None:
-    """Interactive questions with follow-ups (那雁塔区呢？). Empty line or Ctrl-D ends."""
+    """Interactive questions with follow-ups (那雁塔区呢？). /reset starts over; /quit or Ctrl-D ends."""
     from .assistant import Assistant
+    from .dialogue import was_rewritten
+    from .zh_messages import zh_error
 
     settings = _settings(index_dir=index_dir, embedder=embedder)
     try:
@@ -186,35 +191,81 @@ def chat(index_dir, embedder) -> None:
         _fail(exc)
     history: list[str] = []
     interactive = sys.stdin.isatty()
+    click.echo(CHAT_BANNER.format(n=len(assistant.index.documents)), err=not interactive)
     while True:
         try:
             line = input("问> " if interactive else "")
-        except EOFError:
-            break
-        if not line.strip():
+        except (EOFError, KeyboardInterrupt):
             if interactive:
-                break
+                click.echo()
+            break
+        command = line.strip().lower()
+        if not command:
+            continue
+        if command in ("/quit", "/exit", "/q"):
+            break
+        if command in ("/reset", "/new"):
+            history.clear()
+            click.echo("（已开始新对话）")
+            continue
+        if command.startswith("/"):
+            click.echo("可用命令：/reset 新对话，/quit 退出")
             continue
         try:
             answer = assistant.ask(line, history=history)
         except RagError as exc:
-            click.echo(f"error: {exc}", err=True)
+            click.echo(zh_error(exc), err=True)
             continue
-        if answer.resolved_question:
+        if was_rewritten(line, answer.resolved_question):
             click.echo(f"（理解为：{answer.resolved_question}）")
         click.echo(_render(answer) + "\n")
-        history.append(line)
+        if answer.explanation.get("abstain_reason") != "needs_context":
+            history.append(line)
+
+
+def _is_loopback(host: str) -> bool:
+    import ipaddress
+
+    try:
+        return ipaddress.ip_address(host.strip("[]")).is_loopback
+    except ValueError:
+        return host == "localhost"
 
 
 @cli.command()
 @click.option("--host", default="127.0.0.1", show_default=True, help="interface to listen on (0.0.0.0: all)")
 @click.option("--port", default=7860, show_default=True, type=int, help="port to listen on")
 @click.option("--index-dir", type=click.Path(path_type=Path), help="index folder (env RAG_INDEX_DIR)")
-def ui(host: str, port: int, index_dir) -> None:
-    """Start the web chat (Gradio): answers with highlighted sources, uploads, multi-turn."""
+@click.option(
+    "--users-file",
+    type=click.Path(path_type=Path, dir_okay=False),
+    help="web chat logins, one name:password per line (instead of env RAG_UI_USERS=name:pw,name2:pw2)",
+)
+@click.option("--no-auth", is_flag=True, help="serve beyond loopback without any login or API token (not advised)")
+@click.option("--read-only", is_flag=True, help="asking only: uploads and removals are refused (public demos)")
+def ui(host: str, port: int, index_dir, users_file, no_auth: bool, read_only: bool) -> None:
+    """Start the web chat and the HTTP API (/api/…, docs at /docs).
+
+    On loopback no login is needed. On any other interface the chat needs logins (RAG_UI_USERS or
+    --users-file) and the API a bearer token (RAG_API_TOKEN), or the server refuses to start; --no-auth
+    serves without them.
+    """
     import importlib.util
+    import os
+
+    from .access import AccessError, read_access
 
     settings = _settings(index_dir=index_dir)
+    try:
+        access = read_access(os.environ, users_file, read_only=read_only)
+    except AccessError as exc:
+        raise click.ClickException(str(exc)) from None
+    if not _is_loopback(host) and not no_auth and not access.complete:
+        missing = "、".join(access.missing())
+        raise click.ClickException(
+            f"拒绝启动：监听 {host} 时任何能连到本机的人都能访问，需要先设置{missing}"
+            "（或者加 --no-auth 明确不设访问控制）。"
+        )
     if importlib.util.find_spec("gradio") is None:
         raise click.ClickException('the web UI needs gradio: pip install "rag-zh[ui]"')
     try:
@@ -222,7 +273,7 @@ def ui(host: str, port: int, index_dir) -> None:
     except ImportError as exc:
         raise click.ClickException(f'the web UI needs gradio: pip install "rag-zh[ui]" ({exc})') from None
     try:
-        launch(settings, host=host, port=port, build_if_missing=index_dir is None)
+        launch(settings, host=host, port=port, build_if_missing=index_dir is None, access=access)
     except RagError as exc:
         _fail(exc)
 

@@ -106,3 +106,37 @@ def resolve_all(questions: Sequence[str]) -> list[str]:
     for q in questions:
         out.append(resolve(q, out))
     return out
+
+
+_BARE_FOLLOW_UP = re.compile(r"^(?:那么|那|还有|再问)?\s*(?P<target>.+?)\s*(?:的)?呢$")
+
+
+def needs_context(question: str) -> str | None:
+    """What a bare follow-up (那雁塔区呢？, 土地分红呢) asks about, when it is asked with nothing before it.
+
+    Such a question only means something after an earlier one; asked first, the assistant asks which
+    subject it is about instead of answering. Returns the named thing ('' for 还有呢), or None for any other
+    question (a question with a question word, 地位如何, stands on its own).
+    """
+    q = nfkc(question).strip().rstrip("?？。!！ ")
+    m = _BARE_FOLLOW_UP.match(q)
+    if not m:
+        return None
+    target = m.group("target")
+    if _QUESTION_WORDS.search(target) or len(target) > 16:
+        return None
+    return "" if target in ("那", "那么", "还有", "再问", "然后", "其他", "别的") else target
+
+
+def was_rewritten(question: str, resolved: str | None) -> bool:
+    """True when ``resolved`` (an answer's ``resolved_question``) says more than ``question`` itself, i.e. the
+    question was completed from the conversation or translated, not merely stripped of its 「？」 or
+    converted to simplified script."""
+    if not resolved:
+        return False
+    from .normalize import to_matching
+
+    def bare(text: str) -> str:
+        return to_matching(nfkc(text)).strip().rstrip("?？。!！ ")
+
+    return bare(question) != bare(resolved)

@@ -9,6 +9,7 @@ import subprocess
 import sys
 import time
 import urllib.request
+from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
@@ -95,32 +96,57 @@ def _free_port() -> int:
         return s.getsockname()[1]
 
 
+# The test server is protected as a public one would be: a login for the chat, a bearer token for the API.
+UI_USER, UI_PASSWORD = "tester", "s3cret-Pa55word"
+API_TOKEN = "test-token-8d2f0c"
+
+
+@dataclass
+class LiveServer:
+    url: str
+    log: Path
+    index_dir: Path
+
+
 @pytest.fixture(scope="session")
-def server(built_index_dir, tmp_path_factory):
+def live_server(built_index_dir, tmp_path_factory):
+    """`rag ui` in a subprocess on a free loopback port, with logins and an API token."""
     index_dir = tmp_path_factory.mktemp("ui-index") / "index"
     shutil.copytree(built_index_dir, index_dir)
     port = _free_port()
-    log = open(tmp_path_factory.mktemp("ui-log") / "ui.log", "w")
+    log_path = tmp_path_factory.mktemp("ui-log") / "ui.log"
+    log = open(log_path, "w")
     proc = subprocess.Popen(
         [sys.executable, "-m", "rag", "ui", "--port", str(port), "--index-dir", str(index_dir)],
         stdout=log,
         stderr=subprocess.STDOUT,
-        env={**os.environ, "GRADIO_ANALYTICS_ENABLED": "False"},
+        env={
+            **os.environ,
+            "GRADIO_ANALYTICS_ENABLED": "False",
+            "RAG_UI_USERS": f"{UI_USER}:{UI_PASSWORD}",
+            "RAG_API_TOKEN": API_TOKEN,
+            "RAG_MAX_FILE_MB": "1",
+        },
     )
     url = f"http://127.0.0.1:{port}/"
     deadline = time.time() + 180
     while time.time() < deadline:
         try:
-            urllib.request.urlopen(url, timeout=2)
+            urllib.request.urlopen(url + "api/health", timeout=2)
             break
         except OSError:
             if proc.poll() is not None:
-                raise RuntimeError(Path(log.name).read_text()) from None
+                raise RuntimeError(log_path.read_text()) from None
             time.sleep(0.5)
     else:
         proc.kill()
         raise RuntimeError("rag ui did not start")
-    yield url
+    yield LiveServer(url, log_path, index_dir)
     proc.terminate()
     proc.wait(timeout=30)
     log.close()
+
+
+@pytest.fixture(scope="session")
+def server(live_server) -> str:
+    return live_server.url

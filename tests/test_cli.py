@@ -191,6 +191,20 @@ def test_chat_resolves_follow_ups(built_index_dir):
     assert "雁塔区投入了多少资金" in result.output  # the resolved question is shown
 
 
+def test_chat_banner_reset_and_quit(built_index_dir):
+    result = CliRunner().invoke(
+        cli,
+        ["chat", "--index-dir", str(built_index_dir)],
+        input="碑林区帮扶了多少个村？\n/reset\n那雁塔区呢？\n/quit\n碑林区帮扶了多少个村\n",
+    )
+    assert result.exit_code == 0, result.output
+    assert "/reset" in result.output and "/quit" in result.output and "Ctrl-D" in result.output  # the banner
+    assert "（已开始新对话）" in result.output
+    assert "您想问“雁塔区”的什么？" in result.output  # after /reset there is nothing to follow
+    assert "理解为" not in result.output  # 「？」 stripped is no rewrite
+    assert len([line for line in result.output.splitlines() if line.startswith("答：")]) == 2  # none after /quit
+
+
 def test_refusal_shows_related_passages_where_they_are_in_the_file(run, built_index_dir):
     result = run("ask", "长安区帮扶了多少个村", "--index-dir", str(built_index_dir))
     assert "资料中没有找到" in result.output

@@ -1,6 +1,6 @@
 import pytest
 
-from rag.dialogue import resolve, resolve_all
+from rag.dialogue import needs_context, resolve, resolve_all, was_rewritten
 
 
 @pytest.mark.parametrize(
@@ -54,3 +54,35 @@ def test_ellipsis_follow_ups_answer_end_to_end(assistant):
     turns = ["碑林区修建了多少个蓄水池", "那村委会呢", "路灯呢"]
     answers = [assistant.ask(q, history=turns[:i]).answer for i, q in enumerate(turns)]
     assert answers[0].startswith("14个") and answers[2].startswith("853盏")
+
+
+@pytest.mark.parametrize(
+    ("question", "target"),
+    [
+        ("那雁塔区呢？", "雁塔区"),
+        ("土地分红呢", "土地分红"),
+        ("那么航天基地的呢", "航天基地"),
+        ("还有呢？", ""),
+        ("碑林区帮扶了多少个村", None),
+        ("西班牙语在西班牙的地位如何？", None),  # stands on its own
+        ("那碑林区有多少个村呢", None),  # has its own question word
+        ("它投入了多少资金", None),
+    ],
+)
+def test_needs_context(question, target):
+    assert needs_context(question) == target
+
+
+@pytest.mark.parametrize(
+    ("question", "resolved", "rewritten"),
+    [
+        ("碑林区帮扶了多少个村？", "碑林区帮扶了多少个村", False),
+        ("碑林區幫扶了多少個村", "碑林区帮扶了多少个村", False),
+        ("ｂｅｉｌｉｎ帮扶了多少个村", "beilin帮扶了多少个村", False),
+        ("那雁塔区呢？", "雁塔区帮扶了多少个村", True),
+        ("beilin帮扶了几个村", "碑林区帮扶了几个村", True),
+        ("碑林区帮扶了多少个村", None, False),
+    ],
+)
+def test_was_rewritten(question, resolved, rewritten):
+    assert was_rewritten(question, resolved) is rewritten

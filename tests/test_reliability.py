@@ -191,7 +191,9 @@ def test_load_against_the_web_ui(server):
     sys.path.insert(0, str(ROOT / "bench"))
     from load import run_load
 
-    result = run_load(server, users=5, seconds=10)
+    from .conftest import UI_PASSWORD, UI_USER
+
+    result = run_load(server, users=5, seconds=10, auth=(UI_USER, UI_PASSWORD))
     assert result["errors"] == 0, result["error_samples"]
     assert result["requests"] >= 10
 
