@@ -306,6 +306,13 @@ def _print_table(rows: list[dict], every: float = 0.05) -> None:
             print(" | ".join(str(r[k]) for k in keys))
 
 
+def _dumps(params: dict) -> str:
+    """The scorer as JSON: settings and figures indented, each tree on one line (floats exact)."""
+    head = json.dumps({k: v for k, v in params.items() if k != "trees"}, ensure_ascii=False, indent=1)
+    trees = ",\n".join(json.dumps(t, separators=(",", ":")) for t in params["trees"])
+    return head[:-2] + ',\n "trees": [\n' + trees + "\n ]\n}\n"
+
+
 def main(argv: list[str] | None = None) -> None:
     from .cmrc import DEFAULT_PATH as CMRC_PATH
 
@@ -344,7 +351,7 @@ def main(argv: list[str] | None = None) -> None:
     )
     params["meta"]["dev_table"] = [r for r in figures if math.isclose(r["threshold"] * 20 % 1, 0, abs_tol=1e-6)]
     params["meta"]["at_threshold"] = next(r for r in figures if r["threshold"] == params["threshold"])
-    args.out.write_text(json.dumps(params, ensure_ascii=False, indent=1) + "\n", encoding="utf-8")
+    args.out.write_text(_dumps(params), encoding="utf-8")
     _print_table(figures)
     print("threshold", params["threshold"], json.dumps(params["meta"]["at_threshold"], ensure_ascii=False))
     print("trees", params["meta"]["trees"], json.dumps(params["meta"]["held_apart_log_loss"]))
