@@ -16,10 +16,19 @@ from pathlib import Path
 
 import numpy as np
 
-from .errors import EmbedderUnavailable, IndexCorrupt
+from .errors import EmbedderUnavailable, IndexCorrupt, RagError
 
 log = logging.getLogger(__name__)
 _BATCH = 2000
+# Milvus Lite runs its gRPC server inside this process and logs a traceback for optional client calls it does
+# not implement (AllocTimestamp); nothing fails, so users need not see it.
+logging.getLogger("grpc._server").setLevel(logging.CRITICAL)
+
+
+def _one_line(exc: Exception) -> str:
+    """A pymilvus error as one line (its message, not the gRPC status dump)."""
+    message = getattr(exc, "message", None) or str(exc)
+    return " ".join(str(message).split())[:300]
 
 
 @lru_cache(maxsize=8)
@@ -69,7 +78,12 @@ class MilvusStore:
         k = min(k, self._size)
         if k <= 0:
             return np.zeros(0, dtype=np.int64), np.zeros(0, dtype=np.float32)
-        res = _client(self.uri).search(self.collection, data=[query.astype(np.float32).tolist()], limit=k)
+        try:
+            res = _client(self.uri).search(self.collection, data=[query.astype(np.float32).tolist()], limit=k)
+        except EmbedderUnavailable:
+            raise
+        except Exception as exc:
+            raise RagError(f"Milvus search in {self.collection} at {self.uri} failed: {_one_line(exc)}") from exc
         hits = res[0] if res else []
         return (
             np.array([h["id"] for h in hits], dtype=np.int64),
@@ -103,11 +117,26 @@ class MilvusStore:
         uri = uri or description["uri"]
         collection = description["collection"]
         try:
-            exists = _client(uri).has_collection(collection)
+            client = _client(uri)
+            exists = client.has_collection(collection)
         except EmbedderUnavailable:
             raise
         except Exception as exc:
-            raise IndexCorrupt(f"cannot reach Milvus at {uri}: {exc}") from exc
+            raise IndexCorrupt(f"cannot reach Milvus at {uri}: {_one_line(exc)}") from exc
         if not exists:
             raise IndexCorrupt(f"Milvus at {uri} has no collection {collection}; rebuild with `rag index --rebuild`")
+        try:
+            # a collection written by another process is "released" here until loaded into memory
+            client.load_collection(collection)
+            found = client.describe_collection(collection)
+        except Exception as exc:
+            raise IndexCorrupt(f"cannot load Milvus collection {collection} at {uri}: {_one_line(exc)}") from exc
+        stored_dim = next(
+            (f.get("params", {}).get("dim") for f in found.get("fields", []) if f.get("name") == "vector"), None
+        )
+        if stored_dim is not None and int(stored_dim) != dim:
+            raise IndexCorrupt(
+                f"Milvus collection {collection} holds {stored_dim}-dimensional vectors, the index expects {dim}; "
+                "rebuild with `rag index --rebuild`"
+            )
         return cls(uri, collection, dim, size)

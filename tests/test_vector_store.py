@@ -57,3 +57,45 @@ def test_dimension_mismatch_on_load(tmp_path):
 
 def test_recall_at_k():
     assert recall_at_k(np.array([[1, 2, 3]]), np.array([[3, 2, 9]]), k=3) == pytest.approx(2 / 3)
+
+
+def _rag(args, env, cwd):
+    import subprocess
+    import sys
+
+    return subprocess.run(
+        [sys.executable, "-m", "rag", *args], env=env, cwd=cwd, capture_output=True, text=True, timeout=600
+    )
+
+
+@pytest.mark.slow
+def test_milvus_index_in_one_process_ask_in_another(tmp_path):
+    """A Milvus Lite collection written by ``rag index`` is loaded by a later ``rag ask`` (it used to be
+    'released' there: every ask failed), and a missing collection is one clear line, not a traceback."""
+    pytest.importorskip("pymilvus")
+    import json
+    import os
+    import subprocess
+    import sys
+    from pathlib import Path
+
+    seeds = Path(__file__).resolve().parent.parent / "seeds"
+    env = {**os.environ, "RAG_VECTOR_STORE": "milvus", "RAG_EMBEDDER": "hash-test", "HOME": str(tmp_path)}
+    index = tmp_path / "idx"
+    built = _rag(["index", str(seeds), "--index-dir", str(index)], env, tmp_path)
+    assert built.returncode == 0, built.stderr
+    assert "Traceback" not in built.stderr and "Method not implemented" not in built.stderr
+    asked = _rag(["ask", "碑林区帮扶了多少个村", "--index-dir", str(index), "--json"], env, tmp_path)
+    assert asked.returncode == 0, asked.stderr
+    assert json.loads(asked.stdout)["answer"].startswith("11个")
+
+    # drop the collection from a third process (Milvus Lite locks its file per process)
+    drop = (
+        "import sys; from pymilvus import MilvusClient; c = MilvusClient(sys.argv[1]); "
+        "[c.drop_collection(n) for n in c.list_collections()]"
+    )
+    dropped = subprocess.run([sys.executable, "-c", drop, f"{index}.milvus.db"], capture_output=True, timeout=300)
+    assert dropped.returncode == 0, dropped.stderr
+    gone = _rag(["ask", "碑林区帮扶了多少个村", "--index-dir", str(index)], env, tmp_path)
+    assert gone.returncode != 0
+    assert "Traceback" not in gone.stderr and "has no collection" in gone.stderr
