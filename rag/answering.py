@@ -963,7 +963,7 @@ def _decide(
         {
             "sentence": cand.text,
             "doc_id": cand.doc.id,
-            "path": path,
+            "found_by": path,  # not "path": Gradio clients read a dict with a "path" key as a file
             "proposal": display,
             "coverage": round(cand.coverage, 4),
             "content_coverage": round(cand.content_coverage, 4),

@@ -95,7 +95,7 @@ def _row(answer, source: str, split: str, group: str, right) -> dict:
         "features": [features[n] for n in ANSWER_FEATURES] if features else None,
         "proposal": proposal,
         "right": bool(features) and right(proposal or ""),
-        "path": ex.get("path"),
+        "path": ex.get("found_by"),
     }
 
 
