@@ -14,7 +14,7 @@ from .chunking import Span, split_clauses, split_sentences
 from .documents import BYLINE as _BYLINE
 from .documents import DATELINE as _DATELINE
 from .index import Index
-from .question import PLACE_SUFFIXES, TITLE_Q, Question, place_mentions
+from .question import ORG_SUFFIXES, PLACE_SUFFIXES, TITLE_Q, Question, place_mentions
 from .schema import Answer, Document, Hit, Quote
 from .spans import equivalent_units, find_dates, find_enumerations, find_quantities, same_unit
 from .textutil import STOPWORDS, char_ngrams, cut, posseg, resource_lines
@@ -520,6 +520,16 @@ def _role_of(question: Question) -> tuple[str | None, str | None]:
     return None, None
 
 
+# Type agreement of a name after the asked role when the role's qualifier (星河科技 in 星河科技的董事长) is not
+# next to it but a generic organisation word is (公司董事长): below a qualified role's 1.0, above the 0.5 that
+# makes a span typed.
+_UNQUALIFIED_ROLE = 0.75
+
+
+def _is_place(word: str, question: Question) -> bool:
+    return word in question.places or any(word.endswith(s) for s in PLACE_SUFFIXES)
+
+
 def _person_spans(question: Question, cand: Candidate, weights) -> list[SpanChoice]:
     out = []
     role, qualifier = _role_of(question)
@@ -529,11 +539,18 @@ def _person_spans(question: Question, cand: Candidate, weights) -> list[SpanChoi
             if m.start() > 0 and text[m.start() - 1] == "副" and not role.startswith("副"):
                 continue  # 副主任 is not 主任
             # a byline (记者:王安) is qualified by its article, not by words around it
+            agree = 1.0
             if qualifier and not cand.byline and qualifier not in text[max(0, m.start() - 12) : m.start()]:
-                continue
+                # an organisation is often named once and then called 公司/学校 (公司董事长李建国 for
+                # 星河科技的董事长): the role still fits, less surely; another village's 书记 or another
+                # man's 妻子 is another person
+                before = text[max(0, m.start() - 3) : m.start()]
+                if _is_place(qualifier, question) or not any(before.endswith(o) for o in ORG_SUFFIXES):
+                    continue
+                agree = _UNQUALIFIED_ROLE
             span = person_after(text, m.end())
             if span:
-                out.append(_span_choice(question, cand, span[0], span[1], 1.0, weights))
+                out.append(_span_choice(question, cand, span[0], span[1], agree, weights))
         return out
     pos = 0
     words = posseg(text)

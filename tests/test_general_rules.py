@@ -190,3 +190,18 @@ def test_measure_words_answer_for_each_other(library, question, expected):
     assert expected in answer.answer
     quote = answer.quotes[0]
     assert library.index.document(quote.doc_id).text[quote.start : quote.end] == quote.text
+
+
+def test_a_role_of_an_organisation_named_once_then_called_the_company(tmp_path):
+    """星河科技的董事长 when the text names the company once and then says 公司董事长 (a new user's miss)."""
+    corpus = tmp_path / "docs"
+    corpus.mkdir()
+    (corpus / "news.md").write_text(
+        "# 星河科技新办公楼启用\n\n星河科技位于成都高新区的新办公楼今天正式启用。"
+        "新办公楼共有12层，可容纳员工900人。公司董事长李建国在启用仪式上致辞。\n",
+        encoding="utf-8",
+    )
+    assistant = Assistant.open(Settings(index_dir=tmp_path / "index", seeds_dir=corpus))
+    assert assistant.ask("星河科技的董事长叫什么？").answer == "李建国"
+    # another person's relative is not named by a role alone
+    assert assistant.ask("李建国的妻子叫什么名字").abstained
