@@ -80,9 +80,18 @@ def test_api_errors_are_4xx_json_in_chinese(api, body, status, message):
     assert len(r.json()["error"]) < 200  # a short message, never the question echoed
 
 
+def test_unknown_api_paths_answer_in_chinese_json(api):
+    for method, path in (("get", "/api/nothing"), ("delete", "/api/../etc"), ("post", "/api/documents/x/y")):
+        r = getattr(api, method)(path, headers=AUTH)
+        assert r.status_code in (404, 405), (method, path, r.text)
+        assert r.headers["content-type"] == "application/json" and "error" in r.json()
+        assert "Not Found" not in r.text
+
+
 def test_api_documents_list_upload_and_delete(api, tmp_path, index_copy):
     listed = api.get("/api/documents", headers=AUTH).json()["documents"]
     assert {d["id"] for d in listed} >= {"001_ad83b76884cea2bc.txt"}
+    assert not any("root" in d for d in listed)  # never the server's folder
     assert "看脱贫攻坚的雁塔力量" in {d["display_title"] for d in listed}
     r = api.post("/api/documents", files=[("files", ("新筑 街道.txt", NEW_DOC.encode()))], headers=AUTH)
     assert r.status_code == 201, r.text

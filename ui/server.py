@@ -21,6 +21,7 @@ import logging
 import os
 import shutil
 import tempfile
+from http import HTTPStatus
 from pathlib import Path
 from typing import Annotated
 
@@ -56,6 +57,13 @@ class AskRequest(BaseModel):
 
 class ApiError(BaseModel):
     error: str
+
+
+# The framework's own status messages, in the user's language.
+_STATUS_ZH = {
+    404: "没有这个地址。可用的接口见 /docs。",
+    405: "这个接口不接受这种请求方法；见 /docs。",
+}
 
 
 def _errors(*codes: int) -> dict:
@@ -156,7 +164,10 @@ def create_api(chat: ChatUI) -> FastAPI:
 
     @app.exception_handler(HTTPException)
     async def _http_error(request: Request, exc: HTTPException):
-        return JSONResponse({"error": str(exc.detail)}, exc.status_code, headers=getattr(exc, "headers", None))
+        detail = str(exc.detail)
+        if detail == HTTPStatus(exc.status_code).phrase:  # the framework's own English (Not Found, …)
+            detail = _STATUS_ZH.get(exc.status_code, f"请求失败（HTTP {exc.status_code}）。")
+        return JSONResponse({"error": detail}, exc.status_code, headers=getattr(exc, "headers", None))
 
     @app.exception_handler(RequestValidationError)
     async def _invalid(request: Request, exc: RequestValidationError):
@@ -210,6 +221,7 @@ def create_api(chat: ChatUI) -> FastAPI:
         for row in rows:
             doc = assistant.index.documents.get(row["id"])
             row["display_title"] = display_title(doc) if doc else row["title"]
+            row.pop("root", None)  # the server's folder is nobody else's business
         return {"documents": rows}
 
     @app.post(
@@ -264,6 +276,11 @@ def create_api(chat: ChatUI) -> FastAPI:
     @app.get("/docs/swagger", include_in_schema=False)
     def swagger():
         return get_swagger_ui_html(openapi_url="/openapi.json", title="中文资料问答 API · Swagger UI")
+
+    @app.api_route("/api/{rest:path}", methods=["GET", "POST", "PUT", "PATCH", "DELETE"], include_in_schema=False)
+    def unknown(rest: str):
+        # registered last: any /api path no route above takes (else the mounted chat answers in English)
+        raise HTTPException(404, f"没有这个接口：/api/{rest}。可用的接口见 /docs。")
 
     return app
 
