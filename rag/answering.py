@@ -304,7 +304,7 @@ def _span_choice(question, cand, start, end, agree, weights, display=None) -> Sp
     if cand.byline:
         local = max(local, cand.content_coverage)
     prox = _proximity(cand, start, end, question)
-    conflict = _local_place_conflict(question, cand.text, start)
+    conflict = _local_place_conflict(question, cand.text, start) or _qualifier_conflict(question, cand.text, start, end)
     # agreement above 1 (a whole noun and its unit, 贫困村231个) still ranks, though confidence caps it at 1
     score = cand.score * (0.35 + 0.35 * local + 0.15 * prox + 0.35 * min(agree, 1.3)) * (0.3 if conflict else 1.0)
     choice = SpanChoice(cand, start, end, score, agree >= 0.5, display or cand.text[start:end])
@@ -312,6 +312,20 @@ def _span_choice(question, cand, start, end, agree, weights, display=None) -> Sp
     choice.agree = min(agree, 1.0)
     choice.conflict = conflict
     return choice
+
+
+def _qualifier_conflict(question: Question, text: str, start: int, end: int) -> bool:
+    """The span's clause names another measure of the question's own kind (6寸蛋糕售价128元 when the question
+    asks about the 8寸 cake)."""
+    if not question.qualifiers:
+        return False
+    a, b = _clause_bounds(text, start, end)
+    found = [q for q in find_quantities(text[a:b]) if not (a + q.start < end and a + q.end > start)]
+    for want in question.qualifiers:
+        same = [q for q in found if same_unit(q.unit, want.unit)]
+        if same and not any(q.value == want.value for q in same):
+            return True
+    return False
 
 
 def _local_place_conflict(question: Question, text: str, start: int) -> bool:

@@ -6,7 +6,7 @@ import re
 from dataclasses import dataclass, field
 from functools import lru_cache
 
-from .spans import UNITS, unit_kind
+from .spans import UNITS, Quantity, find_quantities, unit_kind
 from .textutil import STOPWORDS, cut, nfkc
 
 # Suffixes of place and organisation names, longest first.
@@ -80,6 +80,8 @@ class Question:
     places: list[str] = field(default_factory=list)
     years: list[str] = field(default_factory=list)
     language: str = "zh"
+    # measures the question itself names (8寸 in 8寸的蛋糕卖多少钱): the answer's clause must not name another
+    qualifiers: list[Quantity] = field(default_factory=list)
 
     def explain(self) -> dict:
         return {
@@ -100,6 +102,11 @@ TITLE_Q = re.compile(
     r"^(?P<who>.+?)(?:现在|目前|当时)?(?:担任|任|是|的)(?:什么|何|哪个|啥)(?:职务|职位|官职|身份|领导)|"
     r"^(?P<who2>.+?)是(?:做|干)什么的"
 )
+
+
+# Kinds of measure that single out one thing among similar ones (8寸 cake, 500毫升 bottle, 18岁 child); counts
+# (两个镇) and durations (一个月) are left out: they describe the question's scope, not a thing's size.
+QUALIFIER_KINDS = ("length", "weight", "volume", "area", "age", "temperature", "speed")
 
 
 def detect_type(q: str) -> str:
@@ -269,6 +276,11 @@ def analyse(question: str) -> Question:
                     break
     places = place_mentions(q)
     terms = key_terms(q, places, unit)
+    qualifiers = [x for x in find_quantities(q) if x.kind in QUALIFIER_KINDS and x.value is not None]
+    for x in qualifiers:
+        # 8寸 is one key term, not 8 and 寸: a sentence about the 6寸 cake or 4个 buns does not cover it
+        measure = re.sub(r"^[^\d零〇一二两三四五六七八九十百千万亿]+", "", x.text)
+        terms = [t for t in terms if t not in measure] + [measure]
     return Question(
         text=q,
         qtype=qtype,
@@ -280,4 +292,5 @@ def analyse(question: str) -> Question:
         terms=terms,
         places=places,
         years=re.findall(r"(?<!\d)((?:19|20)\d{2}年)", q),
+        qualifiers=qualifiers,
     )

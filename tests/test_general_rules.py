@@ -205,3 +205,33 @@ def test_a_role_of_an_organisation_named_once_then_called_the_company(tmp_path):
     assert assistant.ask("星河科技的董事长叫什么？").answer == "李建国"
     # another person's relative is not named by a role alone
     assert assistant.ask("李建国的妻子叫什么名字").abstained
+
+
+BAKERY = """桂香面包坊营业时间及价格通知
+
+尊敬的顾客：自2026年3月1日起，桂香面包坊（位于南京市鼓楼区中山路66号）的营业时间调整为每天早上7点至晚上9点，每周二店休。
+
+本店招牌产品价格如下：原味吐司每条18元，肉松小贝每盒4个25元，美式咖啡每杯12元。
+
+会员每月15日购买任意面包可享九折优惠。生日蛋糕需要提前3天预订，6寸蛋糕售价128元，8寸蛋糕售价168元。
+
+店长刘春梅表示，本店所有面包当天售完，不卖隔夜产品。
+"""
+
+
+@pytest.mark.parametrize(
+    ("question", "expected"),
+    [("8寸的蛋糕卖多少钱？", "168元"), ("6寸蛋糕多少钱", "128元"), ("面包坊的4寸蛋糕多少钱？", None)],
+)
+def test_a_measure_named_in_the_question_singles_out_its_figure(tmp_path, question, expected):
+    """8寸 in the question: the 6寸 cake's price is another thing's, and no price answers a 4寸 cake
+    (a new user got 128元 for 8寸 and for 4寸, at confidence 0.95)."""
+    corpus = tmp_path / "docs"
+    corpus.mkdir()
+    (corpus / "bakery.txt").write_text(BAKERY, encoding="utf-8")
+    (corpus / "library.txt").write_text(LIBRARY, encoding="utf-8")  # a user's pile, not one file
+    answer = Assistant.open(Settings(index_dir=tmp_path / "index", seeds_dir=corpus)).ask(question)
+    if expected is None:
+        assert answer.abstained, answer.answer
+    else:
+        assert answer.answer == expected

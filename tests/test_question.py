@@ -136,3 +136,14 @@ def test_the_kind_of_quantity_asked(question, unit, kind):
 
     q = analyse(question)
     assert (q.unit, q.unit_kind) == (unit, kind)
+
+
+def test_a_measure_in_the_question_is_one_key_term_and_a_qualifier():
+    from rag.question import analyse
+
+    q = analyse("8寸的蛋糕卖多少钱")
+    assert "8寸" in q.terms and "8" not in q.terms and "寸" not in q.terms
+    assert [(x.value, x.unit) for x in q.qualifiers] == [(8.0, "寸")]
+    # counts and durations describe the question's scope, not one thing's size
+    assert analyse("雁塔区在周至县帮扶的是哪两个镇").qualifiers == []
+    assert analyse("一个月最多加班多少小时").qualifiers == []
