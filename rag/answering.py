@@ -275,9 +275,12 @@ def _local_coverage(cand: Candidate, start: int, end: int, weights: dict[str, fl
     total = sum(weights.values())
     got = 0.0
     for term, w in weights.items():
-        if term not in text:
+        # the term itself, else a synonym (休息 for 店休) at the synonym's strength
+        variant = next((v for v in (term, *_SYNONYMS.get(term, ())) if v in text), None)
+        if variant is None:
             continue
-        positions = [m.start() for m in re.finditer(re.escape(term), text)]
+        w *= 1.0 if variant == term else _SYNONYM_MATCH
+        positions = [m.start() for m in re.finditer(re.escape(variant), text)]
         if any(a <= p < b or shared[0] <= p < shared[1] for p in positions):
             got += w
         elif any(prev_a <= p < prev_b for p in positions):

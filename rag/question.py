@@ -51,7 +51,9 @@ _NUMBER_Q = re.compile(
 )
 _PERSON_Q = re.compile(r"谁|叫什么|什么名字|哪位|何人|\bwho\b|whose|what is the name", re.I)
 _DATE_Q = re.compile(
-    r"什么时候|何时|哪一?年|哪一?天|几月|几号|哪个月|什么时间|\bwhen\b|what year|which year|what date", re.I
+    r"什么时候|何时|哪一?年|哪一?天|几月|几号|哪个月|什么时间|星期几|周几|礼拜几"
+    r"|\bwhen\b|what year|which year|what date|what day",
+    re.I,
 )
 _LIST_Q = re.compile(r"哪些|哪几|有什么|有哪|包括什么|包括哪|which .*\b(are|were)\b|what are|list", re.I)
 _PLACE_Q = re.compile(r"哪个|哪家|哪所|哪座|哪里|哪儿|在哪|什么地方|哪一个|\bwhere\b|\bwhich\b", re.I)

@@ -235,3 +235,15 @@ def test_a_measure_named_in_the_question_singles_out_its_figure(tmp_path, questi
         assert answer.abstained, answer.answer
     else:
         assert answer.answer == expected
+
+
+@pytest.mark.parametrize("question", ["面包坊哪天休息？", "面包坊周几休息"])
+def test_a_weekday_answers_which_day_and_a_synonym_counts_in_the_clause(tmp_path, question):
+    """休息 asked, 店休 written: the synonym counts in the answer's own clause, so 每周二 beats the notice's
+    start date in the same sentence (a new user got 2026年12月1日)."""
+    corpus = tmp_path / "docs"
+    corpus.mkdir()
+    (corpus / "bakery.txt").write_text(BAKERY, encoding="utf-8")
+    (corpus / "library.txt").write_text(LIBRARY, encoding="utf-8")
+    answer = Assistant.open(Settings(index_dir=tmp_path / "index", seeds_dir=corpus)).ask(question)
+    assert answer.answer == "每周二", answer.explanation

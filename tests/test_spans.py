@@ -125,3 +125,17 @@ def test_equivalent_measure_words():
     assert not same_unit("本", "张") and not same_unit("天", "年") and not same_unit(None, "本")
     assert same_unit("层", "层")
     assert {"岁", "周岁"} <= equivalent_units("岁") and equivalent_units("层") == {"层"}
+
+
+@pytest.mark.parametrize(
+    ("text", "found"),
+    [
+        ("每周一店休", ["每周一"]),
+        ("周一至周五9点开门", ["周一至周五"]),
+        ("星期天不营业", ["星期天"]),
+        ("一周一次", []),  # once a week, not Monday
+        ("上周一开会", []),
+    ],
+)
+def test_days_of_the_week_are_dates(text, found):
+    assert [d.text for d in find_dates(text)] == found
