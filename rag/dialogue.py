@@ -47,6 +47,11 @@ def resolve(question: str, history: Sequence[str] | None) -> str:
     m = _ELLIPSIS.match(q)
     if m and not _QUESTION_WORDS.search(m.group("target")) and len(m.group("target")) <= 16:
         target = m.group("target")
+        if (pm := _PRONOUN.match(target)) and (attribute := target[pm.end() :].lstrip("的")):
+            # 那它的功率呢 after 加湿器的客服电话是多少: the same subject, another attribute
+            swapped = _swap_attribute(prev, attribute)
+            if swapped:
+                return swapped
         new_places = place_mentions(target)
         old_places = place_mentions(prev)
         if new_places and new_places[0] == target and old_places:
@@ -68,6 +73,24 @@ def resolve(question: str, history: Sequence[str] | None) -> str:
     if not place_mentions(q) and words and words[0][1].startswith(("v", "d", "p")) and words[0][0] not in ("是",):
         return topic + q
     return q
+
+
+def _swap_attribute(prev: str, attribute: str) -> str | None:
+    """``X的Y是多少`` with ``attribute`` for Y (加湿器的客服电话是多少 + 功率 → 加湿器的功率是多少); without a
+    ``的``, the earlier question's topic and the attribute; None when it has no question word."""
+    qw = _QUESTION_WORDS.search(prev)
+    if not qw:
+        return None
+    head, tail = prev[: qw.start()], prev[qw.start() :]
+    if tail.startswith(("多少", "几")):
+        tail = "多少"  # 多少毫升 measured the old attribute, not necessarily the new one
+    de = head.rfind("的")
+    if de <= 0:
+        topic = _topic(prev)  # 碑林区帮扶了多少个村 + 它的面积 → 碑林区的面积是多少
+        return f"{topic}的{attribute}是{tail}" if topic else None
+    old = head[de + 1 :]
+    verb = re.search(r"(?:是|有|为|叫)$", old)
+    return head[: de + 1] + attribute + (verb.group() if verb else "是") + tail
 
 
 _ORG_HEADS = ("基地", "协会", "单位", "公司", "企业", "医院", "学校", "集团", "政府", "局", "办", "委")

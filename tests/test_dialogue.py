@@ -86,3 +86,18 @@ def test_needs_context(question, target):
 )
 def test_was_rewritten(question, resolved, rewritten):
     assert was_rewritten(question, resolved) is rewritten
+
+
+@pytest.mark.parametrize(
+    ("follow_up", "earlier", "resolved"),
+    [
+        ("那它的功率呢？", "加湿器的客服电话是多少", "加湿器的功率是多少"),  # a new user got 它的功率的客服电话是多少
+        ("它的功率呢", "加湿器的水箱容量是多少毫升", "加湿器的功率是多少"),  # 毫升 measured the old attribute
+        ("那它的作者呢", "《神圣十月》的导演是谁", "《神圣十月》的作者是谁"),
+        ("那它的面积呢", "碑林区帮扶了多少个村", "碑林区的面积是多少"),
+    ],
+)
+def test_a_pronoun_follow_up_asks_another_attribute_of_the_same_subject(follow_up, earlier, resolved):
+    from rag.dialogue import resolve
+
+    assert resolve(follow_up, [earlier]) == resolved
