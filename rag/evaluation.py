@@ -480,14 +480,20 @@ def _plot(result: dict, path: Path) -> Path | None:
             groups["correct"].append(conf)
         else:
             groups["wrong"].append(conf)
+    colors = {"correct": "#3a9a5b", "wrong": "#c8453c", "unanswerable": "#888888"}
+    return confidence_histogram(plt, fig, ax2, groups, colors, result, "confidence before abstention", path)
+
+
+def confidence_histogram(plt, fig, ax, groups: dict, colors: dict, result: dict, title: str, path: Path) -> Path:
+    """The right-hand panel of a report: confidences by outcome and the refusal threshold; saves the figure."""
     bins = [i / 20 for i in range(21)]
-    for name, color in (("correct", "#3a9a5b"), ("wrong", "#c8453c"), ("unanswerable", "#888888")):
-        ax2.hist(groups[name], bins=bins, alpha=0.6, label=f"{name} ({len(groups[name])})", color=color)
+    for name, values in groups.items():
+        ax.hist(values, bins=bins, alpha=0.6, label=f"{name} ({len(values)})", color=colors[name])
     thr = result["settings"]["abstain_threshold"]
-    ax2.axvline(thr, color="black", linestyle="--", label=f"threshold {thr}")
-    ax2.set_title("confidence before abstention")
-    ax2.set_xlabel("confidence")
-    ax2.legend()
+    ax.axvline(thr, color="black", linestyle="--", label=f"threshold {thr}")
+    ax.set_title(title)
+    ax.set_xlabel("confidence")
+    ax.legend()
     fig.tight_layout()
     fig.savefig(path, dpi=90)
     plt.close(fig)

@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from .errors import RagError
-from .evaluation import _fmt, md_cell, percentile, pyplot, write_report_files
+from .evaluation import _fmt, confidence_histogram, md_cell, percentile, pyplot, write_report_files
 from .squad import SPLITS, SquadQuestion
 from .squad_metric import score
 
@@ -221,15 +221,6 @@ def _plot(result: dict, path: Path) -> Path | None:
     for r in result["rows"]:
         if r["confidence"] is not None:
             kinds["F1 ≥ 0.5" if r["f1"] >= 0.5 else "F1 < 0.5 or refused"].append(r["confidence"])
-    bins = [i / 20 for i in range(21)]
-    for (name, values), color in zip(kinds.items(), ("#3a9a5b", "#c8453c"), strict=True):
-        ax2.hist(values, bins=bins, alpha=0.6, label=f"{name} ({len(values)})", color=color)
-    thr = result["settings"]["abstain_threshold"]
-    ax2.axvline(thr, color="black", linestyle="--", label=f"threshold {thr}")
-    ax2.set_title("confidence before abstention (own paragraph indexed)")
-    ax2.set_xlabel("confidence")
-    ax2.legend()
-    fig.tight_layout()
-    fig.savefig(path, dpi=90)
-    plt.close(fig)
-    return path
+    colors = dict(zip(kinds, ("#3a9a5b", "#c8453c"), strict=True))
+    title = "confidence before abstention (own paragraph indexed)"
+    return confidence_histogram(plt, fig, ax2, kinds, colors, result, title, path)
