@@ -159,6 +159,15 @@ def test_terms_cut_through_a_name_are_repaired(question, text, name):
     assert all(t in text for t in terms if len(t) > 1)
 
 
+def _assistant(folder, files: dict[str, str]) -> Assistant:
+    """An assistant over ``files`` (name → text) written into ``folder``/docs, indexed into ``folder``/index."""
+    corpus = folder / "docs"
+    corpus.mkdir()
+    for name, text in files.items():
+        (corpus / name).write_text(text, encoding="utf-8")
+    return Assistant.open(Settings(index_dir=folder / "index", seeds_dir=corpus))
+
+
 LIBRARY = """桐江市图书馆开放须知
 桐江市图书馆新馆于2021年落成,共5层,建筑面积约1.2万平方米,馆藏图书36万册。
 年满十六周岁的市民可以凭身份证办理借书证。每张借书证每次可借阅图书5册,借期三十日。
@@ -168,10 +177,7 @@ LIBRARY = """桐江市图书馆开放须知
 
 @pytest.fixture(scope="module")
 def library(tmp_path_factory):
-    corpus = tmp_path_factory.mktemp("library")
-    (corpus / "library.txt").write_text(LIBRARY, encoding="utf-8")
-    settings = Settings(index_dir=tmp_path_factory.mktemp("library-index") / "index", seeds_dir=corpus)
-    return Assistant.open(settings)
+    return _assistant(tmp_path_factory.mktemp("library"), {"library.txt": LIBRARY})
 
 
 @pytest.mark.parametrize(
@@ -194,14 +200,11 @@ def test_measure_words_answer_for_each_other(library, question, expected):
 
 def test_a_role_of_an_organisation_named_once_then_called_the_company(tmp_path):
     """星河科技的董事长 when the text names the company once and then says 公司董事长 (a new user's miss)."""
-    corpus = tmp_path / "docs"
-    corpus.mkdir()
-    (corpus / "news.md").write_text(
+    news = (
         "# 星河科技新办公楼启用\n\n星河科技位于成都高新区的新办公楼今天正式启用。"
-        "新办公楼共有12层，可容纳员工900人。公司董事长李建国在启用仪式上致辞。\n",
-        encoding="utf-8",
+        "新办公楼共有12层，可容纳员工900人。公司董事长李建国在启用仪式上致辞。\n"
     )
-    assistant = Assistant.open(Settings(index_dir=tmp_path / "index", seeds_dir=corpus))
+    assistant = _assistant(tmp_path, {"news.md": news})
     assert assistant.ask("星河科技的董事长叫什么？").answer == "李建国"
     # another person's relative is not named by a role alone
     assert assistant.ask("李建国的妻子叫什么名字").abstained
@@ -226,11 +229,7 @@ BAKERY = """桂香面包坊营业时间及价格通知
 def test_a_measure_named_in_the_question_singles_out_its_figure(tmp_path, question, expected):
     """8寸 in the question: the 6寸 cake's price is another thing's, and no price answers a 4寸 cake
     (a new user got 128元 for 8寸 and for 4寸, at confidence 0.95)."""
-    corpus = tmp_path / "docs"
-    corpus.mkdir()
-    (corpus / "bakery.txt").write_text(BAKERY, encoding="utf-8")
-    (corpus / "library.txt").write_text(LIBRARY, encoding="utf-8")  # a user's pile, not one file
-    answer = Assistant.open(Settings(index_dir=tmp_path / "index", seeds_dir=corpus)).ask(question)
+    answer = _assistant(tmp_path, {"bakery.txt": BAKERY, "library.txt": LIBRARY}).ask(question)  # a user's pile
     if expected is None:
         assert answer.abstained, answer.answer
     else:
@@ -241,9 +240,5 @@ def test_a_measure_named_in_the_question_singles_out_its_figure(tmp_path, questi
 def test_a_weekday_answers_which_day_and_a_synonym_counts_in_the_clause(tmp_path, question):
     """休息 asked, 店休 written: the synonym counts in the answer's own clause, so 每周二 beats the notice's
     start date in the same sentence (a new user got 2026年12月1日)."""
-    corpus = tmp_path / "docs"
-    corpus.mkdir()
-    (corpus / "bakery.txt").write_text(BAKERY, encoding="utf-8")
-    (corpus / "library.txt").write_text(LIBRARY, encoding="utf-8")
-    answer = Assistant.open(Settings(index_dir=tmp_path / "index", seeds_dir=corpus)).ask(question)
+    answer = _assistant(tmp_path, {"bakery.txt": BAKERY, "library.txt": LIBRARY}).ask(question)
     assert answer.answer == "每周二", answer.explanation
