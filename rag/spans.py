@@ -30,13 +30,34 @@ _QUANTITY = re.compile(
     rf"(?P<prefix>{_PREFIX})(?P<num>{_NUM})(?:余|多)?(?:{_SP}(?P<mag>[万亿千百](?!元)?))?(?:余|多|来)?"
     rf"(?:{_SP}(?P<unit>{_UNIT_RE}))?(?P<suffix>以上|左右|以下|上下|之多|余)?"
 )
+# Dates as a small grammar: a year (four digits, four Chinese digits, or any number after 公元/公元前), a
+# century or decade, a month (digits, Chinese numerals, 正/腊), a day (日/号 after a month); a part of the
+# period (底, 上旬, 初期…); a range of two of them (8月20日至21日, 1990年至1995年, 3至5月).
+_CN_MONTH = r"(?:十[一二]?|[一二三四五六七八九]|正|腊)"
+_CN_DAY = r"(?:[二三]?十[一二三四五六七八九]?|[一二三四五六七八九]|初[一二三四五六七八九十])"
+_YEAR = r"(?:(?:公元前?|西元前?)\d{1,4} ?|\d{4} ?|[一二〇零三四五六七八九]{4})年(?:代|度)?"
+_CENTURY = (
+    r"(?:公元前?|西元前?)?(?:\d{1,2}|[一二]?十[一二]?|[一二三四五六七八九])世纪"
+    r"(?:[一二三四五六七八九]?十年代|\d0年代)?"
+)
+_MONTH = rf"(?:\d{{1,2}}|{_CN_MONTH})月(?:份)?"
+_DAY = rf"(?:\d{{1,2}}|{_CN_DAY})[日号]"
+_PART = r"(?:初期|中期|末期|中叶|上半叶|下半叶|前期|后期|中旬|上旬|下旬|以来|底|初|末)"
+# a month in Chinese numerals alone stands after a preposition or outside a word (not 《神圣十月》, 三个月)
+_BARE = r"(?:(?<=[于在从至到自每])|(?<![\u4e00-\u9fff\d]))"
+_DATE_CORE = (
+    rf"(?:(?:{_CENTURY}|{_YEAR})(?:{_MONTH}(?:{_DAY})?)?"
+    rf"|(?<![\d个几两〇零一二三四五六七八九十]){_MONTH}{_DAY}|(?<![\d个几两])\d{{1,2}}月|{_BARE}{_CN_MONTH}月)"
+)
+_RANGE = r"(?:至|到|—|－|~|～|-)"
 _DATE = re.compile(
-    r"(?:(?:\d{4} ?|[一二〇零三四五六七八九]{4})年(?:度)?"
-    r"(?:\d{1,2}月(?:\d{1,2}日)?(?:底|初|中旬|上旬|下旬)?)?(?:以来|底|初)?"
-    r"|(?<=每月)\d{1,2}日|\d{1,2}月\d{1,2}日(?:至\d{1,2}日)?|\d{1,2}月(?:底|初|中旬|上旬|下旬|以来)"
-    r"|(?:今年|去年|前年|明年)(?:\d{1,2}月)?(?:底|初|以来)?|\d{4}-\d{1,2}-\d{1,2}(?: \d{1,2}:\d{2})?"
+    rf"{_DATE_CORE}{_PART}?(?:{_RANGE}(?:{_DATE_CORE}|{_DAY}){_PART}?)?"
+    rf"|(?<![\d.])(?:\d{{1,2}}|{_CN_MONTH}){_RANGE}{_MONTH}{_PART}?"
+    r"|(?<=每月)\d{1,2}日"
+    rf"|(?:今年|去年|前年|明年)(?:{_MONTH}(?:{_DAY})?)?{_PART}?"
+    r"|\d{4}-\d{1,2}-\d{1,2}(?: \d{1,2}:\d{2})?"
     # days of the week: 每周一, 星期六, 周一至周五, 礼拜天
-    r"|(?<![一二两三四五六七八九十几每上下本])(?:每)?(?:周|星期|礼拜)[一二三四五六日天](?:(?:至|到|和|、)(?:周|星期|礼拜)?[一二三四五六日天])?(?![\u4e00-\u9fff]{0,1}年))"
+    r"|(?<![一二两三四五六七八九十几每上下本])(?:每)?(?:周|星期|礼拜)[一二三四五六日天](?:(?:至|到|和|、)(?:周|星期|礼拜)?[一二三四五六日天])?(?![\u4e00-\u9fff]{0,1}年)"
 )
 _CN_VALUES = {
     "零": 0,
@@ -152,6 +173,28 @@ def find_quantities(text: str) -> list[Quantity]:
             unit = m.group("mag") + unit
         kind = unit_kind(unit) or unit_kind(m.group("unit"))  # 亿美元: the currency decides the kind
         out.append(Quantity(start, end, text[start:end], value, unit, kind))
+    return _join_ranges(text, out)
+
+
+# a range of two quantities is one answer: 400米至800米, 3-5人, 20～30元
+_QUANTITY_RANGE = re.compile(r"[ \u00a0]?(?:至|到|—|－|~|～|-)[ \u00a0]?")
+
+
+def _join_ranges(text: str, found: list[Quantity]) -> list[Quantity]:
+    """Join ``A至B unit`` into one quantity (value: the lower end) when A has no unit or the same one."""
+    out: list[Quantity] = []
+    for q in found:
+        prev = out[-1] if out else None
+        if (
+            prev is not None
+            and q.unit is not None
+            and (prev.unit is None or same_unit(prev.unit, q.unit))
+            and _QUANTITY_RANGE.fullmatch(text[prev.end : q.start])
+            and not q.text.startswith(("约", "近", "超", "逾", "共", "计", "达"))
+        ):
+            out[-1] = Quantity(prev.start, q.end, text[prev.start : q.end], prev.value, q.unit, q.kind)
+            continue
+        out.append(q)
     return out
 
 

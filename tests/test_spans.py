@@ -139,3 +139,44 @@ def test_equivalent_measure_words():
 )
 def test_days_of_the_week_are_dates(text, found):
     assert [d.text for d in find_dates(text)] == found
+
+
+@pytest.mark.parametrize(
+    ("text", "found"),
+    [
+        ("双方代表于一九六一年九月十日互换批准书", ["一九六一年九月十日"]),
+        ("《越南亡国史》写于二十世纪初期", ["二十世纪初期"]),
+        ("始建于公元前221年", ["公元前221年"]),
+        ("1990年代以来受到影响", ["1990年代以来"]),
+        ("1985年9月至1987年7月在校学习", ["1985年9月至1987年7月"]),
+        ("生殖季在2至4月", ["2至4月"]),
+        ("从三月起开放，今年三月5号验收", ["三月", "今年三月5号"]),
+    ],
+)
+def test_dates_in_chinese_numerals_centuries_and_ranges(text, found):
+    assert [d.text for d in find_dates(text)] == found
+
+
+def test_words_with_a_month_inside_are_not_dates():
+    assert find_dates("动画《神圣十月》播出") == []
+    assert find_dates("服役三个月，两个月后") == []
+    assert [q.text for q in find_quantities("服役三个月")] == ["三个月"]
+
+
+@pytest.mark.parametrize(
+    ("text", "quantity", "value", "unit"),
+    [
+        ("生长于海拔400米至800米的地区", "400米至800米", 400, "米"),
+        ("每组3-5人", "3-5人", 3, "人"),
+        ("票价20～30元", "20～30元", 20, "元"),
+        ("适合10到12岁的孩子", "10到12岁", 10, "岁"),
+    ],
+)
+def test_a_range_of_quantities_is_one_span(text, quantity, value, unit):
+    (q,) = find_quantities(text)
+    assert (q.text, q.value, q.unit) == (quantity, value, unit)
+
+
+def test_numbers_joined_by_a_dash_without_a_unit_stay_apart():
+    assert [q.text for q in find_quantities("电话010-12345678")] == ["010", "12345678"]
+    assert [q.text for q in find_quantities("身高180厘米，体重75公斤")] == ["180厘米", "75公斤"]
