@@ -644,14 +644,51 @@ def _place_spans(question: Question, cand: Candidate, weights) -> list[SpanChoic
             start = _named_before(text, m.end())
             if m.end() - start > len(suffix) and text[start : m.end()] not in question.text:
                 out.append(_span_choice(question, cand, start, m.end(), 1.0, weights))
-        return out
+        if out:
+            return out
+    for start, end in place_runs(text):
+        if text[start:end] not in question.text:
+            out.append(_span_choice(question, cand, start, end, 1.0, weights))
+    return out
+
+
+# An address runs from the larger place to the smaller one; a jieba word of a place name (头 of 头城镇) may stand
+# outside the place tag, so two words that together end in a place suffix within this many characters join it.
+_PLACE_PIECE_CHARS = 4
+
+
+def place_runs(text: str) -> list[tuple[int, int]]:
+    """Runs of place and organisation names read as one (台湾宜兰县头城镇, 江苏南京), as ``(start, end)``."""
+    words: list[tuple[int, int, str]] = []
     pos = 0
     for word, flag in posseg(text):
         start = text.find(word, pos)
         pos = start + len(word)
-        if flag in ("ns", "nt") and word not in question.text:
-            out.append(_span_choice(question, cand, start, pos, 1.0, weights))
-    return out
+        words.append((start, pos, flag))
+
+    def is_place(i: int) -> int:
+        """How many words from ``i`` on continue a place run (0: none)."""
+        if i >= len(words):
+            return 0
+        if words[i][2] in ("ns", "nt"):
+            return 1
+        if i + 1 < len(words) and words[i + 1][1] - words[i][0] <= _PLACE_PIECE_CHARS:
+            if text[words[i][0] : words[i + 1][1]].endswith(PLACE_SUFFIXES) and words[i][2].startswith("n"):
+                return 2
+        return 0
+
+    runs: list[tuple[int, int]] = []
+    i = 0
+    while i < len(words):
+        if words[i][2] not in ("ns", "nt"):
+            i += 1
+            continue
+        j = i + 1
+        while step := is_place(j):
+            j += step
+        runs.append((words[i][0], words[j - 1][1]))
+        i = j
+    return runs
 
 
 def _list_spans(question: Question, cand: Candidate, weights) -> list[SpanChoice]:

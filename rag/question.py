@@ -224,6 +224,17 @@ def _asked_noun(rest: str) -> str | None:
     return None
 
 
+def _head_noun(rest: str) -> str | None:
+    """The common noun after 哪所/哪个/什么 (哪所大学 → 大学): the answer is a name ending in it."""
+    from .textutil import posseg
+
+    words = posseg(rest)[:1]
+    for word, flag in words:
+        if len(word) >= 2 and flag in ("n", "nz", "nt") and word not in TYPE_WORDS and word not in STOPWORDS:
+            return word
+    return None
+
+
 def key_terms(q: str, places: list[str], unit: str | None = None) -> list[str]:
     """Content words of the question: its places, then jieba words that are not stopwords or type words."""
     rest = q
@@ -276,6 +287,8 @@ def analyse(question: str) -> Question:
                 if tail.startswith(suffix) or tail.endswith(suffix):
                     asked_suffix = suffix
                     break
+            if asked_suffix is None and qtype == "place":
+                asked_suffix = _head_noun(q[m.start("suffix") :])
     places = place_mentions(q)
     terms = key_terms(q, places, unit)
     qualifiers = [x for x in find_quantities(q) if x.kind in QUALIFIER_KINDS and x.value is not None]

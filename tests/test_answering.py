@@ -190,3 +190,17 @@ def test_counted_noun_phrase_is_shown_as_the_question_words_it(assistant):
     assert assistant.ask("专家能手来汉滨开展了多少次教学研讨交流活动").answer == "7次（7次教学研讨交流活动）"
     assert assistant.ask("汉滨区多少名孩子体验了古城之旅").answer == "59名（59名孩子）"  # not 孩子体验
     assert assistant.ask("碑林区帮扶了多少个村").answer == "11个（蓝田县11个行政村）"
+
+
+@pytest.mark.parametrize(
+    ("text", "runs"),
+    [
+        ("渔港位于台湾宜兰县头城镇的海边", ["台湾宜兰县头城镇"]),  # 头 stands outside the place tag
+        ("他是江苏南京人", ["江苏南京"]),
+        ("总部在北京，分部在上海", ["北京", "上海"]),  # two places apart stay apart
+    ],
+)
+def test_place_runs_read_an_address_as_one(text, runs):
+    from rag.answering import place_runs
+
+    assert [text[a:b] for a, b in place_runs(text)] == runs

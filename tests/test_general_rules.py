@@ -242,3 +242,36 @@ def test_a_weekday_answers_which_day_and_a_synonym_counts_in_the_clause(tmp_path
     start date in the same sentence (a new user got 2026年12月1日)."""
     answer = _assistant(tmp_path, {"bakery.txt": BAKERY, "library.txt": LIBRARY}).ask(question)
     assert answer.answer == "每周二", answer.explanation
+
+
+SCHOOL = """青禾书院简介
+青禾书院坐落于浙江省丽水市松阳县的一个古村落，由退休教师林晓于2015年创办。
+林晓早年在华东师范大学中文系取得硕士学位，此后在中学任教三十年。
+书院每年5月至10月开放，双方于二〇一八年六月十二日签订了共建协议。
+"""
+
+
+@pytest.mark.parametrize(
+    ("question", "expected"),
+    [
+        ("青禾书院在哪里", "浙江省丽水市松阳县"),  # the whole address, not its first word
+        ("林晓是在哪所大学取得硕士学位的", "华东师范大学"),  # the name that ends in the asked noun
+        ("共建协议是什么时候签的", "二〇一八年六月十二日"),  # a date in Chinese numerals, to the day
+        ("书院几月开放", "5月至10月"),  # a range of months
+    ],
+)
+def test_whole_places_names_and_dates(tmp_path_factory, question, expected):
+    assistant = _school(tmp_path_factory)
+    answer = assistant.ask(question)
+    assert not answer.abstained, answer.explanation
+    assert expected in answer.answer
+    assert len(answer.answer) <= len(expected) + 4, answer.answer
+
+
+_SCHOOLS: dict = {}
+
+
+def _school(factory) -> Assistant:
+    if "a" not in _SCHOOLS:
+        _SCHOOLS["a"] = _assistant(factory.mktemp("school"), {"school.txt": SCHOOL})
+    return _SCHOOLS["a"]

@@ -147,3 +147,15 @@ def test_a_measure_in_the_question_is_one_key_term_and_a_qualifier():
     # counts and durations describe the question's scope, not one thing's size
     assert analyse("雁塔区在周至县帮扶的是哪两个镇").qualifiers == []
     assert analyse("一个月最多加班多少小时").qualifiers == []
+
+
+@pytest.mark.parametrize(
+    ("question", "suffix"),
+    [
+        ("杨朝祥是在哪所大学取得博士学位的", "大学"),
+        ("这部漫画是由哪个杂志连载的", "杂志"),
+        ("帮扶哪个村", "村"),  # a place suffix from the list still wins
+    ],
+)
+def test_the_noun_after_which_is_the_asked_suffix(question, suffix):
+    assert analyse(question).asked_suffix == suffix
