@@ -16,8 +16,8 @@ from .documents import DATELINE as _DATELINE
 from .index import Index
 from .question import ORG_SUFFIXES, PLACE_SUFFIXES, TITLE_Q, Question, place_mentions
 from .schema import Answer, Document, Hit, Quote
-from .spans import equivalent_units, find_dates, find_enumerations, find_quantities, same_unit
-from .textutil import STOPWORDS, char_ngrams, cut, posseg, resource_lines
+from .spans import equivalent_units, find_dates, find_enumerations, find_quantities, find_times, same_unit
+from .textutil import STOPWORDS, char_ngrams, cut, in_dictionary, posseg, resource_lines
 
 log = logging.getLogger(__name__)
 
@@ -86,9 +86,36 @@ def repair_terms(question: Question, texts: list[str]) -> Question:
         # one word glued to the next one's first character (马明种 of 马明种了): keep the known name
         if len(term) >= 3 and term not in question.places and not found(term) and found(term[:-1]):
             terms[i] = term[:-1]
+    # a word the documents never write that jieba glued from a function word and a content word (能休 of
+    # 一年能休几天, 卡能 of 季卡能打几折, 先押 of 得先押多少钱): keep the content part the documents do write
+    out: list[str] = []
+    for term in terms:
+        out.extend(_unglue(term, found) if term not in question.places else [term])
+    terms = list(dict.fromkeys(out))
     if terms == question.terms:
         return question
     return dataclasses.replace(question, terms=terms)
+
+
+def _unglue(term: str, found) -> list[str]:
+    """``term`` itself when the texts write it or it is a dictionary word; else its part the texts write when
+    the rest is a function word (stopword) or one character they do not write; else ``term``."""
+    if found(term) or len(term) < 2 or not re.fullmatch(r"[\u4e00-\u9fff]+", term) or in_dictionary(term):
+        return [term]
+    for k in range(len(term) - 1, 0, -1):
+        a, b = term[:k], term[k:]
+        if a in STOPWORDS and found(b):
+            return [b]
+        if b in STOPWORDS and found(a):
+            return [a]
+    # else a written word and one stray character (先押 of 得先押多少钱, 温度调 of 温度调到多少度)
+    for k in range(len(term) - 1, 0, -1):
+        a, b = term[:k], term[k:]
+        if len(a) == 1 and found(b) and not found(a):
+            return [b]
+        if len(b) == 1 and found(a) and not found(b):
+            return [a]
+    return [term]
 
 
 def _term_weights(question: Question, index: Index) -> dict[str, float]:
@@ -480,7 +507,9 @@ def _date_spans(question: Question, cand: Candidate, weights) -> list[SpanChoice
     out = []
     # when was the article published: its dateline, not a date inside the story
     agree = 0.3 if _PUBLISHED.search(question.text) and not cand.byline else 1.0
-    for d in find_dates(cand.text):
+    # 几点 asks a clock time; 什么时候 may be answered by a date or by a time of day
+    found = find_times(cand.text) if question.unit_kind == "time" else find_dates(cand.text) + find_times(cand.text)
+    for d in found:
         choice = _span_choice(question, cand, d.start, d.end, agree, weights)
         if d.start <= 2:  # a leading time adverbial (2019年6月,…) dates the whole sentence
             choice.local = max(choice.local, cand.coverage)

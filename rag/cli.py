@@ -286,21 +286,40 @@ def ui(host: str, port: int, index_dir, users_file, no_auth: bool, read_only: bo
     type=click.Path(path_type=Path),
     help="instead: a SQuAD-format file (CMRC 2018), its questions asked over its own paragraphs",
 )
+@click.option(
+    "--collections",
+    type=click.Path(path_type=Path, file_okay=False),
+    help="instead: a folder of collections (each a docs/ folder and a gold.jsonl), each indexed alone",
+)
 @click.option("--split", type=click.Choice(["train", "dev", "all"]), help="--squad: which questions (default all)")
 @click.option("--limit", type=click.IntRange(min=1), help="--squad: ask only the first N questions of the split")
 @click.option("--drop-gold", is_flag=True, help="--squad: ask each again without its own paragraph (should refuse)")
 @_index_options
 @click.option("--json", "as_json", is_flag=True, help="print the metrics as one JSON object")
 @click.option("--report", "report_dir", type=click.Path(path_type=Path), help="write report.md/.json/.png here")
-def eval_cmd(gold, squad_file, split, limit, drop_gold: bool, index_dir, embedder, as_json: bool, report_dir) -> None:
+def eval_cmd(
+    gold, squad_file, collections, split, limit, drop_gold: bool, index_dir, embedder, as_json: bool, report_dir
+) -> None:
     """Run a gold Q&A set (or, with --squad, a SQuAD/CMRC file) through the assistant and report the metrics.
 
     With --squad, --index-dir is where the file's paragraphs are indexed (default: a cache folder under
     ~/.cache/rag-zh, built on first use and reused while the file, embedder and chunker are the same).
     """
-    if squad_file is not None:
-        if gold is not None:
-            raise click.ClickException("give either --gold or --squad, not both")
+    if sum(x is not None for x in (gold, squad_file, collections)) > 1:
+        raise click.ClickException("give one of --gold, --squad and --collections")
+    if collections is not None:
+        if split or limit or drop_gold or index_dir:
+            raise click.ClickException("--collections indexes each collection itself: no --index-dir/--split/--limit")
+        from .evaluation import run_collections_eval
+
+        try:
+            result = run_collections_eval(collections, _settings(embedder=embedder), sys.stderr.isatty())
+        except RagError as exc:
+            _fail(exc)
+        for warning in result["warnings"]:
+            click.echo(f"warning: {warning}", err=True)
+        path = collections / "gold.jsonl"
+    elif squad_file is not None:
         result, path = _squad_eval(squad_file, split or "all", limit, drop_gold, index_dir, embedder)
     elif split or limit or drop_gold:
         raise click.ClickException("--split, --limit and --drop-gold go with --squad FILE")

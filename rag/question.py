@@ -55,6 +55,8 @@ _DATE_Q = re.compile(
     r"|\bwhen\b|what year|which year|what date|what day",
     re.I,
 )
+# A time of day (几点开门, 几点到几点): a date question whose answer is a clock time.
+TIME_Q = re.compile(r"几点|几时|什么钟点|\bwhat time\b|\bat what hour", re.I)
 _LIST_Q = re.compile(r"哪些|哪几|有什么|有哪|包括什么|包括哪|which .*\b(are|were)\b|what are|list", re.I)
 _PLACE_Q = re.compile(r"哪个|哪家|哪所|哪座|哪里|哪儿|在哪|什么地方|哪一个|\bwhere\b|\bwhich\b", re.I)
 _REASON_Q = re.compile(r"为什么|为何|怎样|如何|怎么|什么方式|什么办法|什么措施|\bwhy\b|\bhow\b", re.I)
@@ -115,7 +117,7 @@ def detect_type(q: str) -> str:
     q = mask_wei_verbs(q)  # 称为什么 asks a name: its 为什么 is no "why"
     if TITLE_Q.search(q):
         return "title"
-    if _DATE_Q.search(q):
+    if _DATE_Q.search(q) or TIME_Q.search(q):
         return "date"
     if re.search(r"哪[两三四五六七八九十几]+[个家所座位名项种类条]|哪些|有哪几|有什么|包括什么|包括哪", q):
         return "list"
@@ -289,6 +291,8 @@ def analyse(question: str) -> Question:
                     break
             if asked_suffix is None and qtype == "place":
                 asked_suffix = _head_noun(q[m.start("suffix") :])
+    if qtype == "date" and TIME_Q.search(q):
+        kind = "time"
     places = place_mentions(q)
     terms = key_terms(q, places, unit)
     qualifiers = [x for x in find_quantities(q) if x.kind in QUALIFIER_KINDS and x.value is not None]

@@ -59,6 +59,18 @@ _DATE = re.compile(
     # days of the week: 每周一, 星期六, 周一至周五, 礼拜天
     r"|(?<![一二两三四五六七八九十几每上下本])(?:每)?(?:周|星期|礼拜)[一二三四五六日天](?:(?:至|到|和|、)(?:周|星期|礼拜)?[一二三四五六日天])?(?![\u4e00-\u9fff]{0,1}年)"
 )
+# Times of day: 8:00, 上午9点, 下午两点半, 21:00—22:30; a bare 9点 only next to a range mark or 半/分/整 (not 三点意见).
+_DAYPART = r"(?:上午|下午|晚上|早上|中午|凌晨|傍晚|夜里|夜间|早晨|清晨|晚|早)"
+_CN_HOUR = r"(?:十[一二]?|[一二两三四五六七八九]|零)"
+_MINUTES = r"(?:半|整|一刻|三刻|\d{1,2}分|[一二三四五]?十[一二三四五六七八九]?分|[一二三四五六七八九]分)"
+_CLOCK = (
+    rf"(?:{_DAYPART} ?)?\d{{1,2}}[:：]\d{{2}}"
+    rf"|{_DAYPART} ?(?:\d{{1,2}}|{_CN_HOUR})[点时](?:{_MINUTES}|钟)?"
+    rf"|(?<![\d.])\d{{1,2}}点{_MINUTES}"
+    rf"|(?<![\d.])\d{{1,2}}点钟?(?={_RANGE}|之前|以前|前|之后|以后|后|开始|起|截止|结束)"
+)
+_TIME = re.compile(rf"(?:{_CLOCK})(?: ?{_RANGE} ?(?:次日|第二天)?(?:{_CLOCK}|\d{{1,2}}点(?:{_MINUTES})?))?")
+
 _CN_VALUES = {
     "零": 0,
     "〇": 0,
@@ -152,7 +164,7 @@ def find_quantities(text: str) -> list[Quantity]:
     Years and dates are not quantities; a bare number without unit is kept (kind None).
     """
     out: list[Quantity] = []
-    date_spans = [m.span() for m in _DATE.finditer(text)]
+    date_spans = [m.span() for m in _DATE.finditer(text)] + [m.span() for m in _TIME.finditer(text)]
     for m in _QUANTITY.finditer(text):
         num = m.group("num")
         if not num or (num in "十百千万亿" and not m.group("unit")):
@@ -162,7 +174,12 @@ def find_quantities(text: str) -> list[Quantity]:
         if any(a <= m.start("num") < b for a, b in date_spans):
             continue
         # a Chinese numeral glued to a word (一头干练短发, 三保障, 一线) is not a quantity unless it has a unit
-        if not num[0].isdigit() and (not m.group("unit") or not _valid_cn_numeral(text, m.start("num"), num)):
+        # (八五折 reads digit by digit: a discount)
+        if (
+            not num[0].isdigit()
+            and m.group("unit") != "折"
+            and (not m.group("unit") or not _valid_cn_numeral(text, m.start("num"), num))
+        ):
             continue
         start, end = m.start(), m.end()
         while end > start and text[end - 1] in ",. \u00a0":
@@ -245,6 +262,11 @@ class Span:
     start: int
     end: int
     text: str
+
+
+def find_times(text: str) -> list[Span]:
+    """Times of day and opening hours: ``8:00``, ``上午9点``, ``9:00—18:00``, ``下午两点半``."""
+    return [Span(m.start(), m.end(), m.group()) for m in _TIME.finditer(text)]
 
 
 def find_dates(text: str) -> list[Span]:

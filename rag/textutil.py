@@ -62,6 +62,11 @@ def _jieba():
     return jieba
 
 
+def in_dictionary(word: str) -> bool:
+    """Whether ``word`` is an entry of jieba's dictionary (not a piece its HMM guessed for unknown text)."""
+    return bool(_jieba().get_FREQ(word))
+
+
 def cut(text: str) -> list[str]:
     """jieba precise-mode words of ``text`` (NFKC, lower case), punctuation removed."""
     words = _jieba().lcut(nfkc(text).lower())

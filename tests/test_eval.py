@@ -217,3 +217,34 @@ def test_eval_reports_headline_metrics_per_split(gold_result):
     assert set(by_split) == {"dev", "test"}
     assert by_split["dev"]["n"] + by_split["test"]["n"] == gold_result["overall"]["n"]
     assert "answer_accuracy" in by_split["test"]
+
+
+def test_eval_collections_indexes_each_collection_alone(tmp_path):
+    """``rag eval --collections``: each folder's docs/ is its own index; the question about one collection's
+    figure is not answered from the other's (they would share an index otherwise)."""
+    import json as _json
+
+    for name, text, q, a in [
+        ("gym", "阳光健身中心首次办卡需缴纳押金100元。", "办卡押金多少钱", "100元"),
+        ("pool", "蓝湾游泳馆首次办卡需缴纳押金300元。", "办卡押金多少钱", "300元"),
+    ]:
+        (tmp_path / name / "docs").mkdir(parents=True)
+        (tmp_path / name / "docs" / "notice.txt").write_text(text, encoding="utf-8")
+        item = {
+            "id": f"{name}-1",
+            "question": q,
+            "answers": [a],
+            "doc": "notice.txt",
+            "quote": text.rstrip("。"),
+            "type": "number",
+            "difficulty": "easy",
+        }
+        (tmp_path / name / "gold.jsonl").write_text(_json.dumps(item, ensure_ascii=False) + "\n", encoding="utf-8")
+    result = CliRunner().invoke(cli, ["eval", "--collections", str(tmp_path), "--json"], catch_exceptions=False)
+    assert result.exit_code == 0, result.output
+    out = _json.loads(result.stdout.strip().splitlines()[-1])
+    assert set(out["by_collection"]) == {"gym", "pool"}
+    assert out["overall"]["n"] == 2
+    assert out["overall"]["answer_accuracy"] == 1.0
+    both = CliRunner().invoke(cli, ["eval", "--collections", str(tmp_path), "--gold", "x.jsonl"])
+    assert both.exit_code != 0 and "one of" in both.output

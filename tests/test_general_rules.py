@@ -275,3 +275,42 @@ def _school(factory) -> Assistant:
     if "a" not in _SCHOOLS:
         _SCHOOLS["a"] = _assistant(factory.mktemp("school"), {"school.txt": SCHOOL})
     return _SCHOOLS["a"]
+
+
+GYM = """阳光体育中心会员须知
+一、开放时间：周一至周五上午6:30—晚上22:00；周六、周日上午8:00—晚上21:00。
+二、首次办卡需缴纳押金100元，退卡时凭押金收据退还。
+三、年卡2680元，学生凭学生证办季卡可享八五折。
+四、游泳馆位于二楼，恒温28℃。
+"""
+
+
+@pytest.mark.parametrize(
+    ("question", "expected"),
+    [
+        ("周六几点开门", "8:00"),  # 几点 asks a clock time
+        ("办卡要先押多少钱", "100元"),  # 先押: a word jieba made up, its 押 is in the text
+        ("学生办季卡能打几折", "八五折"),
+        ("游泳馆在几楼", "二楼"),
+        ("游泳池水温多少度", "28℃"),  # 度 asked, ℃ written
+    ],
+)
+def test_a_new_users_everyday_questions(tmp_path_factory, question, expected):
+    if "gym" not in _SCHOOLS:
+        _SCHOOLS["gym"] = _assistant(tmp_path_factory.mktemp("gym"), {"notice.txt": GYM})
+    answer = _SCHOOLS["gym"].ask(question)
+    assert not answer.abstained, answer.explanation
+    assert expected in answer.answer
+
+
+def test_a_made_up_word_splits_into_the_word_the_documents_write():
+    from rag.answering import _unglue
+
+    texts = ["首次办卡需缴纳押金100元", "年卡2680元"]
+
+    def found(s):
+        return any(s in t for t in texts)
+
+    assert _unglue("卡能", found) == ["卡"]  # 能 is a function word
+    assert _unglue("押金", found) == ["押金"]  # written as it is
+    assert _unglue("最后", found) == ["最后"]  # a dictionary word stays whole

@@ -124,7 +124,7 @@ def test_equivalent_measure_words():
     assert same_unit("岁", "周岁") and same_unit("天", "日") and same_unit("公里", "千米")
     assert not same_unit("本", "张") and not same_unit("天", "年") and not same_unit(None, "本")
     assert same_unit("层", "层")
-    assert {"岁", "周岁"} <= equivalent_units("岁") and equivalent_units("层") == {"层"}
+    assert {"岁", "周岁"} <= equivalent_units("岁") and equivalent_units("层") == {"层", "楼"}
 
 
 @pytest.mark.parametrize(
@@ -180,3 +180,31 @@ def test_a_range_of_quantities_is_one_span(text, quantity, value, unit):
 def test_numbers_joined_by_a_dash_without_a_unit_stay_apart():
     assert [q.text for q in find_quantities("电话010-12345678")] == ["010", "12345678"]
     assert [q.text for q in find_quantities("身高180厘米，体重75公斤")] == ["180厘米", "75公斤"]
+
+
+@pytest.mark.parametrize(
+    ("text", "found"),
+    [
+        ("周六、周日及法定节假日：上午8:00—晚上21:00", ["上午8:00—晚上21:00"]),
+        ("每天早上7点至晚上9点营业", ["早上7点至晚上9点"]),
+        ("下午两点半出发，9点30分开会", ["下午两点半", "9点30分"]),
+        ("请于9点前到达", ["9点"]),
+        ("营业至次日2:00", ["2:00"]),
+    ],
+)
+def test_times_of_day(text, found):
+    from rag.spans import find_times
+
+    assert [t.text for t in find_times(text)] == found
+
+
+def test_points_and_scores_are_not_times():
+    from rag.spans import find_times
+
+    assert find_times("提出三点意见，比分3:2") == [] or [t.text for t in find_times("提出三点意见，比分3:2")] == ["3:2"]
+    assert find_times("提出三点意见") == []
+    assert [q.text for q in find_quantities("晚上22:00以后")] == []  # a time is not a quantity
+
+
+def test_a_discount_in_chinese_numerals_is_a_quantity():
+    assert [(q.text, q.kind) for q in find_quantities("学生办季卡打八五折")] == [("八五折", "percent")]

@@ -10,7 +10,7 @@ import math
 import re
 from dataclasses import dataclass
 
-from ..spans import find_dates, find_quantities
+from ..spans import find_dates, find_quantities, find_times
 from ..textutil import posseg
 from .slots import QuestionSlot, candidate_spans, clauses, left_matches, right_matches
 
@@ -102,7 +102,7 @@ def sentence_info(slot: QuestionSlot, sentence: str, rank: int = 1) -> SentenceI
             types[start:pos] = [kind] * (pos - start)
     for q in find_quantities(sentence):
         types[q.start : q.end] = ["number"] * (q.end - q.start)
-    for d in find_dates(sentence):
+    for d in [*find_dates(sentence), *find_times(sentence)]:
         types[d.start : d.end] = ["date"] * (d.end - d.start)
     term_spans = [(p, p + len(t), t) for t in slot.terms for p in _occurrences(t, sentence)]
     left_ends = [p + len(t) for t in slot.left_terms for p in _occurrences(t, sentence)]

@@ -10,6 +10,8 @@ Data, all through the real pipeline (``Assistant.ask``, open-domain retrieval, t
   (``--drop-gold``: any proposal is wrong).
 - The gold set's dev split over the seeds (right: a gold answer inside the proposal; unanswerable: wrong), each
   answerable question asked again without its article (right only where another article says the same).
+- A new user's small collections, ``eval/newuser/dev`` (8 collections of 1-2 everyday files, each indexed alone;
+  the same rules as the gold set). Their ``test`` split is never fitted or tuned on.
 
 Fit: gradient-boosted trees over 3/4 of that data (split by paragraph / gold item), their number chosen by
 log-loss on the other 1/4, then a Platt calibration on that 1/4. Threshold: the lowest
@@ -62,11 +64,19 @@ INCREASING = (
 # the gold set's rows weigh as much in total as the benchmark's: the product's own kind of documents and
 # questions (news, counts, places) must not be outvoted by Wikipedia questions six times as many
 GOLD_SHARE = 1.0
+# a new user's small collections of everyday documents (eval/newuser/dev) weigh as much again: the other
+# way the product is used, where a handful of short files makes every retrieval figure look different
+USER_SHARE = 0.5
+USER_COLLECTIONS = Path(__file__).resolve().parents[2] / "eval" / "newuser" / "dev"
 # refusal targets the threshold must meet on development data (the issue's acceptance figures)
-DROP_GOLD_REFUSED = 0.85
+# (0.88, above the issue's 0.85: the CI gate's floor on the CMRC dev subset, which may not be lowered)
+DROP_GOLD_REFUSED = 0.88
 # the gold dev split has only 19 unanswerable questions: 0.9 allows one miss (0.95 would allow none); the
 # issue's 0.95 is checked where it belongs, on the test split
 UNANSWERABLE_DECLINED = 0.9
+# the new-user dev collections' 16 unanswerable near misses (hard ones: the hotel of day 1 asked for day 3): 0.8
+# allows three misses in 16 (0.85 would allow two and refuse half the answerable questions)
+USER_UNANSWERABLE_DECLINED = 0.8
 THRESHOLDS = [round(t, 2) for t in np.arange(0.01, 0.96, 0.01)]
 
 
@@ -161,13 +171,53 @@ def collect_gold() -> list[dict]:
     return rows
 
 
+def collect_collections(root: Path) -> list[dict]:
+    """A new user's small collections (``eval/newuser/dev``): each indexed alone, every question asked of it,
+    each answerable one again without its own file (right only where another file says the same)."""
+    import tempfile
+
+    from ..assistant import Assistant
+    from ..config import Settings
+    from ..evaluation import answer_correct, load_gold
+    from ..normalize import to_matching
+
+    rows = []
+    with tempfile.TemporaryDirectory(prefix="fit-collections-") as tmp:
+        for folder in sorted(p for p in root.iterdir() if (p / "gold.jsonl").is_file()):
+            assistant = Assistant.open(Settings(index_dir=Path(tmp) / folder.name, seeds_dir=folder / "docs"))
+            for item in load_gold(folder / "gold.jsonl"):
+                golds = list(item.answers)
+
+                def right(p: str, golds=golds) -> bool:
+                    return bool(golds) and answer_correct(to_matching(p), golds)
+
+                answer = assistant.ask(item.question, threshold=0.0)
+                source = "user" if item.answerable else "user_unanswerable"
+                row = _row(answer, source, "dev", f"{folder.name}/{item.id}", right)
+                row["hard_refusal"] = row["features"] is None
+                rows.append(row)
+                if item.answerable and item.doc and len(assistant.index.documents) > 1:
+                    answer = assistant.ask(item.question, threshold=0.0, exclude_doc_ids=(item.doc,))
+                    row = _row(answer, "user_drop", "dev", f"{folder.name}/{item.id}", right)
+                    row["hard_refusal"] = row["features"] is None
+                    rows.append(row)
+    return rows
+
+
+def _family(source: str) -> str:
+    return "gold" if source.startswith("gold") else "user" if source.startswith("user") else "cmrc"
+
+
 def _matrix(rows: list[dict]) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     x = np.asarray([r["features"] for r in rows], dtype=float)
     y = np.asarray([r["right"] for r in rows], dtype=float)
-    gold = np.asarray([r["source"].startswith("gold") for r in rows])
+    family = np.asarray([_family(r["source"]) for r in rows])
     w = np.ones(len(rows))
-    if gold.any() and (~gold).any():
-        w[gold] = GOLD_SHARE * (~gold).sum() / gold.sum()
+    cmrc = (family == "cmrc").sum()
+    for name, share in (("gold", GOLD_SHARE), ("user", USER_SHARE)):
+        mask = family == name
+        if mask.any() and cmrc:
+            w[mask] = share * cmrc / mask.sum()
     return x, y, w
 
 
@@ -262,6 +312,8 @@ def table(rows: list[dict], scorer) -> list[dict]:
         gold = [r for r in dev if r["source"] == "gold"]
         unans = [r for r in dev if r["source"] == "gold_unanswerable"]
         gold_drop = [r for r in dev if r["source"] == "gold_drop"]
+        user = [r for r in dev if r["source"] == "user"]
+        user_unans = [r for r in dev if r["source"] == "user_unanswerable"]
         em_f1 = [score(r["proposal"] if r["p"] >= t else None, r["gold"]) for r in cm]
         out.append(
             {
@@ -282,6 +334,12 @@ def table(rows: list[dict], scorer) -> list[dict]:
                 "gold_dev_drop_doc_wrong": round(float(np.mean([r["p"] >= t and not r["right"] for r in gold_drop])), 3)
                 if gold_drop
                 else None,
+                "user_dev_accuracy": round(float(np.mean([r["p"] >= t and r["right"] for r in user])), 3)
+                if user
+                else None,
+                "user_dev_unanswerable_declined": round(float(np.mean([r["p"] < t for r in user_unans])), 3)
+                if user_unans
+                else None,
             }
         )
     return out
@@ -290,9 +348,11 @@ def table(rows: list[dict], scorer) -> list[dict]:
 def choose_threshold(rows: list[dict]) -> float:
     """The lowest threshold meeting both refusal targets on development data (the highest one if none does)."""
     for row in rows:
-        if (row["drop_gold_refused"] or 0) >= DROP_GOLD_REFUSED and (
-            row["gold_dev_unanswerable_declined"] or 0
-        ) >= UNANSWERABLE_DECLINED:
+        if (
+            (row["drop_gold_refused"] or 0) >= DROP_GOLD_REFUSED
+            and (row["gold_dev_unanswerable_declined"] or 0) >= UNANSWERABLE_DECLINED
+            and (row.get("user_dev_unanswerable_declined") or 1) >= USER_UNANSWERABLE_DECLINED
+        ):
             return row["threshold"]
     return rows[-1]["threshold"]
 
@@ -320,6 +380,7 @@ def main(argv: list[str] | None = None) -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--cmrc", type=Path, default=CMRC_PATH)
     parser.add_argument("--out", type=Path, default=DEFAULT_PATH)
+    parser.add_argument("--collections", type=Path, default=USER_COLLECTIONS, help="new-user dev collections")
     parser.add_argument("--cache", type=Path, default=Path("/tmp/answer-fit-rows.json"), help="collected rows")
     parser.add_argument("--recollect", action="store_true", help="ignore the cache and ask every question again")
     parser.add_argument("--table", action="store_true", help="only print the saved scorer's threshold table")
@@ -333,7 +394,7 @@ def main(argv: list[str] | None = None) -> None:
         original = confidence.load_answer_scorer
         confidence.load_answer_scorer = lambda path=DEFAULT_PATH: _Neutral()  # collect every proposal
         try:
-            rows = collect_cmrc(args.cmrc) + collect_gold()
+            rows = collect_cmrc(args.cmrc) + collect_gold() + collect_collections(args.collections)
         finally:
             confidence.load_answer_scorer = original
         args.cache.write_text(json.dumps(rows, ensure_ascii=False), encoding="utf-8")
@@ -342,13 +403,14 @@ def main(argv: list[str] | None = None) -> None:
     if args.table:
         _print_table(table(rows, confidence.load_answer_scorer(args.out)))
         return
-    train = [r for r in rows if r["split"] == "train" or r["source"].startswith("gold")]
+    train = [r for r in rows if r["split"] == "train" or _family(r["source"]) != "cmrc"]
     params = fit(train)
     figures = table(rows, AnswerScorer.from_dict(params))
     params["threshold"] = choose_threshold(figures)
     params["meta"]["threshold_rule"] = (
         f"lowest threshold refusing >= {DROP_GOLD_REFUSED} of CMRC dev questions without their paragraph and "
-        f">= {UNANSWERABLE_DECLINED} of the gold dev split's unanswerable questions"
+        f">= {UNANSWERABLE_DECLINED} of the gold dev split's unanswerable questions and >= "
+        f"{USER_UNANSWERABLE_DECLINED} of the new-user dev collections' unanswerable questions"
     )
     params["meta"]["dev_table"] = [r for r in figures if math.isclose(r["threshold"] * 20 % 1, 0, abs_tol=1e-6)]
     params["meta"]["at_threshold"] = next(r for r in figures if r["threshold"] == params["threshold"])
