@@ -6,6 +6,7 @@ No language model: every answer is a span of a stored document, and every quote 
 from __future__ import annotations
 
 import dataclasses
+import itertools
 import logging
 import re
 from dataclasses import dataclass, field
@@ -17,7 +18,7 @@ from .index import Index
 from .question import ORG_SUFFIXES, PLACE_SUFFIXES, TITLE_Q, Question, place_mentions
 from .schema import Answer, Document, Hit, Quote
 from .spans import equivalent_units, find_dates, find_enumerations, find_quantities, find_times, same_unit
-from .textutil import STOPWORDS, char_ngrams, cut, in_dictionary, posseg, resource_lines
+from .textutil import STOPWORDS, char_ngrams, cut, dictionary_tag, in_dictionary, posseg, resource_lines
 
 log = logging.getLogger(__name__)
 
@@ -108,14 +109,19 @@ def _unglue(term: str, found) -> list[str]:
             return [b]
         if b in STOPWORDS and found(a):
             return [a]
-    # else a written word and one stray character (先押 of 得先押多少钱, 温度调 of 温度调到多少度)
+    # else a written word and one stray adverb or verb (先押 of 得先押多少钱, 温度调 of 温度调到多少度); a
+    # stray noun or adjective is part of a name the texts lack (黄 of 黄鳍紫鱼): the term stays whole
     for k in range(len(term) - 1, 0, -1):
         a, b = term[:k], term[k:]
-        if len(a) == 1 and found(b) and not found(a):
+        if len(a) == 1 and found(b) and not found(a) and _STRAY_TAGS.match(dictionary_tag(a) or "x"):
             return [b]
-        if len(b) == 1 and found(a) and not found(b):
+        if len(b) == 1 and found(a) and not found(b) and _STRAY_TAGS.match(dictionary_tag(b) or "x"):
             return [a]
     return [term]
+
+
+# parts of speech of a character jieba may glue to a word: adverb, verb, preposition, conjunction, particle
+_STRAY_TAGS = re.compile(r"[dvpcu]")
 
 
 def _term_weights(question: Question, index: Index) -> dict[str, float]:
@@ -228,13 +234,13 @@ def collect_candidates(question: Question, hits: list[Hit], index: Index, weight
     """Score every sentence of the retrieved chunks by key-term coverage, place agreement and retrieval."""
     total = sum(weights.values()) or 1.0
     content_total = sum(w for t, w in weights.items() if t not in question.places)
-    seen: dict[tuple[str, int], Candidate] = {}
+    seen: dict[tuple[str, int, int], Candidate] = {}
     dense_scores = [h.dense_score for h in hits if h.dense_score is not None]
     lo, hi = (min(dense_scores), max(dense_scores)) if dense_scores else (0.0, 1.0)
     for hit in hits:
         doc = index.document(hit.chunk.doc_id)
-        for span in split_sentences(doc.text, hit.chunk.start, hit.chunk.end):
-            key = (doc.id, span.start)
+        for span in _with_results_joined(doc.text, split_sentences(doc.text, hit.chunk.start, hit.chunk.end)):
+            key = (doc.id, span.start, span.end)
             if key in seen:
                 continue
             text = doc.text[span.start : span.end]
@@ -270,6 +276,16 @@ def collect_candidates(question: Question, hits: list[Hit], index: Index, weight
             cand.score = cand.place_factor * (0.65 * cand.content_coverage + 0.2 * dense + 0.15 * rank_prior)
             seen[key] = cand
     return sorted(seen.values(), key=lambda c: -c.score)
+
+
+def _with_results_joined(text: str, spans: list[Span]) -> list[Span]:
+    """Sentences as split, plus each one that opens with a result word after a semicolon joined to the one
+    before it (日照长，土壤肥沃；因此，畜牧业发达): the effect and its cause are read as one sentence."""
+    out = list(spans)
+    for prev, span in itertools.pairwise(spans):
+        if text[prev.end - 1 : prev.end] in "；;" and _RESULT.match(text, span.start):
+            out.append(Span(prev.start, span.end))
+    return out
 
 
 def _clause_bounds(text: str, start: int, end: int) -> tuple[int, int]:
@@ -590,8 +606,11 @@ def _person_spans(question: Question, cand: Candidate, weights) -> list[SpanChoi
                 # an organisation is often named once and then called 公司/学校 (公司董事长李建国 for
                 # 星河科技的董事长): the role still fits, less surely; another village's 书记 or another
                 # man's 妻子 is another person
+                # (中国皮划艇队共计40人，…，领队刘刚: a team named earlier in the same sentence qualifies it too)
                 before = text[max(0, m.start() - 3) : m.start()]
-                if _is_place(qualifier, question) or not any(before.endswith(o) for o in ORG_SUFFIXES):
+                if _is_place(qualifier, question) or not (
+                    any(before.endswith(o) for o in ORG_SUFFIXES) or qualifier in text[: m.start()]
+                ):
                     continue
                 agree = _UNQUALIFIED_ROLE
             span = person_after(text, m.end())
@@ -601,9 +620,15 @@ def _person_spans(question: Question, cand: Candidate, weights) -> list[SpanChoi
     pos = 0
     words = posseg(text)
     skip_next = False
+    dotted = dotted_names(text)
+    for a, b in dotted:
+        if text[a:b] not in question.text:
+            out.append(_span_choice(question, cand, a, b, 0.6, weights))
     for i, (word, flag) in enumerate(words):
         start = text.find(word, pos)
         pos = start + len(word)
+        if any(a <= start < b for a, b in dotted):
+            continue  # part of a whole transliterated name, already proposed
         if skip_next:
             skip_next = False
             continue
@@ -617,6 +642,64 @@ def _person_spans(question: Question, cand: Candidate, weights) -> list[SpanChoi
         if flag == "nr" and 2 <= len(word) <= 3 and word not in question.text:
             out.append(_span_choice(question, cand, start, pos, 0.6, weights))
     return out
+
+
+_NAME_DOTS = "·•‧・"
+_NAME_FLAGS = ("nr", "nrt", "nrfg")
+
+
+def dotted_names(text: str) -> list[tuple[int, int]]:
+    """Transliterated names written with a middle dot, whole: 瓦西里·谢苗诺维奇, 戴文·布兰登·汉塞克,
+    伊丽莎白·克伦贝格尔-乔西. jieba cuts them into name pieces (and the odd one-character piece, 汉 of 汉塞克);
+    a run of name pieces joined by dots (a hyphen too, after a dot) is one name, as ``(start, end)``."""
+    if not any(d in text for d in _NAME_DOTS):
+        return []
+    tokens: list[tuple[int, int, str, str]] = []
+    pos = 0
+    for word, flag in posseg(text):
+        start = text.find(word, pos)
+        pos = start + len(word)
+        tokens.append((start, pos, word, flag))
+
+    def piece(i: int, after_dot: bool = False) -> bool:
+        """A name piece: a name-tagged word, or right after a dot a short word before one (·汉 + 塞克)."""
+        if i >= len(tokens):
+            return False
+        if tokens[i][3] in _NAME_FLAGS:
+            return True
+        return (
+            after_dot
+            and len(tokens[i][2]) <= 2
+            and re.fullmatch(r"[\u4e00-\u9fff]+", tokens[i][2]) is not None
+            and i + 1 < len(tokens)
+            and tokens[i + 1][3] in _NAME_FLAGS
+            and tokens[i + 1][0] == tokens[i][1]
+        )
+
+    runs: list[tuple[int, int]] = []
+    i = 0
+    while i < len(tokens):
+        if not piece(i):
+            i += 1
+            continue
+        j, dots = i + 1, 0
+        while j < len(tokens):
+            word = tokens[j][2]
+            if (word in _NAME_DOTS or (word in "-－" and dots)) and piece(j + 1, after_dot=True):
+                dots += word in _NAME_DOTS
+                j += 2
+                if tokens[j - 1][3] not in _NAME_FLAGS and j < len(tokens):
+                    j += 1  # the name word the short piece stands before (汉 + 塞克)
+            elif tokens[j][3] in _NAME_FLAGS and tokens[j][0] == tokens[j - 1][1]:
+                j += 1
+            else:
+                break
+        if dots:
+            # the name starts at the piece right before its first dot (王公 瓦西里·谢苗诺维奇: not at 王公)
+            first_dot = next(k for k in range(i, j) if tokens[k][2] in _NAME_DOTS)
+            runs.append((tokens[max(i, first_dot - 1)][0], tokens[j - 1][1]))
+        i = j
+    return runs
 
 
 def _named_before(text: str, end: int, limit: int = 12) -> int:
@@ -673,8 +756,8 @@ def _place_spans(question: Question, cand: Candidate, weights) -> list[SpanChoic
             start = _named_before(text, m.end())
             if m.end() - start > len(suffix) and text[start : m.end()] not in question.text:
                 out.append(_span_choice(question, cand, start, m.end(), 1.0, weights))
-        if out:
-            return out
+        if out or _NAME_Q.search(question.text):
+            return out  # 机场叫什么 asks for a name ending in 机场, not for any place
     for start, end in place_runs(text):
         if text[start:end] not in question.text:
             out.append(_span_choice(question, cand, start, end, 1.0, weights))
@@ -684,6 +767,9 @@ def _place_spans(question: Question, cand: Candidate, weights) -> list[SpanChoic
 # An address runs from the larger place to the smaller one; a jieba word of a place name (头 of 头城镇) may stand
 # outside the place tag, so two words that together end in a place suffix within this many characters join it.
 _PLACE_PIECE_CHARS = 4
+
+
+_NAME_Q = re.compile(r"叫(?:做)?什么")
 
 
 def place_runs(text: str) -> list[tuple[int, int]]:
@@ -699,8 +785,8 @@ def place_runs(text: str) -> list[tuple[int, int]]:
         """How many words from ``i`` on continue a place run (0: none)."""
         if i >= len(words):
             return 0
-        if words[i][2] in ("ns", "nt"):
-            return 1
+        if words[i][2] in ("ns", "nt") or text[words[i][0] : words[i][1]] in PLACE_SUFFIXES:
+            return 1  # a place word, or a bare place suffix the tagger split off (大溪 + 区)
         if i + 1 < len(words) and words[i + 1][1] - words[i][0] <= _PLACE_PIECE_CHARS:
             if text[words[i][0] : words[i + 1][1]].endswith(PLACE_SUFFIXES) and words[i][2].startswith("n"):
                 return 2
@@ -733,13 +819,24 @@ def _list_spans(question: Question, cand: Candidate, weights) -> list[SpanChoice
 _MARKERS = {k: v.split() for k, _, v in (line.partition("\t") for line in resource_lines("zh/cause_markers.txt"))}
 _CAUSE = re.compile("|".join(map(re.escape, _MARKERS["cause"])))
 _PURPOSE = re.compile("|".join(map(re.escape, _MARKERS["purpose"])))
+_RESULT = re.compile("|".join(map(re.escape, _MARKERS["result"])))
 
 
 def _reason_spans(question: Question, cand: Candidate, weights) -> list[SpanChoice]:
-    """Clauses that state a cause (由于…, 因病致贫) or, more weakly, a purpose (帮助…树立…)."""
+    """Clauses that state a cause (由于…, 因病致贫), the text before a result word (…；因此，…) or, more
+    weakly, a purpose (帮助…树立…)."""
     out = []
     for clause in split_clauses(cand.text, Span(0, len(cand.text))):
         piece = cand.text[clause.start : clause.end].rstrip("，,。；;")
+        result = _RESULT.search(piece)
+        if result:
+            # 日照长、土壤肥沃；因此，畜牧业发达: the cause is what comes before 因此 (its clause or the ones before)
+            before = cand.text[: clause.start + result.start()].rstrip("，,。；;：: ")
+            if before:
+                choice = _span_choice(question, cand, 0, len(before), 1.0, weights)
+                choice.local = max(choice.local, cand.coverage)
+                out.append(choice)
+            continue
         agree = 1.0 if _CAUSE.search(piece) else 0.6 if _PURPOSE.search(piece) else 0.0
         if agree:
             choice = _span_choice(question, cand, clause.start, clause.start + len(piece), agree, weights)
@@ -861,10 +958,20 @@ def _quote_for(choice: SpanChoice, question: Question) -> tuple[int, int]:
     return start, end
 
 
+# quotation marks around a whole answer are the text's, not the answer's ("Kolposaurus" → Kolposaurus)
+_QUOTE_PAIRS = {'"': '"', "“": "”", "「": "」", "『": "』", "'": "'", "‘": "’"}
+
+
+def _unquoted(text: str) -> str:
+    if len(text) > 2 and _QUOTE_PAIRS.get(text[0]) == text[-1] and text[-1] not in text[1:-1]:
+        return text[1:-1]
+    return text
+
+
 def _display(choice: SpanChoice, question: Question) -> str:
     """Short answer text; for a count, the counted noun phrase in brackets: ``11个（蓝田县11个行政村）``."""
     if question.qtype != "number" or not question.noun:
-        return choice.display
+        return _unquoted(choice.display)
     text = choice.candidate.text
     after = text[choice.end : choice.end + 8]
     pos = after.find(question.noun)

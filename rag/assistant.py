@@ -535,6 +535,8 @@ class Assistant:
         else:
             query = dense_query = names_in_chinese(resolved, view.corpus_text)
         analysis = analyse(query)
+        if is_english(resolved):
+            analysis.language = "en"  # the confidence knows an English question's terms are translations
         analyse_ms = (time.perf_counter() - t) * 1000
         retrieval = retriever.search(
             dense_query, top_k=top_k, hybrid=hybrid, lexical_query=query, exclude_doc_ids=exclude_doc_ids

@@ -7,7 +7,7 @@ from dataclasses import dataclass, field
 from functools import lru_cache
 
 from .spans import UNITS, Quantity, find_quantities, unit_kind
-from .textutil import STOPWORDS, cut, nfkc
+from .textutil import STOPWORDS, cut, nfkc, resource_lines
 
 # Suffixes of place and organisation names, longest first.
 PLACE_SUFFIXES = ("街道", "社区", "区", "县", "市", "镇", "乡", "村", "省")
@@ -125,7 +125,7 @@ def detect_type(q: str) -> str:
         return "number"
     if _NUMBER_Q.search(q):
         return "number"
-    if _PERSON_Q.search(q):
+    if _PERSON_Q.search(q) and not _names_a_thing(q):
         return "person"
     if _LIST_Q.search(q):
         return "list"
@@ -134,6 +134,50 @@ def detect_type(q: str) -> str:
     if _REASON_Q.search(q):
         return "reason"
     return "fact"
+
+
+@lru_cache(maxsize=1)
+def _person_heads() -> frozenset[str]:
+    return frozenset("".join(resource_lines("zh/person_heads.txt")).split())
+
+
+def _names_a_thing(q: str) -> bool:
+    """``达曼新建的机场叫什么`` or ``黄蝉的别称叫什么``: 叫什么 after a noun that names no person (not 领队,
+    妻子, 他) asks for the name of a thing. Only 叫什么 is judged; 谁/哪位 always ask for a person."""
+    m = re.search(r"(?P<who>[\u4e00-\u9fff]+?)(?:的名字|的名称)?叫(?:做)?什么(?:名字)?", q)
+    if not m or re.search(r"谁|哪位|何人|\bwho\b|whose", q, re.I):
+        return False
+    from .textutil import posseg
+
+    words = [w for w, _ in posseg(m.group("who"))]
+    if not words:
+        return False
+    last = words[-1]
+    if last[-1] in _person_heads() or _is_role(last):
+        return False
+    return True
+
+
+def _thing_named(q: str) -> str | None:
+    """The noun whose name ``X叫什么`` asks (机场 of 达曼新建的机场叫什么), unless it is itself a word for a
+    name (别称叫什么 asks the 别称) or the question asks a person."""
+    if not _names_a_thing(q):
+        return None
+    m = re.search(r"(?P<who>[\u4e00-\u9fff]+?)(?:的名字|的名称)?叫(?:做)?什么", q)
+    from .textutil import posseg
+
+    words = posseg(m.group("who")) if m else []
+    if not words:
+        return None
+    word, flag = words[-1]
+    names = frozenset(" ".join(resource_lines("zh/name_nouns.txt")).split())
+    if len(word) >= 2 and flag in ("n", "nz", "nt", "ns") and word not in names:
+        return word
+    return None
+
+
+def _is_role(word: str) -> bool:
+    return any(word.endswith(r) for r in resource_lines("zh/roles.txt"))
 
 
 def mask_wei_verbs(text: str) -> str:
@@ -293,6 +337,9 @@ def analyse(question: str) -> Question:
                 asked_suffix = _head_noun(q[m.start("suffix") :])
     if qtype == "date" and TIME_Q.search(q):
         kind = "time"
+    if qtype == "fact" and (head := _thing_named(q)):
+        # 达曼新建的机场叫什么: a name that ends in the asked noun (法赫德国王国际机场), found like 哪个机场
+        qtype, asked_suffix = "place", head
     places = place_mentions(q)
     terms = key_terms(q, places, unit)
     qualifiers = [x for x in find_quantities(q) if x.kind in QUALIFIER_KINDS and x.value is not None]

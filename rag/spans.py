@@ -42,7 +42,7 @@ _CENTURY = (
 )
 _MONTH = rf"(?:\d{{1,2}}|{_CN_MONTH})月(?:份)?"
 _DAY = rf"(?:\d{{1,2}}|{_CN_DAY})[日号]"
-_PART = r"(?:初期|中期|末期|中叶|上半叶|下半叶|前期|后期|中旬|上旬|下旬|以来|底|初|末)"
+_PART = r"(?:初期|中期|末期|中叶|上半叶|下半叶|前期|后期|中旬|上旬|下旬|以来|以后|之后|以前|之前|底|初|末)"
 # a month in Chinese numerals alone stands after a preposition or outside a word (not 《神圣十月》, 三个月)
 _BARE = r"(?:(?<=[于在从至到自每])|(?<![\u4e00-\u9fff\d]))"
 _DATE_CORE = (

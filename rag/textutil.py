@@ -67,6 +67,11 @@ def in_dictionary(word: str) -> bool:
     return bool(_jieba().get_FREQ(word))
 
 
+def dictionary_tag(word: str) -> str | None:
+    """``word``'s part of speech in jieba's dictionary (``d`` for 先, ``v`` for 调), None if it is no entry."""
+    return _posseg_module().dt.word_tag_tab.get(word)
+
+
 def cut(text: str) -> list[str]:
     """jieba precise-mode words of ``text`` (NFKC, lower case), punctuation removed."""
     words = _jieba().lcut(nfkc(text).lower())

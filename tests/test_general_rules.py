@@ -314,3 +314,67 @@ def test_a_made_up_word_splits_into_the_word_the_documents_write():
     assert _unglue("卡能", found) == ["卡"]  # 能 is a function word
     assert _unglue("押金", found) == ["押金"]  # written as it is
     assert _unglue("最后", found) == ["最后"]  # a dictionary word stays whole
+
+
+NOTES = """牧场简介
+青川县日照时间长，土壤肥沃，河流带来丰富的水源；因此，畜牧业十分发达。
+牧场的第一任场长是安德烈·彼得罗维奇，他在1958年来到这里。
+县城新建的机场叫青川云岭国际机场，距县城20公里。
+2020年，县摄影协会共计40人，其中会员23人，顾问17人，领队刘刚。
+"""
+
+
+@pytest.mark.parametrize(
+    ("question", "expected"),
+    [
+        ("为什么青川县畜牧业发达", "日照时间长"),  # the cause stands before 因此
+        ("牧场的第一任场长是谁", "安德烈·彼得罗维奇"),  # a transliterated name, whole
+        ("县城新建的机场叫什么", "青川云岭国际机场"),  # 机场叫什么: a name ending in 机场, not a person
+        ("县摄影协会的领队是谁", "刘刚"),  # the association is named earlier in the same sentence
+    ],
+)
+def test_causes_before_a_result_word_whole_names_and_named_things(tmp_path_factory, question, expected):
+    if "notes" not in _SCHOOLS:
+        _SCHOOLS["notes"] = _assistant(tmp_path_factory.mktemp("notes"), {"notes.txt": NOTES})
+    answer = _SCHOOLS["notes"].ask(question)
+    assert not answer.abstained, answer.explanation
+    assert expected in answer.answer
+
+
+def test_dotted_names_are_read_whole():
+    from rag.answering import dotted_names
+
+    text = "由戴文·布兰登·汉塞克投出，妻子是伊丽莎白·克伦贝格尔-乔西（Elisabeth）"
+    assert [text[a:b] for a, b in dotted_names(text)] == ["戴文·布兰登·汉塞克", "伊丽莎白·克伦贝格尔-乔西"]
+    assert dotted_names("张三和李四") == []
+
+
+def test_a_name_asked_of_a_thing_is_not_a_person():
+    from rag.question import analyse
+
+    assert analyse("达曼新建的机场叫什么").qtype == "place" and analyse("达曼新建的机场叫什么").asked_suffix == "机场"
+    assert analyse("黄蝉的别称叫什么").qtype == "fact"  # 别称 is itself a word for a name
+    assert analyse("这趟带队的领队叫什么").qtype == "person"
+    assert analyse("李建国的妻子叫什么名字").qtype == "person"
+
+
+def test_a_name_the_documents_lack_is_not_split_into_common_characters():
+    """黄鳍紫鱼 asked of files about another fish: 黄鳍/紫鱼 stay whole (their absence is the evidence)."""
+    from rag.answering import _unglue
+
+    texts = ["本鱼体呈银灰色，背鳍和臀鳍较长"]
+
+    def found(s):
+        return any(s in t for t in texts)
+
+    assert _unglue("黄鳍", found) == ["黄鳍"]
+    assert _unglue("紫鱼", found) == ["紫鱼"]
+
+
+def test_quotation_marks_around_a_whole_answer_are_dropped():
+    from rag.answering import _unquoted
+
+    assert _unquoted('"Kolposaurus"') == "Kolposaurus"
+    assert _unquoted("「甜葫芦」") == "甜葫芦"
+    assert _unquoted("“三抓”制度") == "“三抓”制度"  # quotes inside the answer stay
+    assert _unquoted("“甲”和“乙”") == "“甲”和“乙”"  # two quoted items are not one quotation

@@ -151,6 +151,7 @@ def test_days_of_the_week_are_dates(text, found):
         ("1985年9月至1987年7月在校学习", ["1985年9月至1987年7月"]),
         ("生殖季在2至4月", ["2至4月"]),
         ("从三月起开放，今年三月5号验收", ["三月", "今年三月5号"]),
+        ("1990年代以后开始改建，2019年6月之前完成", ["1990年代以后", "2019年6月之前"]),
     ],
 )
 def test_dates_in_chinese_numerals_centuries_and_ranges(text, found):

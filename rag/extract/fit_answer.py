@@ -69,7 +69,8 @@ GOLD_SHARE = 1.0
 USER_SHARE = 0.5
 USER_COLLECTIONS = Path(__file__).resolve().parents[2] / "eval" / "newuser" / "dev"
 # refusal targets the threshold must meet on development data (the acceptance figures)
-# (0.88, above the 0.85: the CI gate's floor on the CMRC dev subset, which may not be lowered)
+# (0.88, above the 0.85: the CI gate's floor on the CMRC dev subset, which may not be lowered; the
+# subset itself must meet it too)
 DROP_GOLD_REFUSED = 0.88
 # the gold dev split has only 19 unanswerable questions: 0.9 allows one miss (0.95 would allow none); the
 # issue's 0.95 is checked where it belongs, on the test split
@@ -123,6 +124,8 @@ def collect_cmrc(path: Path) -> list[dict]:
     assistant = Assistant(squad_index := open_squad_index(squad, settings, emb), emb, settings)
     del squad_index
     rows = []
+    # the CI gate asks every third question of squad.select("dev") (tests/test_squad.py): keep each one's place
+    dev_index = {q.id: i for i, q in enumerate(squad.select("dev"))}
     for q in squad.select("all"):
         for drop in (False, True):
             try:
@@ -136,6 +139,7 @@ def collect_cmrc(path: Path) -> list[dict]:
 
             row = _row(answer, "cmrc_drop" if drop else "cmrc", q.split, q.paragraph_id, right)
             row["gold"] = list(answers)
+            row["dev_index"] = dev_index.get(q.id)
             row["hard_refusal"] = row["features"] is None
             rows.append(row)
     return rows
@@ -314,6 +318,7 @@ def table(rows: list[dict], scorer) -> list[dict]:
         gold_drop = [r for r in dev if r["source"] == "gold_drop"]
         user = [r for r in dev if r["source"] == "user"]
         user_unans = [r for r in dev if r["source"] == "user_unanswerable"]
+        gate = [r for r in drop if (r.get("dev_index") or 0) % 3 == 0]  # the CI gate's subset (every third)
         em_f1 = [score(r["proposal"] if r["p"] >= t else None, r["gold"]) for r in cm]
         out.append(
             {
@@ -322,6 +327,7 @@ def table(rows: list[dict], scorer) -> list[dict]:
                 "cmrc_dev_f1": round(100 * float(np.mean([f for _, f in em_f1])), 1) if cm else None,
                 "cmrc_dev_refused": round(float(np.mean([r["p"] < t for r in cm])), 3) if cm else None,
                 "drop_gold_refused": round(float(np.mean([r["p"] < t for r in drop])), 3) if drop else None,
+                "ci_subset_drop_gold_refused": round(float(np.mean([r["p"] < t for r in gate])), 3) if gate else None,
                 "gold_dev_accuracy": round(float(np.mean([r["p"] >= t and r["right"] for r in gold])), 3)
                 if gold
                 else None,
@@ -350,6 +356,7 @@ def choose_threshold(rows: list[dict]) -> float:
     for row in rows:
         if (
             (row["drop_gold_refused"] or 0) >= DROP_GOLD_REFUSED
+            and (row.get("ci_subset_drop_gold_refused") or 1) >= DROP_GOLD_REFUSED
             and (row["gold_dev_unanswerable_declined"] or 0) >= UNANSWERABLE_DECLINED
             and (row.get("user_dev_unanswerable_declined") or 1) >= USER_UNANSWERABLE_DECLINED
         ):
