@@ -288,6 +288,11 @@ def _with_results_joined(text: str, spans: list[Span]) -> list[Span]:
     return out
 
 
+# A label before a colon is short (年卡：, 订座电话：, 物业经理：); a longer clause before a colon is a sentence
+# introducing a list or a quotation, and counts half like any clause before.
+_LABEL_CHARS = 12
+
+
 def _clause_bounds(text: str, start: int, end: int) -> tuple[int, int]:
     """The clause of ``text`` around ``start:end`` (between ，,；;：:。 marks)."""
     a = max(text.rfind(p, 0, start) for p in "，,；;：:。！？") + 1
@@ -315,6 +320,8 @@ def _local_coverage(cand: Candidate, start: int, end: int, weights: dict[str, fl
         if a == lead_a:
             a = shared[1]  # the first figure's own words follow the shared lead
         prev_a = prev_b = a
+    # a label and its colon name the value after them in full (年卡：2680元, 领队：赵立明)
+    labelled = a > 0 and text[a - 1] in "：:" and prev_b - prev_a <= _LABEL_CHARS
     total = sum(weights.values())
     got = 0.0
     for term, w in weights.items():
@@ -327,7 +334,7 @@ def _local_coverage(cand: Candidate, start: int, end: int, weights: dict[str, fl
         if any(a <= p < b or shared[0] <= p < shared[1] for p in positions):
             got += w
         elif any(prev_a <= p < prev_b for p in positions):
-            got += 0.5 * w
+            got += w if labelled else 0.5 * w
     return got / total if total else 0.0
 
 
@@ -537,6 +544,12 @@ _SURNAMES = frozenset("".join(resource_lines("zh/surnames.txt")))
 _NOT_NAME = frozenset("说 等 一行 看来 同志 在 是 的 和 与 及 介绍 表示 指出 告诉 兴奋 高兴 坦言 笑 称".split())
 
 
+_SURNAME_TITLE = re.compile(
+    rf"(?<![\u4e00-\u9fff])[{''.join(sorted(_SURNAMES))}](?:{'|'.join(map(re.escape, resource_lines('zh/roles.txt')))})"
+    rf"(?![\u4e00-\u9fff])"
+)
+
+
 def person_after(text: str, pos: int) -> tuple[int, int] | None:
     """A personal name starting at ``pos`` (after a title such as 书记): 2–3 characters, jieba-checked."""
     window = text[pos : pos + 6].lstrip(" :：")
@@ -602,7 +615,9 @@ def _person_spans(question: Question, cand: Candidate, weights) -> list[SpanChoi
                 continue  # 副主任 is not 主任
             # a byline (记者:王安) is qualified by its article, not by words around it
             agree = 1.0
-            if qualifier and not cand.byline and qualifier not in text[max(0, m.start() - 12) : m.start()]:
+            # a qualifier the document never writes (带队 of 这趟带队的领队) tells no one apart: the role alone
+            named = qualifier is not None and qualifier in cand.doc.text
+            if named and not cand.byline and qualifier not in text[max(0, m.start() - 12) : m.start()]:
                 # an organisation is often named once and then called 公司/学校 (公司董事长李建国 for
                 # 星河科技的董事长): the role still fits, less surely; another village's 书记 or another
                 # man's 妻子 is another person
@@ -616,6 +631,9 @@ def _person_spans(question: Question, cand: Candidate, weights) -> list[SpanChoi
             span = person_after(text, m.end())
             if span:
                 out.append(_span_choice(question, cand, span[0], span[1], agree, weights))
+            elif _SURNAME_TITLE.match(text, m.start() - 1) if m.start() > 0 else False:
+                # only a surname before the title (销售部 李经理): the person is called so
+                out.append(_span_choice(question, cand, m.start() - 1, m.end(), agree, weights))
         return out
     pos = 0
     words = posseg(text)
@@ -624,6 +642,10 @@ def _person_spans(question: Question, cand: Candidate, weights) -> list[SpanChoi
     for a, b in dotted:
         if text[a:b] not in question.text:
             out.append(_span_choice(question, cand, a, b, 0.6, weights))
+    # a person named by surname and title, the way notices give a contact (联系人：彭经理, 销售部 李经理)
+    for m in _SURNAME_TITLE.finditer(text):
+        if m.group() not in question.text:
+            out.append(_span_choice(question, cand, m.start(), m.end(), 0.6, weights))
     for i, (word, flag) in enumerate(words):
         start = text.find(word, pos)
         pos = start + len(word)

@@ -27,7 +27,7 @@ _UNIT_RE = "|".join(re.escape(u) for u in _ALL_UNITS)
 # one space may stand between a number, its magnitude and its unit (35 家, 12.8 万人次), as typeset in many texts
 _SP = r"[ \u00a0]?"
 _QUANTITY = re.compile(
-    rf"(?P<prefix>{_PREFIX})(?P<num>{_NUM})(?:余|多)?(?:{_SP}(?P<mag>[万亿千百](?!元)?))?(?:余|多|来)?"
+    rf"(?P<prefix>{_PREFIX}(?:[¥￥$] ?)?)(?P<num>{_NUM})(?:余|多)?(?:{_SP}(?P<mag>[万亿千百](?!元)?))?(?:余|多|来)?"
     rf"(?:{_SP}(?P<unit>{_UNIT_RE}))?(?P<suffix>以上|左右|以下|上下|之多|余)?"
 )
 # Dates as a small grammar: a year (four digits, four Chinese digits, or any number after 公元/公元前), a
@@ -185,10 +185,15 @@ def find_quantities(text: str) -> list[Quantity]:
         while end > start and text[end - 1] in ",. \u00a0":
             end -= 1
         value = _value(num, m.group("mag"))
-        unit = m.group("unit")
+        unit = base = m.group("unit")
+        if re.search(r"[¥￥$]", m.group("prefix")) and unit_kind(unit) != "money":
+            # ¥88 is 88元, $10亿 is 10亿美元; a measure word after it (￥30起: "from") is not its unit
+            unit = base = "美元" if "$" in m.group("prefix") else "元"
+            if m.group("unit"):
+                end = m.start("unit")
         if m.group("mag") and unit in UNITS["money"] and not unit.startswith(m.group("mag")):
             unit = m.group("mag") + unit
-        kind = unit_kind(unit) or unit_kind(m.group("unit"))  # 亿美元: the currency decides the kind
+        kind = unit_kind(unit) or unit_kind(base)  # 亿美元: the currency decides the kind
         out.append(Quantity(start, end, text[start:end], value, unit, kind))
     return _join_ranges(text, out)
 

@@ -209,3 +209,16 @@ def test_points_and_scores_are_not_times():
 
 def test_a_discount_in_chinese_numerals_is_a_quantity():
     assert [(q.text, q.kind) for q in find_quantities("学生办季卡打八五折")] == [("八五折", "percent")]
+
+
+@pytest.mark.parametrize(
+    ("text", "quantity", "unit", "kind"),
+    [
+        ("剁椒鱼头 ¥88", "¥88", "元", "money"),
+        ("票价￥30起", "￥30", "元", "money"),  # 起 after it means "from", it is not the unit
+        ("收入$10亿", "$10亿", "亿美元", "money"),
+    ],
+)
+def test_a_currency_sign_is_a_money_unit(text, quantity, unit, kind):
+    (q,) = find_quantities(text)
+    assert (q.text, q.unit, q.kind) == (quantity, unit, kind)
