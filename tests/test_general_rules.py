@@ -261,20 +261,21 @@ SCHOOL = """青禾书院简介
     ],
 )
 def test_whole_places_names_and_dates(tmp_path_factory, question, expected):
-    assistant = _school(tmp_path_factory)
-    answer = assistant.ask(question)
-    assert not answer.abstained, answer.explanation
+    answer = _answer_over(tmp_path_factory, "school", SCHOOL, question)
     assert expected in answer.answer
     assert len(answer.answer) <= len(expected) + 4, answer.answer
 
 
-_SCHOOLS: dict = {}
+_INVENTED: dict[str, Assistant] = {}
 
 
-def _school(factory) -> Assistant:
-    if "a" not in _SCHOOLS:
-        _SCHOOLS["a"] = _assistant(factory.mktemp("school"), {"school.txt": SCHOOL})
-    return _SCHOOLS["a"]
+def _answer_over(factory, name: str, text: str, question: str):
+    """The answer to ``question`` over one invented file (its assistant built once per module); never a refusal."""
+    if name not in _INVENTED:
+        _INVENTED[name] = _assistant(factory.mktemp(name), {f"{name}.txt": text})
+    answer = _INVENTED[name].ask(question)
+    assert not answer.abstained, answer.explanation
+    return answer
 
 
 GYM = """阳光体育中心会员须知
@@ -296,11 +297,7 @@ GYM = """阳光体育中心会员须知
     ],
 )
 def test_a_new_users_everyday_questions(tmp_path_factory, question, expected):
-    if "gym" not in _SCHOOLS:
-        _SCHOOLS["gym"] = _assistant(tmp_path_factory.mktemp("gym"), {"notice.txt": GYM})
-    answer = _SCHOOLS["gym"].ask(question)
-    assert not answer.abstained, answer.explanation
-    assert expected in answer.answer
+    assert expected in _answer_over(tmp_path_factory, "gym", GYM, question).answer
 
 
 def test_a_made_up_word_splits_into_the_word_the_documents_write():
@@ -334,11 +331,7 @@ NOTES = """牧场简介
     ],
 )
 def test_causes_before_a_result_word_whole_names_and_named_things(tmp_path_factory, question, expected):
-    if "notes" not in _SCHOOLS:
-        _SCHOOLS["notes"] = _assistant(tmp_path_factory.mktemp("notes"), {"notes.txt": NOTES})
-    answer = _SCHOOLS["notes"].ask(question)
-    assert not answer.abstained, answer.explanation
-    assert expected in answer.answer
+    assert expected in _answer_over(tmp_path_factory, "notes", NOTES, question).answer
 
 
 def test_dotted_names_are_read_whole():
@@ -410,8 +403,4 @@ PRICES = """星光健身价目表
     ],
 )
 def test_labelled_values_prices_and_contacts(tmp_path_factory, question, expected):
-    if "prices" not in _SCHOOLS:
-        _SCHOOLS["prices"] = _assistant(tmp_path_factory.mktemp("prices"), {"prices.txt": PRICES})
-    answer = _SCHOOLS["prices"].ask(question)
-    assert not answer.abstained, answer.explanation
-    assert expected in answer.answer
+    assert expected in _answer_over(tmp_path_factory, "prices", PRICES, question).answer
