@@ -631,7 +631,7 @@ def _person_spans(question: Question, cand: Candidate, weights) -> list[SpanChoi
             span = person_after(text, m.end())
             if span:
                 out.append(_span_choice(question, cand, span[0], span[1], agree, weights))
-            elif _SURNAME_TITLE.match(text, m.start() - 1) if m.start() > 0 else False:
+            elif m.start() > 0 and _SURNAME_TITLE.match(text, m.start() - 1):
                 # only a surname before the title (销售部 李经理): the person is called so
                 out.append(_span_choice(question, cand, m.start() - 1, m.end(), agree, weights))
         return out
@@ -786,12 +786,11 @@ def _place_spans(question: Question, cand: Candidate, weights) -> list[SpanChoic
     return out
 
 
+_NAME_Q = re.compile(r"叫(?:做)?什么")
+
 # An address runs from the larger place to the smaller one; a jieba word of a place name (头 of 头城镇) may stand
 # outside the place tag, so two words that together end in a place suffix within this many characters join it.
 _PLACE_PIECE_CHARS = 4
-
-
-_NAME_Q = re.compile(r"叫(?:做)?什么")
 
 
 def place_runs(text: str) -> list[tuple[int, int]]:
