@@ -544,6 +544,8 @@ _SURNAMES = frozenset("".join(resource_lines("zh/surnames.txt")))
 _NOT_NAME = frozenset("说 等 一行 看来 同志 在 是 的 和 与 及 介绍 表示 指出 告诉 兴奋 高兴 坦言 笑 称".split())
 
 
+# Type agreement of a name found without the asked role next to it (any person in the sentence may be meant)
+_NAME_WITHOUT_ROLE = 0.6
 _SURNAME_TITLE = re.compile(
     rf"(?<![\u4e00-\u9fff])[{''.join(sorted(_SURNAMES))}](?:{'|'.join(map(re.escape, resource_lines('zh/roles.txt')))})"
     rf"(?![\u4e00-\u9fff])"
@@ -641,11 +643,11 @@ def _person_spans(question: Question, cand: Candidate, weights) -> list[SpanChoi
     dotted = dotted_names(text)
     for a, b in dotted:
         if text[a:b] not in question.text:
-            out.append(_span_choice(question, cand, a, b, 0.6, weights))
+            out.append(_span_choice(question, cand, a, b, _NAME_WITHOUT_ROLE, weights))
     # a person named by surname and title, the way notices give a contact (联系人：彭经理, 销售部 李经理)
     for m in _SURNAME_TITLE.finditer(text):
         if m.group() not in question.text:
-            out.append(_span_choice(question, cand, m.start(), m.end(), 0.6, weights))
+            out.append(_span_choice(question, cand, m.start(), m.end(), _NAME_WITHOUT_ROLE, weights))
     for i, (word, flag) in enumerate(words):
         start = text.find(word, pos)
         pos = start + len(word)
@@ -662,7 +664,7 @@ def _person_spans(question: Question, cand: Candidate, weights) -> list[SpanChoi
                 word = text[start:pos]
                 skip_next = True
         if flag == "nr" and 2 <= len(word) <= 3 and word not in question.text:
-            out.append(_span_choice(question, cand, start, pos, 0.6, weights))
+            out.append(_span_choice(question, cand, start, pos, _NAME_WITHOUT_ROLE, weights))
     return out
 
 
@@ -841,6 +843,8 @@ _MARKERS = {k: v.split() for k, _, v in (line.partition("\t") for line in resour
 _CAUSE = re.compile("|".join(map(re.escape, _MARKERS["cause"])))
 _PURPOSE = re.compile("|".join(map(re.escape, _MARKERS["purpose"])))
 _RESULT = re.compile("|".join(map(re.escape, _MARKERS["result"])))
+# a purpose (帮助…, 以便…) answers a why question less surely than a cause does
+_PURPOSE_AGREE = 0.6
 
 
 def _reason_spans(question: Question, cand: Candidate, weights) -> list[SpanChoice]:
@@ -858,7 +862,7 @@ def _reason_spans(question: Question, cand: Candidate, weights) -> list[SpanChoi
                 choice.local = max(choice.local, cand.coverage)
                 out.append(choice)
             continue
-        agree = 1.0 if _CAUSE.search(piece) else 0.6 if _PURPOSE.search(piece) else 0.0
+        agree = 1.0 if _CAUSE.search(piece) else _PURPOSE_AGREE if _PURPOSE.search(piece) else 0.0
         if agree:
             choice = _span_choice(question, cand, clause.start, clause.start + len(piece), agree, weights)
             # cause and effect sit in different clauses: judge the sentence, not the clause
