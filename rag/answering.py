@@ -17,7 +17,15 @@ from .documents import DATELINE as _DATELINE
 from .index import Index
 from .question import ORG_SUFFIXES, PLACE_SUFFIXES, TITLE_Q, Question, place_mentions
 from .schema import Answer, Document, Hit, Quote
-from .spans import equivalent_units, find_dates, find_enumerations, find_quantities, find_times, same_unit
+from .spans import (
+    cn_to_number,
+    equivalent_units,
+    find_dates,
+    find_enumerations,
+    find_quantities,
+    find_times,
+    same_unit,
+)
 from .textutil import STOPWORDS, char_ngrams, cut, dictionary_tag, in_dictionary, posseg, resource_lines
 
 log = logging.getLogger(__name__)
@@ -357,7 +365,11 @@ def _span_choice(question, cand, start, end, agree, weights, display=None) -> Sp
     if cand.byline:
         local = max(local, cand.content_coverage)
     prox = _proximity(cand, start, end, question)
-    conflict = _local_place_conflict(question, cand.text, start) or _qualifier_conflict(question, cand.text, start, end)
+    conflict = (
+        _local_place_conflict(question, cand.text, start)
+        or _qualifier_conflict(question, cand.text, start, end)
+        or _ordinal_conflict(question, cand)
+    )
     # agreement above 1 (a whole noun and its unit, 贫困村231个) still ranks, though confidence caps it at 1
     score = cand.score * (0.35 + 0.35 * local + 0.15 * prox + 0.35 * min(agree, 1.3)) * (0.3 if conflict else 1.0)
     choice = SpanChoice(cand, start, end, score, agree >= 0.5, display or cand.text[start:end])
@@ -377,6 +389,25 @@ def _qualifier_conflict(question: Question, text: str, start: int, end: int) -> 
     for want in question.qualifiers:
         same = [q for q in found if same_unit(q.unit, want.unit)]
         if same and not any(q.value == want.value for q in same):
+            return True
+    return False
+
+
+# 第三天, 第2期, 第十届: an ordinal and what it counts
+_ORDINAL = re.compile(r"第([零〇一二两三四五六七八九十百\d]+)([天日次期届轮场集章节条款])")
+
+
+def _ordinal_conflict(question: Question, cand: Candidate) -> bool:
+    """The question names 第三天 and the sentence, its paragraph or the heading line before it names another
+    day and not that one (住宿：桂林漓苑大酒店 under 第一天, asked for the third day's hotel)."""
+    wanted = [(cn_to_number(n) if not n.isdigit() else float(n), u) for n, u in _ORDINAL.findall(question.text)]
+    if not wanted:
+        return False
+    scope = f"{cand.previous_paragraph}\n{cand.paragraph}{cand.text}"
+    named = [(cn_to_number(n) if not n.isdigit() else float(n), u) for n, u in _ORDINAL.findall(scope)]
+    for value, unit in wanted:
+        others = [v for v, u in named if u == unit]
+        if others and value not in others:
             return True
     return False
 

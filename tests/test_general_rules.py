@@ -404,3 +404,24 @@ PRICES = """星光健身价目表
 )
 def test_labelled_values_prices_and_contacts(tmp_path_factory, question, expected):
     assert expected in _answer_over(tmp_path_factory, "prices", PRICES, question).answer
+
+
+TOUR = """五日游行程单
+领队：赵立明
+第一天 4月15日
+乘坐高铁前往桂林，下午游览象鼻山。住宿：桂林漓苑大酒店。
+
+第二天 4月16日
+早餐后乘船游漓江，下午前往阳朔。住宿：阳朔青山客栈。
+
+第三天 4月17日
+上午骑行遇龙河，下午参观银子岩，晚上自由活动。
+"""
+
+
+def test_an_ordinal_the_question_names_rules_out_another_days_passage(tmp_path):
+    """第三天 asked, the hotel is given for the first and second days only: the documents do not say."""
+    assistant = _assistant(tmp_path, {"tour.txt": TOUR})
+    second = assistant.ask("第二天晚上住在哪家酒店")
+    assert not second.abstained and "阳朔青山客栈" in second.quotes[0].text  # the second day's passage
+    assert assistant.ask("第三天晚上住在哪家酒店").abstained
