@@ -15,7 +15,7 @@ from .chunking import Span, split_clauses, split_sentences
 from .documents import BYLINE as _BYLINE
 from .documents import DATELINE as _DATELINE
 from .index import Index
-from .question import ORG_SUFFIXES, PLACE_SUFFIXES, TITLE_Q, Question, place_mentions
+from .question import ORG_SUFFIXES, PLACE_SUFFIXES, ROLE, TITLE_Q, Question, place_mentions
 from .schema import Answer, Document, Hit, Quote
 from .spans import (
     cn_to_number,
@@ -608,9 +608,6 @@ def person_after(text: str, pos: int) -> tuple[int, int] | None:
     return None
 
 
-_ROLE = re.compile("(" + "|".join(map(re.escape, resource_lines("zh/roles.txt"))) + ")$")
-
-
 def _role_of(question: Question) -> tuple[str | None, str | None]:
     """The title asked about (``党委书记``) and the word that qualifies it (``张南联村``)."""
     m = re.match(r"(?P<who>.+?)(?:是谁|叫什么名字|叫什么|是哪位|姓什么|是什么人)", question.text)
@@ -618,7 +615,7 @@ def _role_of(question: Question) -> tuple[str | None, str | None]:
         return None, None
     words = [w for w in cut(m.group("who")) if w not in STOPWORDS]
     for i in range(len(words) - 1, -1, -1):
-        if _ROLE.search(words[i]):
+        if ROLE.search(words[i]):
             role = words[i]
             if i > 0 and words[i - 1] == "副":
                 role, i = "副" + role, i - 1
@@ -782,10 +779,10 @@ def _title_spans(question: Question, cand: Candidate, weights) -> list[SpanChoic
     for hit in re.finditer(re.escape(who), text):
         a = max(text.rfind(p, 0, hit.start()) for p in "、，,。；;：:（( \n") + 1
         title = text[a : hit.start()]
-        if 2 <= len(title) <= 30 and _ROLE.search(title):
+        if 2 <= len(title) <= 30 and ROLE.search(title):
             out.append(_span_choice(question, cand, a, hit.start(), 1.0, weights))
         after = re.match(r"[,，:：]\s*([^，,。；;（(]{2,30})", text[hit.end() :])
-        if after and _ROLE.search(after.group(1)):
+        if after and ROLE.search(after.group(1)):
             start = hit.end() + after.start(1)
             out.append(_span_choice(question, cand, start, start + len(after.group(1)), 1.0, weights))
     return out

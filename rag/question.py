@@ -125,7 +125,7 @@ def detect_type(q: str) -> str:
         return "number"
     if _NUMBER_Q.search(q):
         return "number"
-    if _PERSON_Q.search(q) and not _names_a_thing(q):
+    if _PERSON_Q.search(q) and _thing_named(q) is None:
         return "person"
     if _LIST_Q.search(q):
         return "list"
@@ -136,48 +136,49 @@ def detect_type(q: str) -> str:
     return "fact"
 
 
+# A title, role or kin word at the end of a word (党委书记, 经理, 妻子): rag/resources/zh/roles.txt
+ROLE = re.compile("(" + "|".join(map(re.escape, resource_lines("zh/roles.txt"))) + ")$")
+
+
 @lru_cache(maxsize=1)
 def _person_heads() -> frozenset[str]:
     return frozenset("".join(resource_lines("zh/person_heads.txt")).split())
 
 
-def _names_a_thing(q: str) -> bool:
-    """``达曼新建的机场叫什么`` or ``黄蝉的别称叫什么``: 叫什么 after a noun that names no person (not 领队,
-    妻子, 他) asks for the name of a thing. Only 叫什么 is judged; 谁/哪位 always ask for a person."""
-    m = re.search(r"(?P<who>[\u4e00-\u9fff]+?)(?:的名字|的名称)?叫(?:做)?什么(?:名字)?", q)
+_NAME_ASKED = re.compile(r"(?P<who>[\u4e00-\u9fff]+?)(?:的名字|的名称)?叫(?:做)?什么(?:名字)?")
+
+
+@lru_cache(maxsize=1)
+def _name_nouns() -> frozenset[str]:
+    return frozenset(" ".join(resource_lines("zh/name_nouns.txt")).split())
+
+
+def _thing_named(q: str) -> tuple[str, str] | None:
+    """``(noun, tag)`` when ``X叫什么`` asks the name of a thing (机场 of 达曼新建的机场叫什么, 别称 of
+    黄蝉的别称叫什么), None when X names a person (领队, 妻子, 他) or the question asks 谁/哪位."""
+    m = _NAME_ASKED.search(q)
     if not m or re.search(r"谁|哪位|何人|\bwho\b|whose", q, re.I):
-        return False
-    from .textutil import posseg
-
-    words = [w for w, _ in posseg(m.group("who"))]
-    if not words:
-        return False
-    last = words[-1]
-    if last[-1] in _person_heads() or _is_role(last):
-        return False
-    return True
-
-
-def _thing_named(q: str) -> str | None:
-    """The noun whose name ``X叫什么`` asks (机场 of 达曼新建的机场叫什么), unless it is itself a word for a
-    name (别称叫什么 asks the 别称) or the question asks a person."""
-    if not _names_a_thing(q):
         return None
-    m = re.search(r"(?P<who>[\u4e00-\u9fff]+?)(?:的名字|的名称)?叫(?:做)?什么", q)
     from .textutil import posseg
 
-    words = posseg(m.group("who")) if m else []
+    words = posseg(m.group("who"))
     if not words:
         return None
     word, flag = words[-1]
-    names = frozenset(" ".join(resource_lines("zh/name_nouns.txt")).split())
-    if len(word) >= 2 and flag in ("n", "nz", "nt", "ns") and word not in names:
+    if word[-1] in _person_heads() or ROLE.search(word):
+        return None
+    return word, flag
+
+
+def _asked_name_suffix(q: str) -> str | None:
+    """The noun a thing's name should end in (机场叫什么 → 机场), unless it is itself a word for a name (别称)."""
+    named = _thing_named(q)
+    if named is None:
+        return None
+    word, flag = named
+    if len(word) >= 2 and flag in ("n", "nz", "nt", "ns") and word not in _name_nouns():
         return word
     return None
-
-
-def _is_role(word: str) -> bool:
-    return any(word.endswith(r) for r in resource_lines("zh/roles.txt"))
 
 
 def mask_wei_verbs(text: str) -> str:
@@ -337,7 +338,7 @@ def analyse(question: str) -> Question:
                 asked_suffix = _head_noun(q[m.start("suffix") :])
     if qtype == "date" and TIME_Q.search(q):
         kind = "time"
-    if qtype == "fact" and (head := _thing_named(q)):
+    if qtype == "fact" and (head := _asked_name_suffix(q)):
         # 达曼新建的机场叫什么: a name that ends in the asked noun (法赫德国王国际机场), found like 哪个机场
         qtype, asked_suffix = "place", head
     places = place_mentions(q)
