@@ -199,7 +199,7 @@ def find_quantities(text: str) -> list[Quantity]:
 
 
 # a range of two quantities is one answer: 400米至800米, 3-5人, 20～30元
-_QUANTITY_RANGE = re.compile(r"[ \u00a0]?(?:至|到|—|－|~|～|-)[ \u00a0]?")
+_QUANTITY_RANGE = re.compile(rf"{_SP}{_RANGE}{_SP}")
 
 
 def _join_ranges(text: str, found: list[Quantity]) -> list[Quantity]:
