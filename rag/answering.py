@@ -15,6 +15,7 @@ from .chunking import Span, split_clauses, split_sentences
 from .documents import BYLINE as _BYLINE
 from .documents import DATELINE as _DATELINE
 from .index import Index
+from .normalize import to_matching
 from .question import ORG_SUFFIXES, PLACE_SUFFIXES, ROLE, TITLE_Q, Question, place_mentions
 from .schema import Answer, Document, Hit, Quote
 from .spans import (
@@ -252,6 +253,8 @@ def collect_candidates(question: Question, hits: list[Hit], index: Index, weight
             if key in seen:
                 continue
             text = doc.text[span.start : span.end]
+            if text.rstrip("”」』）) ").endswith(("？", "?")):
+                continue  # a question in the text (an FAQ's 问：…？) asks, it answers nothing
             paragraph = _paragraph_before(doc, span.start)
             para_start = span.start - len(paragraph)
             previous = _paragraph_before(doc, max(para_start - 1, 0)) if para_start > 0 else ""
@@ -585,8 +588,13 @@ _SURNAME_TITLE = re.compile(
 
 def person_after(text: str, pos: int) -> tuple[int, int] | None:
     """A personal name starting at ``pos`` (after a title such as 书记): 2–3 characters, jieba-checked."""
-    window = text[pos : pos + 6].lstrip(" :：")
-    offset = pos + (len(text[pos : pos + 6]) - len(window))
+    raw = text[pos : pos + 7]
+    lead = len(raw) - len(raw.lstrip(" :："))
+    copula = raw[lead : lead + 1] in ("为", "是")
+    if copula:
+        lead += 1  # 主任为沈立华, 组长是刘芳: a copula between the title and the name
+    offset = pos + lead
+    window = text[offset : offset + 6]
     label = re.match(r"([\u4e00-\u9fff]{2,3})[:：]", window)
     if label and label.group(1)[0] in _SURNAMES:
         return offset, offset + len(label.group(1))  # a speaker label (王春来:) is exactly the name
@@ -596,6 +604,8 @@ def person_after(text: str, pos: int) -> tuple[int, int] | None:
     first, flag = words[0]
     if flag.startswith("nr") and 2 <= len(first) <= 3:
         return offset, offset + len(first)
+    if copula:
+        return None  # after 是/为 only a tagged name counts (是曾任院长的… is no name 曾任)
     if first and first[0] in _SURNAMES:
         if len(first) > 1:
             name = first
@@ -1234,6 +1244,9 @@ def _decide(
             "threshold": threshold,
         }
     )
+    if _echoes(display, question.text):
+        explanation["abstain_reason"] = "the proposal repeats the question"
+        return _abstain(original, question, hits, related, explanation, f"{NOT_FOUND}能回答这个问题的内容。")
     if confidence < threshold:
         explanation["abstain_reason"] = f"confidence {confidence:.2f} below threshold {threshold:.2f}"
         answer = _abstain(original, question, hits, related, explanation, f"{NOT_FOUND}能回答这个问题的内容。")
@@ -1251,6 +1264,19 @@ def _decide(
         hits=hits,
         explanation=explanation,
     )
+
+
+# An answer whose characters the question already holds, every one, tells the asker nothing (优惠 for
+# 周末借车有没有优惠); one new character may be the news (桃园市大溪区 for 桃园市立大溪高级中学位于哪儿)
+_ECHO_SHARE = 1.0
+
+
+def _echoes(answer: str, question: str) -> bool:
+    chars = [c for c in to_matching(answer) if c.isalnum()]
+    if not chars:
+        return False
+    q = to_matching(question)
+    return sum(c in q for c in chars) / len(chars) >= _ECHO_SHARE
 
 
 def _related(candidates: list[Candidate]) -> list[Quote]:

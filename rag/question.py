@@ -59,7 +59,9 @@ _DATE_Q = re.compile(
 TIME_Q = re.compile(r"几点|几时|什么钟点|\bwhat time\b|\bat what hour", re.I)
 _LIST_Q = re.compile(r"哪些|哪几|有什么|有哪|包括什么|包括哪|which .*\b(are|were)\b|what are|list", re.I)
 _PLACE_Q = re.compile(r"哪个|哪家|哪所|哪座|哪里|哪儿|在哪|什么地方|哪一个|\bwhere\b|\bwhich\b", re.I)
-_REASON_Q = re.compile(r"为什么|为何|怎样|如何|怎么|什么方式|什么办法|什么措施|\bwhy\b|\bhow\b", re.I)
+_REASON_Q = re.compile(
+    r"为什么|为何|什么原因|原因是什么|啥原因|怎样|如何|怎么|什么方式|什么办法|什么措施|\bwhy\b|\bhow\b", re.I
+)
 
 # The measure word or noun right after 多少/几: 多少个村, 几支队伍, 多少户, 多少资金.
 _ASKED = re.compile(

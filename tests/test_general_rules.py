@@ -425,3 +425,35 @@ def test_an_ordinal_the_question_names_rules_out_another_days_passage(tmp_path):
     second = assistant.ask("第二天晚上住在哪家酒店")
     assert not second.abstained and "阳朔青山客栈" in second.quotes[0].text  # the second day's passage
     assert assistant.ask("第三天晚上住在哪家酒店").abstained
+
+
+def test_a_title_and_a_name_joined_by_a_copula():
+    from rag.answering import person_after
+
+    text = "服务中心主任为沈立华。组长是刘芳"
+    a, b = person_after(text, text.index("主任") + 2)
+    assert text[a:b] == "沈立华"
+    a, b = person_after(text, text.index("组长") + 2)
+    assert text[a:b] == "刘芳"
+
+
+def test_an_answer_the_question_already_states_is_no_answer():
+    from rag.answering import _echoes
+
+    assert _echoes("优惠", "周末借车有没有优惠")
+    assert not _echoes("余额不足5元", "刷卡借车没反应是什么原因")
+    assert not _echoes("200元", "办卡要交多少押金")
+
+
+FAQ = """常见问题解答
+问：卡丢了怎么办？
+答：请尽快到服务亭挂失，补办新卡需交工本费10元。
+问：为什么借车时刷卡没有反应？
+答：多数情况是卡内余额不足5元，系统会拒绝借车，请先充值。
+"""
+
+
+def test_a_question_in_the_text_is_not_its_answer(tmp_path_factory):
+    answer = _answer_over(tmp_path_factory, "faq", FAQ, "刷卡借车没反应是什么原因")
+    line = FAQ.splitlines()[answer.quotes[0].line - 1]
+    assert line.startswith("答：多数情况是卡内余额不足5元")  # the 答 line, not the 问 line that repeats the question
