@@ -10,6 +10,7 @@ import itertools
 import logging
 import re
 from dataclasses import dataclass, field
+from functools import lru_cache
 
 from .chunking import Span, split_clauses, split_sentences
 from .documents import BYLINE as _BYLINE
@@ -19,6 +20,7 @@ from .normalize import to_matching
 from .question import ORG_SUFFIXES, PLACE_SUFFIXES, ROLE, TITLE_Q, Question, place_mentions
 from .schema import Answer, Document, Hit, Quote
 from .spans import (
+    UNIT_PATTERN,
     cn_to_number,
     equivalent_units,
     find_dates,
@@ -93,6 +95,14 @@ def repair_terms(question: Question, texts: list[str]) -> Question:
                 break
         i += 1
     for i, term in enumerate(terms):
+        # a word jieba cut into single characters (几天/年/假 of 几天年假): a lone character takes its neighbour
+        # in the question back when the documents write the two together (年假)
+        taken = _asked_positions(question.text) | {
+            p for t in terms if t != term for m in re.finditer(re.escape(t), question.text) for p in range(*m.span())
+        }
+        if len(term) == 1 and term not in question.places and (joined := _rejoined(term, question.text, taken, found)):
+            terms[i] = joined
+    for i, term in enumerate(terms):
         # one word glued to the next one's first character (马明种 of 马明种了): keep the known name
         if len(term) >= 3 and term not in question.places and not found(term) and found(term[:-1]):
             terms[i] = term[:-1]
@@ -105,6 +115,30 @@ def repair_terms(question: Question, texts: list[str]) -> Question:
     if terms == question.terms:
         return question
     return dataclasses.replace(question, terms=terms)
+
+
+# characters of question words: never part of a key term (几天年假 joins 年 to 假, not 天)
+_QUESTION_CHARS = frozenset("几多少什么谁哪何怎")
+# a question word and the measure word or unit after it (多少个, 几天, 哪所): the asked phrase, not a key term
+_ASKED_PHRASE = re.compile(rf"(?:多少|几|哪|什么|第几)(?:{UNIT_PATTERN}|所|家|位|座|条)?")
+
+
+def _asked_positions(question: str) -> set[int]:
+    return {p for m in _ASKED_PHRASE.finditer(question) for p in range(*m.span())}
+
+
+def _rejoined(char: str, question: str, taken: set[int], found) -> str | None:
+    """``char`` joined to the Chinese character before or after it in ``question``, whichever the texts write;
+    a neighbour that is part of another key term (``taken``: its positions; 孩 of 孩子 after 接) stays there."""
+    pos = question.find(char)
+    for a, b in ((pos - 1, pos + 1), (pos, pos + 2)):
+        if a < 0 or b > len(question):
+            continue
+        pair, other = question[a:b], (a if a < pos else pos + 1)
+        if re.fullmatch(r"[\u4e00-\u9fff]{2}", pair) and question[other] not in _QUESTION_CHARS and other not in taken:
+            if found(pair):
+                return pair
+    return None
 
 
 def _unglue(term: str, found) -> list[str]:
@@ -814,9 +848,14 @@ def _place_spans(question: Question, cand: Candidate, weights) -> list[SpanChoic
         if out:
             return out
     if suffix:
-        for m in re.finditer(re.escape(suffix), text):
+        # the asked noun or a word for the same thing (哪家酒店: 阳朔青山客栈)
+        for m in re.finditer("|".join(map(re.escape, _asked_nouns(suffix))), text):
+            if len(m.group()) > 1 and in_dictionary(text[m.end() - 1 : m.end() + 1]):
+                # the noun's last character starts the next word (佛光大学校长: 校长), no name ends here; one
+                # character (县 of 蓝田县城) is too short to tell
+                continue
             start = _named_before(text, m.end())
-            if m.end() - start > len(suffix) and text[start : m.end()] not in question.text:
+            if m.end() - start > len(m.group()) and text[start : m.end()] not in question.text:
                 out.append(_span_choice(question, cand, start, m.end(), 1.0, weights))
         if out or _NAME_Q.search(question.text):
             return out  # 机场叫什么 asks for a name ending in 机场, not for any place
@@ -1110,9 +1149,12 @@ def build_answer(question: Question, original: str, hits: list[Hit], index: Inde
         for cand in top:
             choices.extend(extractor(question, cand, weights))
     typed = [c for c in choices if c.typed and not c.conflict]
+    typed = _without_unsuffixed_places(question, choices, typed)
+    rivals: tuple[int, float] = (0, 0.0)
     if typed:
         # retrieval-led score, tempered by how well the span's own evidence answers the question
-        best, path = max(typed, key=lambda c: c.score * (0.5 + _evidence(c))), "typed"
+        best, path = max(typed, key=_typed_rank), "typed"
+        rivals = typed_rivals(best, typed)
     elif question.qtype in _STRICT_TYPES:
         # a typed extractor that found nothing is evidence too: only a span in the question's own slot overrides it
         slot = _slot_span(question, top, weights, aligned=True)
@@ -1146,8 +1188,63 @@ def build_answer(question: Question, original: str, hits: list[Hit], index: Inde
         }
     )
     return _decide(
-        original, question, best, path, top, hits, related, explanation, threshold, index, weights, slot_probability
+        original,
+        question,
+        best,
+        path,
+        top,
+        hits,
+        related,
+        explanation,
+        threshold,
+        index,
+        weights,
+        slot_probability,
+        rivals=rivals,
     )
+
+
+def _without_unsuffixed_places(
+    question: Question, choices: list[SpanChoice], typed: list[SpanChoice]
+) -> list[SpanChoice]:
+    """哪家酒店: when the passages write names ending in 酒店 (even in a passage ruled out, 漓苑大酒店 of another
+    day), a place that does not end in it (龙河) is not of the asked kind. Where they write none (哪所学校 over
+    a text naming only 复兴中学), every place stays."""
+    suffix = question.asked_suffix
+    if question.qtype != "place" or not suffix:
+        return typed
+    nouns = _asked_nouns(suffix)
+    if not any(c.candidate.text[c.start : c.end].endswith(nouns) for c in choices):
+        return typed
+    return [c for c in typed if c.candidate.text[c.start : c.end].endswith(nouns)]
+
+
+def _asked_nouns(suffix: str) -> tuple[str, ...]:
+    """The noun a 哪家/哪所 question names and the words for the same thing (酒店: 宾馆, 客栈…), longest first."""
+    return tuple(sorted({suffix, *_SYNONYMS.get(suffix, ())}, key=len, reverse=True))
+
+
+def _typed_rank(choice: SpanChoice) -> float:
+    """How a typed span ranks among the others: retrieval-led, tempered by its own evidence."""
+    return choice.score * (0.5 + _evidence(choice))
+
+
+def typed_rivals(best: SpanChoice, typed: list[SpanChoice]) -> tuple[int, float]:
+    """The competition ``best`` won: how many other answers of the asked kind the passages hold, and the
+    runner-up's rank as a share of the winner's (1: a tie; 0: no other answer).
+
+    A figure in litres is a safe answer to 能装几升 when it is the only one in the passages, a doubtful one
+    when five others stand beside it; the fitted confidence learns how much that weighs.
+    """
+    own = to_matching(best.candidate.text[best.start : best.end])
+    others: dict[str, float] = {}
+    for c in typed:
+        text = to_matching(c.candidate.text[c.start : c.end])
+        if text and text != own and text not in own and own not in text:
+            others[text] = max(others.get(text, 0.0), _typed_rank(c))
+    top = _typed_rank(best)
+    runner_up = max(others.values(), default=0.0)
+    return len(others), (min(runner_up / top, 1.0) if top > 0 else 0.0)
 
 
 def _evidence(choice: SpanChoice) -> float:
@@ -1171,13 +1268,22 @@ def _asked_term_near(question: Question, sentence: str, start: int, end: int) ->
     1 inside the answer's clause (or the clause before it, where Chinese often names what is measured),
     0.5 elsewhere in the sentence, 0 absent; 1 when the question has no such word.
     """
+    return _near_position(_asked_word(question.text), sentence, start, end)
+
+
+@lru_cache(maxsize=256)
+def _asked_word(question: str) -> str | None:
+    """The question's content word next to its question word (年产值 of 年产值是多少), if any."""
     from .extract.slots import question_slot
 
-    slot = question_slot(question.text)
+    slot = question_slot(question)
     # content words only: 体重 in 体重大约是多少, not the adverb 大约
     left = [w for w, flag in posseg(slot.left) if w in slot.left_terms and not flag.startswith(_FUNCTION_POS)]
     right = [w for w, flag in posseg(slot.right) if w in slot.right_terms and not flag.startswith(_FUNCTION_POS)]
-    near = left[-1] if left else (right[0] if right else None)
+    return left[-1] if left else (right[0] if right else None)
+
+
+def _near_position(near: str | None, sentence: str, start: int, end: int) -> float:
     if not near:
         return 1.0
     if near not in sentence:
@@ -1201,6 +1307,7 @@ def _decide(
     weights: dict[str, float],
     slot_probability: float = 0.0,
     quote: tuple[int, int] | None = None,
+    rivals: tuple[int, float] = (0, 0.0),
 ) -> Answer:
     """Answer with ``best`` when the fitted scorer's probability that it is right reaches ``threshold``."""
     from .extract import confidence as answer_confidence
@@ -1225,6 +1332,7 @@ def _decide(
         answer=display,
         sentence=cand.text,
         english=question.language == "en",
+        rivals=rivals,
         path=path,
         qtype=question.qtype,
     )

@@ -24,6 +24,7 @@ def _load_units() -> dict[str, tuple[str, ...]]:
 UNITS: dict[str, tuple[str, ...]] = _load_units()
 _ALL_UNITS = sorted({u for us in UNITS.values() for u in us}, key=len, reverse=True)
 _UNIT_RE = "|".join(re.escape(u) for u in _ALL_UNITS)
+UNIT_PATTERN = _UNIT_RE  # every unit and measure word, longest first (a regex alternation)
 # one space may stand between a number, its magnitude and its unit (35 家, 12.8 万人次), as typeset in many texts
 _SP = r"[ \u00a0]?"
 _QUANTITY = re.compile(

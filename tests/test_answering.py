@@ -129,17 +129,9 @@ def test_absent_entity_is_named_in_the_refusal(assistant):
         ("What is the total population of Hanbin District?", "102万人", "汉滨区"),
         ("How many people in Gaoling District have been lifted out of poverty?", "463人", "脱贫"),  # a phrase
         ("How many cooperatives did Beilin District build?", "11个", "合作社"),  # a count of a thing not listed
-        pytest.param(
-            "How many leading enterprises did Hanbin District cultivate?",
-            "52家",
-            "多少个龙头企业",
-            marks=pytest.mark.xfail(
-                strict=True,
-                reason="known miss since the confidence was refitted with new-user collections (threshold 0.09 → "
-                "0.27): CC-CEDICT gives 培训 for cultivate, the text says 培育龙头企业52家, so the right proposal "
-                "52家 covers 0.59 of the terms and scores 0.26",
-            ),
-        ),
+        # CC-CEDICT gives 培训 for cultivate while the text says 培育龙头企业52家: the right 52家 covers 0.59 of the
+        # terms and scored 0.26, a known miss at threshold 0.27; answered since the refit with rival features
+        ("How many leading enterprises did Hanbin District cultivate?", "52家", "多少个龙头企业"),
     ],
 )
 def test_english_questions(assistant, question, expected, chinese):

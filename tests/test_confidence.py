@@ -198,3 +198,26 @@ def test_no_path_key_in_an_answer(assistant):
 
     for question in ("碑林区帮扶了多少个村", "长安区帮扶了多少个村", "How many villages did Beilin District help?"):
         assert "path" not in set(keys(assistant.ask(question).model_dump(mode="json")))
+
+
+def test_typed_rivals_count_other_answers_and_the_runner_ups_share(tmp_path):
+    from rag.answering import Candidate, SpanChoice, typed_rivals
+    from rag.chunking import Span
+
+    def choice(text, start, end, score, local=0.5):
+        cand = Candidate(doc=None, span=Span(0, len(text)), hit=None, text=text, context="", paragraph="")
+        cand.place_factor, cand.content_coverage = 1.0, 0.5
+        c = SpanChoice(cand, start, end, score, True, text[start:end])
+        c.local, c.agree = local, 1.0
+        return c
+
+    text = "炸篮容量3.5升，水箱2升，另配1.5升杯"
+    best = choice(text, 4, 8, 1.0)  # 3.5升
+    same = choice(text, 4, 8, 0.9)  # the same answer found twice is no rival
+    other = choice(text, 11, 13, 0.5)  # 2升
+    third = choice(text, 16, 20, 0.25)  # 1.5升
+    assert typed_rivals(best, [best]) == (0, 0.0)
+    assert typed_rivals(best, [best, same]) == (0, 0.0)
+    count, share = typed_rivals(best, [best, same, other, third])
+    assert count == 2
+    assert share == pytest.approx(0.5)  # 2升's rank is half of 3.5升's (same evidence, half the score)

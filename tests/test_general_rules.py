@@ -424,7 +424,22 @@ def test_an_ordinal_the_question_names_rules_out_another_days_passage(tmp_path):
     assistant = _assistant(tmp_path, {"tour.txt": TOUR})
     second = assistant.ask("第二天晚上住在哪家酒店")
     assert not second.abstained and "阳朔青山客栈" in second.quotes[0].text  # the second day's passage
+    # the third day's passage names a place (遇龙河) but no hotel, while the text names hotels elsewhere: no answer
     assert assistant.ask("第三天晚上住在哪家酒店").abstained
+
+
+def test_a_name_of_the_asked_kind_may_end_in_a_word_for_the_same_thing(tmp_path):
+    """哪家酒店 is answered by a name ending in 客栈 (a word for the same thing), whole."""
+    assistant = _assistant(tmp_path, {"tour.txt": TOUR})
+    assert assistant.ask("第二天晚上住在哪家酒店").answer == "阳朔青山客栈"
+    assert assistant.ask("第一天住的是哪个宾馆").answer == "桂林漓苑大酒店"
+
+
+def test_an_asked_noun_inside_a_longer_word_ends_no_name(tmp_path):
+    """佛光大学校长 holds 学校 but no school's name ends there (校长 is the word): 复兴中学 answers 哪所学校."""
+    text = "杨朝祥，台湾政治人物，现任佛光大学校长。他小学就读于宜兰县立中山国小，初中进入复兴中学就读。"
+    answer = _assistant(tmp_path, {"bio.txt": text}).ask("杨朝祥初中是就读于哪所学校")
+    assert "佛光大学校" not in answer.answer
 
 
 def test_a_title_and_a_name_joined_by_a_copula():
@@ -457,3 +472,32 @@ def test_a_question_in_the_text_is_not_its_answer(tmp_path_factory):
     answer = _answer_over(tmp_path_factory, "faq", FAQ, "刷卡借车没反应是什么原因")
     line = FAQ.splitlines()[answer.quotes[0].line - 1]
     assert line.startswith("答：多数情况是卡内余额不足5元")  # the 答 line, not the 问 line that repeats the question
+
+
+@pytest.mark.parametrize(
+    "question, text, present, absent",
+    [
+        # jieba cuts 几天/年/假: 假 takes 年 back, the word the text writes
+        ("我来公司三年了，一年能休几天年假？", "入职满一年的员工，每年享有带薪年假5天。", "年假", "假"),
+        # 个 belongs to the asked phrase 多少个, not to 村 (the text's 11个村 would make 个村 a term)
+        ("碑林区帮扶了多少个村", "11个村主导产业基本成型。", "村", "个村"),
+    ],
+)
+def test_a_lone_character_takes_back_its_neighbour_the_documents_write(question, text, present, absent):
+    from rag.answering import repair_terms
+    from rag.question import analyse
+
+    terms = repair_terms(analyse(question), [text]).terms
+    assert present in terms and absent not in terms
+
+
+def test_a_neighbour_that_belongs_to_another_term_stays_there():
+    from rag.answering import _rejoined
+
+    def found(s):
+        return s in "放学后请在西门接孩子"
+
+    question = "放学接孩子要在哪个门等"
+    taken = set(range(question.find("孩子"), question.find("孩子") + 2))
+    assert _rejoined("接", question, taken, found) is None  # 接孩 would steal 孩 from 孩子
+    assert _rejoined("接", question, set(), found) == "接孩"

@@ -48,6 +48,8 @@ ANSWER_FEATURES: tuple[str, ...] = (
     "answer_chars",  # log(1 + the answer's length)
     "sentence_chars",  # log(1 + the sentence's length)
     "english",  # 1 for an English question
+    "rivals",  # log(1 + other answers of the asked kind in the passages), 0 when the answer is not a typed span
+    "runner_up",  # the best other typed answer's rank as a share of the proposal's (1 a tie, 0 none)
     *(f"path_{p}" for p in PATHS),
     *(f"qtype_{t}" for t in QTYPES),
 )
@@ -74,6 +76,7 @@ def answer_features(
     english: bool,
     path: str,
     qtype: str,
+    rivals: tuple[int, float] = (0, 0.0),
 ) -> dict[str, float]:
     """The feature vector of one proposed answer (a dict in :data:`ANSWER_FEATURES` order)."""
     if path not in PATHS:
@@ -101,6 +104,8 @@ def answer_features(
         "answer_chars": math.log1p(len(answer)),
         "sentence_chars": math.log1p(len(sentence)),
         "english": float(english),
+        "rivals": math.log1p(rivals[0]),
+        "runner_up": rivals[1],
     }
     out.update({f"path_{p}": float(p == path) for p in PATHS})
     out.update({f"qtype_{t}": float(t == qtype) for t in QTYPES})
