@@ -59,9 +59,10 @@ _DATE_Q = re.compile(
 TIME_Q = re.compile(r"几点|几时|什么钟点|\bwhat time\b|\bat what hour", re.I)
 _LIST_Q = re.compile(r"哪些|哪几|有什么|有哪|包括什么|包括哪|which .*\b(are|were)\b|what are|list", re.I)
 _PLACE_Q = re.compile(r"哪个|哪家|哪所|哪座|哪里|哪儿|在哪|什么地方|哪一个|\bwhere\b|\bwhich\b", re.I)
-_REASON_Q = re.compile(
-    r"为什么|为何|什么原因|原因是什么|啥原因|怎样|如何|怎么|什么方式|什么办法|什么措施|\bwhy\b|\bhow\b", re.I
-)
+# a cause is asked (为什么); how something is done or is (怎样, 如何, 怎么, 什么方式) asks a manner or a description
+# ("how"), which the passage states in the question's own slot, not behind a cause word (由于…)
+_REASON_Q = re.compile(r"为什么|为何|什么原因|原因是什么|啥原因|\bwhy\b", re.I)
+_MANNER_Q = re.compile(r"怎样|如何|怎么|什么方式|什么办法|什么措施|\bhow\b", re.I)
 
 # The measure word or noun right after 多少/几: 多少个村, 几支队伍, 多少户, 多少资金.
 _ASKED = re.compile(
@@ -76,7 +77,7 @@ class Question:
     """What a question asks for."""
 
     text: str
-    qtype: str  # number | person | date | list | place | reason | fact
+    qtype: str  # number | person | date | list | place | reason | how | fact
     unit: str | None = None  # measure word asked for, e.g. 个, 户, 万元
     unit_kind: str | None = None  # money, count, percent, length, area, ...
     kind_implied: bool = False  # no measure word was asked (多少农产品): the kind is a guess
@@ -135,6 +136,8 @@ def detect_type(q: str) -> str:
         return "place"
     if _REASON_Q.search(q):
         return "reason"
+    if _MANNER_Q.search(q):
+        return "how"
     return "fact"
 
 
