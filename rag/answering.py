@@ -945,7 +945,30 @@ def _reason_spans(question: Question, cand: Candidate, weights) -> list[SpanChoi
             # cause and effect sit in different clauses: judge the sentence, not the clause
             choice.local = max(choice.local, cand.coverage)
             out.append(choice)
+    if not out and (before := _clauses_before_effect(cand)):
+        # no cause word: Chinese often tells the cause first and the effect after it, unmarked (捐助军需银八万两，
+        # 得赏戴花翎，封为道员头衔 for 为何被封为道员): the clauses before the one that states the asked effect
+        choice = _span_choice(question, cand, 0, before, _UNMARKED_CAUSE_AGREE, weights)
+        choice.local = max(choice.local, cand.coverage)
+        out.append(choice)
     return out
+
+
+# a cause told without a cause word answers a why question less surely than a marked one
+_UNMARKED_CAUSE_AGREE = 0.6
+
+
+def _clauses_before_effect(cand: Candidate) -> int:
+    """The end of the text before the clause holding most of the question's matched terms (the effect the
+    question names), when that clause is not the sentence's first; 0 otherwise."""
+    clauses = split_clauses(cand.text, Span(0, len(cand.text)))
+    if len(clauses) < 2 or not cand.matched:
+        return 0
+    counts = [sum(t in cand.text[c.start : c.end] for t in cand.matched) for c in clauses]
+    effect = max(range(len(clauses)), key=lambda i: (counts[i], i))
+    if effect == 0 or counts[effect] == 0:
+        return 0
+    return len(cand.text[: clauses[effect].start].rstrip("，,。；;：: "))
 
 
 _DEFINE_Q = re.compile(r"是什么|指什么|指的是|是指|包括什么|哪些|哪几")

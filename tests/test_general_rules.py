@@ -501,3 +501,24 @@ def test_a_neighbour_that_belongs_to_another_term_stays_there():
     taken = set(range(question.find("孩子"), question.find("孩子") + 2))
     assert _rejoined("接", question, taken, found) is None  # 接孩 would steal 孩 from 孩子
     assert _rejoined("接", question, set(), found) == "接孩"
+
+
+def test_an_unmarked_cause_is_the_text_before_the_effect(tmp_path):
+    """No 由于/因为: the clauses before the one that states the asked effect tell its cause."""
+    text = "王大海年轻时经营盐业，家境富裕。鸦片战争爆发时，王大海捐助军需银八万两，得赏戴花翎，被封为道员。"
+    answer = _assistant(tmp_path, {"bio.txt": text}).ask("王大海为何被封为道员")
+    assert not answer.abstained, answer.explanation
+    assert "捐助军需银八万两" in answer.answer and "封为道员" not in answer.answer
+
+
+def test_clauses_before_effect():
+    from rag.answering import Candidate, _clauses_before_effect
+    from rag.chunking import Span
+
+    def cand(text, matched):
+        return Candidate(doc=None, span=Span(0, len(text)), hit=None, text=text, context="", matched=matched)
+
+    text = "他捐助军需银八万两，得赏戴花翎，被封为道员。"
+    assert text[: _clauses_before_effect(cand(text, ["封为", "道员"]))] == "他捐助军需银八万两，得赏戴花翎"
+    assert _clauses_before_effect(cand("被封为道员，时年四十。", ["封为", "道员"])) == 0  # the effect comes first
+    assert _clauses_before_effect(cand("被封为道员。", ["道员"])) == 0  # one clause: nothing before it
