@@ -945,7 +945,7 @@ def _reason_spans(question: Question, cand: Candidate, weights) -> list[SpanChoi
             # cause and effect sit in different clauses: judge the sentence, not the clause
             choice.local = max(choice.local, cand.coverage)
             out.append(choice)
-    if not out and (before := _clauses_before_effect(cand)):
+    if not out and (before := _clauses_before_effect(cand, _predicate_terms(question))):
         # no cause word: Chinese often tells the cause first and the effect after it, unmarked (捐助军需银八万两，
         # 得赏戴花翎，封为道员头衔 for 为何被封为道员): the clauses before the one that states the asked effect
         choice = _span_choice(question, cand, 0, before, _UNMARKED_CAUSE_AGREE, weights)
@@ -958,17 +958,28 @@ def _reason_spans(question: Question, cand: Candidate, weights) -> list[SpanChoi
 _UNMARKED_CAUSE_AGREE = 0.6
 
 
-def _clauses_before_effect(cand: Candidate) -> int:
-    """The end of the text before the clause holding most of the question's matched terms (the effect the
-    question names), when that clause is not the sentence's first; 0 otherwise."""
+def _predicate_terms(question: Question) -> list[str]:
+    """The question's terms after its question word (生活, 困难 of 奚元平家为什么生活困难): the effect it asks about."""
+    m = _WHY_WORD.search(question.text)
+    if not m:
+        return []
+    after = question.text[m.end() :]
+    return [t for t in question.terms if t in after]
+
+
+_WHY_WORD = re.compile(r"为什么|为何|何故|因为什么|什么原因")
+
+
+def _clauses_before_effect(cand: Candidate, predicate: list[str]) -> int:
+    """The end of the text before the clause that states the asked effect (every term of ``predicate``, the
+    question's words after 为什么), when that clause is not the sentence's first; 0 otherwise."""
     clauses = split_clauses(cand.text, Span(0, len(cand.text)))
-    if len(clauses) < 2 or not cand.matched:
+    if len(clauses) < 2 or not predicate:
         return 0
-    counts = [sum(t in cand.text[c.start : c.end] for t in cand.matched) for c in clauses]
-    effect = max(range(len(clauses)), key=lambda i: (counts[i], i))
-    if effect == 0 or counts[effect] == 0:
+    holding = [i for i, c in enumerate(clauses) if all(t in cand.text[c.start : c.end] for t in predicate)]
+    if not holding or holding[-1] == 0:
         return 0
-    return len(cand.text[: clauses[effect].start].rstrip("，,。；;：: "))
+    return len(cand.text[: clauses[holding[-1]].start].rstrip("，,。；;：: "))
 
 
 _DEFINE_Q = re.compile(r"是什么|指什么|指的是|是指|包括什么|哪些|哪几")

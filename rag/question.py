@@ -63,6 +63,12 @@ _PLACE_Q = re.compile(r"哪个|哪家|哪所|哪座|哪里|哪儿|在哪|什么�
 # ("how"), which the passage states in the question's own slot, not behind a cause word (由于…)
 _REASON_Q = re.compile(r"为什么|为何|什么原因|原因是什么|啥原因|\bwhy\b", re.I)
 _MANNER_Q = re.compile(r"怎样|如何|怎么|什么方式|什么办法|什么措施|\bhow\b", re.I)
+# 什么/哪些 + a noun of property, effect or change (特点, 作用, 变化: rag/resources/zh/description_nouns.txt)
+_DESCRIPTION_Q = re.compile(
+    r"(?:什么|哪些|何种|怎样的)(?:样的)?(?:"
+    + "|".join(" ".join(resource_lines("zh/description_nouns.txt")).split())
+    + ")"
+)
 
 # The measure word or noun right after 多少/几: 多少个村, 几支队伍, 多少户, 多少资金.
 _ASKED = re.compile(
@@ -122,6 +128,8 @@ def detect_type(q: str) -> str:
         return "title"
     if _DATE_Q.search(q) or TIME_Q.search(q):
         return "date"
+    if _DESCRIPTION_Q.search(q):
+        return "how"  # 花有什么特点: a description, stated in the question's slot, not a list
     if re.search(r"哪[两三四五六七八九十几]+[个家所座位名项种类条]|哪些|有哪几|有什么|包括什么|包括哪", q):
         return "list"
     if re.search(r"第几|排名", q):

@@ -512,13 +512,19 @@ def test_an_unmarked_cause_is_the_text_before_the_effect(tmp_path):
 
 
 def test_clauses_before_effect():
-    from rag.answering import Candidate, _clauses_before_effect
+    from rag.answering import Candidate, _clauses_before_effect, _predicate_terms
     from rag.chunking import Span
+    from rag.question import analyse
 
-    def cand(text, matched):
-        return Candidate(doc=None, span=Span(0, len(text)), hit=None, text=text, context="", matched=matched)
+    def cand(text):
+        return Candidate(doc=None, span=Span(0, len(text)), hit=None, text=text, context="")
 
     text = "他捐助军需银八万两，得赏戴花翎，被封为道员。"
-    assert text[: _clauses_before_effect(cand(text, ["封为", "道员"]))] == "他捐助军需银八万两，得赏戴花翎"
-    assert _clauses_before_effect(cand("被封为道员，时年四十。", ["封为", "道员"])) == 0  # the effect comes first
-    assert _clauses_before_effect(cand("被封为道员。", ["道员"])) == 0  # one clause: nothing before it
+    predicate = _predicate_terms(analyse("王大海为何被封为道员"))
+    assert predicate and all(t in "封为道员" for t in predicate)
+    assert text[: _clauses_before_effect(cand(text), predicate)] == "他捐助军需银八万两，得赏戴花翎"
+    assert _clauses_before_effect(cand("被封为道员，时年四十。"), predicate) == 0  # the effect comes first
+    assert _clauses_before_effect(cand("被封为道员。"), predicate) == 0  # one clause: nothing before it
+    # the effect must be stated whole: 生活条件 is not 生活困难
+    predicate = _predicate_terms(analyse("奚元平家为什么生活困难"))
+    assert _clauses_before_effect(cand("但奚元平身残志不残，渴望改善家里的生活条件。"), predicate) == 0

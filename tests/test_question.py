@@ -172,6 +172,12 @@ def test_the_noun_after_which_is_the_asked_suffix(question, suffix):
         ("第三代蓝甲虫是怎么产生的", "how"),
         ("西班牙语在西班牙的地位如何", "how"),
         ("这个病怎样治疗", "how"),
+        # 什么/哪些 + a noun of property, effect or change asks a description, not a list
+        ("软枝黄蝉的花有什么特点", "how"),
+        ("蓍被认为有什么作用", "how"),
+        ("执行程式有哪些变化", "how"),
+        ("马来穿山甲的天敌有哪些", "list"),
+        ("开学前要准备哪些东西", "list"),
     ],
 )
 def test_why_asks_a_cause_and_how_asks_a_manner(question, qtype):
