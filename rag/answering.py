@@ -600,12 +600,23 @@ def _date_spans(question: Question, cand: Candidate, weights) -> list[SpanChoice
     agree = 0.3 if _PUBLISHED.search(question.text) and not cand.byline else 1.0
     # 几点 asks a clock time; 什么时候 may be answered by a date or by a time of day
     found = find_times(cand.text) if question.unit_kind == "time" else find_dates(cand.text) + find_times(cand.text)
+    day_asked = _DAY_Q.search(question.text) is not None
     for d in found:
-        choice = _span_choice(question, cand, d.start, d.end, agree, weights)
+        fits = agree
+        if day_asked and not _DAY_PART.search(cand.text[d.start : d.end]):
+            fits = min(agree, _COARSER_DATE_AGREE)  # 哪天 asked, 2026年度 found: a year answers no day
+        choice = _span_choice(question, cand, d.start, d.end, fits, weights)
         if d.start <= 2:  # a leading time adverbial (2019年6月,…) dates the whole sentence
             choice.local = max(choice.local, cand.coverage)
         out.append(choice)
     return out
+
+
+# a question asking for a day (哪天, 几号, 星期几) and the parts of a date that name one (31日, 15号, 周六, 3/31)
+_DAY_Q = re.compile(r"哪[一几]?天|几[日号]|什么日子|星期几|周几|礼拜几")
+_DAY_PART = re.compile(r"[日号]|周[一二三四五六日天末]|星期|礼拜|\d{1,2}[/.-]\d{1,2}")
+# type agreement of a date coarser than the day asked (a year, a month): still a date (typed), but weaker
+_COARSER_DATE_AGREE = 0.5
 
 
 _SURNAMES = frozenset("".join(resource_lines("zh/surnames.txt")))

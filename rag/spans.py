@@ -299,4 +299,17 @@ def find_enumerations(text: str, suffix: str | None = None) -> list[Span]:
             start = m.start() + (m.group().find(names[0]) if names and names[0] in m.group() else 0)
             out.append(Span(start, m.end(), text[start : m.end()]))
         return out
-    return [Span(m.start(), m.end(), m.group()) for m in _ENUM.finditer(text)]
+    out = []
+    for m in _ENUM.finditer(text):
+        start = m.start()
+        at_line_start = start == 0 or text[start - 1] == "\n"
+        if at_line_start and (number := _HEADING_NUMBER.match(m.group())):
+            start += number.end()  # 二、报销流程: a heading's number, not the first item of a list
+            if "、" not in text[start : m.end()]:
+                continue
+        out.append(Span(start, m.end(), text[start : m.end()]))
+    return out
+
+
+# the number of a heading (一、, 二、 at the start of a line): it ends in 、 like a list item but is none
+_HEADING_NUMBER = re.compile(r"[一二三四五六七八九十]{1,3}、")

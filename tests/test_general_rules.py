@@ -528,3 +528,11 @@ def test_clauses_before_effect():
     # the effect must be stated whole: 生活条件 is not 生活困难
     predicate = _predicate_terms(analyse("奚元平家为什么生活困难"))
     assert _clauses_before_effect(cand("但奚元平身残志不残，渴望改善家里的生活条件。"), predicate) == 0
+
+
+def test_a_day_asked_is_not_answered_by_a_year(tmp_path):
+    """哪天 asks for a day: 2026年度 in the same sentence is a coarser date than 3月31日."""
+    text = "物业费缴纳通知\n2026年度物业费请业主于3月31日前到物业服务中心缴清。\n"
+    answer = _assistant(tmp_path, {"fees.txt": text}).ask("物业费最晚哪天之前要交")
+    # the rule decides which date is proposed; whether it is shown is the fitted confidence's call
+    assert "3月31日" in answer.explanation["proposal"]

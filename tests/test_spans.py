@@ -222,3 +222,12 @@ def test_a_discount_in_chinese_numerals_is_a_quantity():
 def test_a_currency_sign_is_a_money_unit(text, quantity, unit, kind):
     (q,) = find_quantities(text)
     assert (q.text, q.unit, q.kind) == (quantity, unit, kind)
+
+
+def test_a_headings_number_is_not_a_list_item():
+    from rag.spans import find_enumerations
+
+    assert find_enumerations("二、报销流程") == []  # a heading, no list
+    assert [e.text for e in find_enumerations("三、报名、缴费和退费")] == ["报名、缴费和退费"]
+    assert [e.text for e in find_enumerations("1、2、3和4")] == ["1、2、3和4"]  # figures stay a list
+    assert [e.text for e in find_enumerations("书包一个、铅笔5支、橡皮2块")] == ["书包一个、铅笔5支、橡皮2块"]
