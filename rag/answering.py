@@ -1031,6 +1031,9 @@ def _clause_span(question: Question, cand: Candidate) -> SpanChoice:
 
 
 _STRICT_TYPES = ("number", "date", "person", "place", "title")
+# question types whose answer may be other than a name of the type (谁: a role, an office, an organisation;
+# 哪里: a description of a place); a figure or a date keeps its typed extractor, whose unit checks the slot lacks
+_SLOT_FIRST_TYPES = ("person", "place")
 _EXTRACTORS = {
     "number": _number_spans,
     "date": _date_spans,
@@ -1189,6 +1192,7 @@ def build_answer(question: Question, original: str, hits: list[Hit], index: Inde
         )
     extractor = _EXTRACTORS.get(question.qtype)
     slot_probability = 0.0
+    path = ""
     choices: list[SpanChoice] = []
     if extractor:
         for cand in top:
@@ -1196,10 +1200,19 @@ def build_answer(question: Question, original: str, hits: list[Hit], index: Inde
     typed = [c for c in choices if c.typed and not c.conflict]
     typed = _without_unsuffixed_places(question, choices, typed)
     rivals: tuple[int, float] = (0, 0.0)
+    if typed and question.qtype in _SLOT_FIRST_TYPES and not any(c.candidate is top[0] for c in typed):
+        # 谁 asked, but the sentence that best answers names no person (君主, 加拿大总督, an organisation): the
+        # question's own slot in it (aligned with the question's words) is a better guess than a name from a
+        # weaker sentence
+        if slot := _slot_span(question, top[:1], weights, aligned=True):
+            typed = []
+            (best, slot_probability), path = slot, "strict_slot"
     if typed:
         # retrieval-led score, tempered by how well the span's own evidence answers the question
         best, path = max(typed, key=_typed_rank), "typed"
         rivals = typed_rivals(best, typed)
+    elif path == "strict_slot":
+        pass
     elif question.qtype in _STRICT_TYPES:
         # a typed extractor that found nothing is evidence too: only a span in the question's own slot overrides it
         slot = _slot_span(question, top, weights, aligned=True)

@@ -536,3 +536,15 @@ def test_a_day_asked_is_not_answered_by_a_year(tmp_path):
     answer = _assistant(tmp_path, {"fees.txt": text}).ask("物业费最晚哪天之前要交")
     # the rule decides which date is proposed; whether it is shown is the fitted confidence's call
     assert "3月31日" in answer.explanation["proposal"]
+
+
+def test_who_answered_by_a_role_in_the_best_sentence(tmp_path):
+    """谁 asked, and the sentence that answers names an office, not a person: its slot answers, not a name
+    from another sentence."""
+    text = (
+        "加拿大是君主立宪制国家。名义上加拿大总理一职由加拿大总督委任。\n"
+        "约翰·特纳曾于1984年短暂出任加拿大总理，任期仅79天。\n"
+    )
+    answer = _assistant(tmp_path, {"canada.txt": text}).ask("名义上加拿大总理一职由谁委任")
+    assert "特纳" not in answer.explanation["proposal"]
+    assert "总督" in answer.explanation["proposal"]
