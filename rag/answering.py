@@ -858,6 +858,14 @@ def _place_spans(question: Question, cand: Candidate, weights) -> list[SpanChoic
                 out.append(_span_choice(question, cand, m.start(1), m.end(1), 1.0, weights))
         if out:
             return out
+    if not suffix and _LOCATIVE_Q.search(question.text):
+        # 位于哪里: a locative verb's place (位于黑龙江省哈尔滨市红军街50号), whole, before any place name of the
+        # sentence (中国 of 中国黑龙江省博物馆)
+        for m in _LOCATIVE.finditer(text):
+            if m.group(1) not in question.text:
+                out.append(_span_choice(question, cand, m.start(1), m.end(1), 1.0, weights))
+        if out:
+            return out
     if suffix:
         # the asked noun or a word for the same thing (哪家酒店: 阳朔青山客栈)
         for m in re.finditer("|".join(map(re.escape, _asked_nouns(suffix))), text):
@@ -877,6 +885,10 @@ def _place_spans(question: Question, cand: Candidate, weights) -> list[SpanChoic
 
 
 _NAME_Q = re.compile(r"叫(?:做)?什么")
+# where something is (位于哪里, 在哪, 什么地方) and the locative verbs that state it (位于, 坐落于, 地处)
+_LOCATIVE_Q = re.compile(r"位于|坐落|座落|地处|在哪|哪里|哪儿|什么地方|何处|地理位置")
+# (the place ends before 的: 位于浙江省丽水市松阳县的一个古村落 places it in 浙江省丽水市松阳县)
+_LOCATIVE = re.compile(r"(?:位于|坐落于|座落于|坐落在|座落在|地处)([^，,。；;：:、（(的]{2,30})")
 
 # An address runs from the larger place to the smaller one; a jieba word of a place name (头 of 头城镇) may stand
 # outside the place tag, so two words that together end in a place suffix within this many characters join it.

@@ -548,3 +548,10 @@ def test_who_answered_by_a_role_in_the_best_sentence(tmp_path):
     answer = _assistant(tmp_path, {"canada.txt": text}).ask("名义上加拿大总理一职由谁委任")
     assert "特纳" not in answer.explanation["proposal"]
     assert "总督" in answer.explanation["proposal"]
+
+
+def test_where_is_answered_by_the_place_after_a_locative_verb(tmp_path):
+    """在哪/位于哪里: the place after 位于/坐落于, whole, not a country named elsewhere in the sentence."""
+    text = "中国的省级博物馆黑龙江省博物馆，位于黑龙江省哈尔滨市红军街50号，1923年开馆。\n"
+    answer = _assistant(tmp_path, {"museum.txt": text}).ask("黑龙江省博物馆在哪")
+    assert "哈尔滨市红军街50号" in answer.explanation["proposal"]
