@@ -130,14 +130,18 @@ def _asked_positions(question: str) -> set[int]:
 def _rejoined(char: str, question: str, taken: set[int], found) -> str | None:
     """``char`` joined to the Chinese character before or after it in ``question``, whichever the texts write;
     a neighbour that is part of another key term (``taken``: its positions; 孩 of 孩子 after 接) stays there."""
-    pos = question.find(char)
-    for a, b in ((pos - 1, pos + 1), (pos, pos + 2)):
-        if a < 0 or b > len(question):
-            continue
-        pair, other = question[a:b], (a if a < pos else pos + 1)
-        if re.fullmatch(r"[\u4e00-\u9fff]{2}", pair) and question[other] not in _QUESTION_CHARS and other not in taken:
-            if found(pair):
-                return pair
+    for pos in (i for i, c in enumerate(question) if c == char and i not in taken):
+        for a, b in ((pos - 1, pos + 1), (pos, pos + 2)):
+            if a < 0 or b > len(question):
+                continue
+            pair, other = question[a:b], (a if a < pos else pos + 1)
+            if (
+                re.fullmatch(r"[\u4e00-\u9fff]{2}", pair)
+                and question[other] not in _QUESTION_CHARS
+                and other not in taken
+            ):
+                if found(pair):
+                    return pair
     return None
 
 
