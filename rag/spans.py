@@ -27,9 +27,11 @@ _UNIT_RE = "|".join(re.escape(u) for u in _ALL_UNITS)
 UNIT_PATTERN = _UNIT_RE  # every unit and measure word, longest first (a regex alternation)
 # one space may stand between a number, its magnitude and its unit (35 家, 12.8 万人次), as typeset in many texts
 _SP = r"[ \u00a0]?"
+# 内 after a quantity means "within" (3个工作日内, 30天内), unless it starts a word (内容, 内部, 内地, 内蒙古…)
+_NEI_WORDS = "[容部地外蒙涵在阁侧心科衣存销战需行线陆河]"
 _QUANTITY = re.compile(
     rf"(?P<prefix>{_PREFIX}(?:[¥￥$] ?)?)(?P<num>{_NUM})(?:余|多)?(?:{_SP}(?P<mag>[万亿千百](?!元)?))?(?:余|多|来)?"
-    rf"(?:{_SP}(?P<unit>{_UNIT_RE}))?(?P<suffix>以上|左右|以下|上下|之多|余)?"
+    rf"(?:{_SP}(?P<unit>{_UNIT_RE}))?(?P<suffix>以上|左右|以下|上下|之多|余|以内|之内|内(?!{_NEI_WORDS}))?"
 )
 # Dates as a small grammar: a year (four digits, four Chinese digits, or any number after 公元/公元前), a
 # century or decade, a month (digits, Chinese numerals, 正/腊), a day (日/号 after a month); a part of the

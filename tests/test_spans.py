@@ -231,3 +231,11 @@ def test_a_headings_number_is_not_a_list_item():
     assert [e.text for e in find_enumerations("三、报名、缴费和退费")] == ["报名、缴费和退费"]
     assert [e.text for e in find_enumerations("1、2、3和4")] == ["1、2、3和4"]  # figures stay a list
     assert [e.text for e in find_enumerations("书包一个、铅笔5支、橡皮2块")] == ["书包一个、铅笔5支、橡皮2块"]
+
+
+def test_within_after_a_quantity_is_part_of_it():
+    from rag.spans import find_quantities
+
+    assert [q.text for q in find_quantities("登记后3个工作日内上门安装")] == ["3个工作日内"]
+    assert [q.text for q in find_quantities("5公里以内免费")] == ["5公里以内"]
+    assert [q.text for q in find_quantities("共有3个内容")] == ["3个"]  # 内容 is a word, not "within"
