@@ -1462,10 +1462,19 @@ def _echoes(answer: str, question: str) -> bool:
 
 
 def _related(candidates: list[Candidate]) -> list[Quote]:
+    """The best three sentences to show beside a refusal; a bare list number (1.) says nothing and is skipped."""
     out: list[Quote] = []
-    for c in candidates[:3]:
+    for c in candidates:
+        if sum(ch.isalpha() for ch in c.text) < _RELATED_MIN_LETTERS:
+            continue
         out.append(Quote.from_document(c.doc, c.span.start, c.span.end))
+        if len(out) == 3:
+            break
     return out
+
+
+# a passage shown as related holds at least this many letters or characters (not 1. or （二）)
+_RELATED_MIN_LETTERS = 2
 
 
 def _abstain(original, question, hits, related, explanation, message) -> Answer:

@@ -97,6 +97,8 @@ def ask(question: str, index_dir, embedder, top_k, as_json: bool, no_hybrid: boo
             if as_json:
                 click.echo(json.dumps(out, ensure_ascii=False))
             else:
+                # many answers in a row: each under its question, so that they can be told apart
+                click.echo(f"问：{line.strip()}")
                 click.echo(out["error"] if out else _render(answer) + "\n")
         sys.exit(1 if failures else 0)
     try:

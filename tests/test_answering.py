@@ -207,3 +207,18 @@ def test_an_english_question_is_marked_english_for_the_confidence(assistant):
     assert a.explanation["question"]["language"] == "en"
     assert a.explanation["answer_features"]["english"] == 1.0
     assert assistant.ask("碑林区帮扶了多少个村").explanation["answer_features"]["english"] == 0.0
+
+
+def test_a_bare_list_number_is_not_shown_as_a_related_passage():
+    from rag.answering import Candidate, _related
+    from rag.chunking import Span
+    from rag.schema import Document
+
+    text = "1.\n禁止雨天骑行，本车防水等级仅为IPX4。\n2.\n"
+    doc = Document(id="d", title="t", source="s", text=text, sha256="0" * 64)
+    cands = [
+        Candidate(doc=doc, span=Span(0, 2), hit=None, text="1.", context=""),
+        Candidate(doc=doc, span=Span(3, 22), hit=None, text=text[3:22], context=""),
+        Candidate(doc=doc, span=Span(23, 25), hit=None, text="2.", context=""),
+    ]
+    assert [q.text for q in _related(cands)] == [text[3:22]]

@@ -210,3 +210,12 @@ def test_refusal_shows_related_passages_where_they_are_in_the_file(run, built_in
     assert "资料中没有找到" in result.output
     related = [line for line in result.output.splitlines() if line.startswith("  · ")]
     assert related and all("行, 字符" in line for line in related)  # file lines and offsets, not cleaned-text ones
+
+
+def test_text_answers_from_stdin_each_stand_under_their_question(run, built_index_dir):
+    result = CliRunner().invoke(
+        cli, ["ask", "-", "--index-dir", str(built_index_dir)], input="碑林区帮扶了多少个村\n\n🙂🙂\n"
+    )
+    out = result.output
+    assert out.index("问：碑林区帮扶了多少个村") < out.index("11个") < out.index("问：🙂🙂")
+    assert result.exit_code == 1  # the emoji-only line is reported and counted

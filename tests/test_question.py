@@ -184,3 +184,8 @@ def test_why_asks_a_cause_and_how_asks_a_manner(question, qtype):
     from rag.question import detect_type
 
     assert detect_type(question) == qtype
+
+
+@pytest.mark.parametrize("question", ["月租多少", "我每个月房租是多少", "电费一个月交多少"])
+def test_rent_and_bills_ask_an_amount_of_money(question):
+    assert analyse(question).unit_kind == "money"
