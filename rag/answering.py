@@ -6,6 +6,7 @@ No language model: every answer is a span of a stored document, and every quote 
 from __future__ import annotations
 
 import dataclasses
+import functools
 import itertools
 import logging
 import re
@@ -97,10 +98,12 @@ def repair_terms(question: Question, texts: list[str]) -> Question:
     for i, term in enumerate(terms):
         # a word jieba cut into single characters (几天/年/假 of 几天年假): a lone character takes its neighbour
         # in the question back when the documents write the two together (年假)
+        if len(term) != 1 or term in question.places:
+            continue
         taken = _asked_positions(question.text) | {
             p for t in terms if t != term for m in re.finditer(re.escape(t), question.text) for p in range(*m.span())
         }
-        if len(term) == 1 and term not in question.places and (joined := _rejoined(term, question.text, taken, found)):
+        if joined := _rejoined(term, question.text, taken, found):
             terms[i] = joined
     for i, term in enumerate(terms):
         # one word glued to the next one's first character (马明种 of 马明种了): keep the known name
@@ -1187,28 +1190,27 @@ def build_answer(question: Question, original: str, hits: list[Hit], index: Inde
         return _abstain(original, question, hits, related, explanation, f"{NOT_FOUND}相关内容。")
 
     top = candidates[:25]
+    # every proposal is judged the same way: what differs is the span, how it was found and its evidence
+    decide = functools.partial(
+        _decide,
+        original,
+        question,
+        top=top,
+        hits=hits,
+        related=related,
+        explanation=explanation,
+        threshold=threshold,
+        index=index,
+        weights=weights,
+    )
     if question.qtype in ("fact", "list") and (found := _definition(question, top)):
         cand, (d_start, d_end), (a_start, a_end) = found
         explanation.update({"definition": True})
         best = SpanChoice(cand, a_start - cand.span.start, a_end - cand.span.start, cand.score, False, "")
         best.display, best.local, best.agree = cand.doc.text[a_start:a_end], cand.content_coverage, 1.0
-        return _decide(
-            original,
-            question,
-            best,
-            "definition",
-            top,
-            hits,
-            related,
-            explanation,
-            threshold,
-            index,
-            weights,
-            quote=(d_start, d_end),
-        )
+        return decide(best, "definition", quote=(d_start, d_end))
     extractor = _EXTRACTORS.get(question.qtype)
     slot_probability = 0.0
-    path = ""
     choices: list[SpanChoice] = []
     if extractor:
         for cand in top:
@@ -1216,19 +1218,18 @@ def build_answer(question: Question, original: str, hits: list[Hit], index: Inde
     typed = [c for c in choices if c.typed and not c.conflict]
     typed = _without_unsuffixed_places(question, choices, typed)
     rivals: tuple[int, float] = (0, 0.0)
+    slot_first = None
     if typed and question.qtype in _SLOT_FIRST_TYPES and not any(c.candidate is top[0] for c in typed):
         # 谁 asked, but the sentence that best answers names no person (君主, 加拿大总督, an organisation): the
         # question's own slot in it (aligned with the question's words) is a better guess than a name from a
         # weaker sentence
-        if slot := _slot_span(question, top[:1], weights, aligned=True):
-            typed = []
-            (best, slot_probability), path = slot, "strict_slot"
-    if typed:
+        slot_first = _slot_span(question, top[:1], weights, aligned=True)
+    if slot_first:
+        (best, slot_probability), path = slot_first, "strict_slot"
+    elif typed:
         # retrieval-led score, tempered by how well the span's own evidence answers the question
         best, path = max(typed, key=_typed_rank), "typed"
         rivals = typed_rivals(best, typed)
-    elif path == "strict_slot":
-        pass
     elif question.qtype in _STRICT_TYPES:
         # a typed extractor that found nothing is evidence too: only a span in the question's own slot overrides it
         slot = _slot_span(question, top, weights, aligned=True)
@@ -1261,21 +1262,7 @@ def build_answer(question: Question, original: str, hits: list[Hit], index: Inde
             ],
         }
     )
-    return _decide(
-        original,
-        question,
-        best,
-        path,
-        top,
-        hits,
-        related,
-        explanation,
-        threshold,
-        index,
-        weights,
-        slot_probability,
-        rivals=rivals,
-    )
+    return decide(best, path, slot_probability=slot_probability, rivals=rivals)
 
 
 def _without_unsuffixed_places(
