@@ -960,7 +960,9 @@ def _reason_spans(question: Question, cand: Candidate, weights) -> list[SpanChoi
     out = []
     for clause in split_clauses(cand.text, Span(0, len(cand.text))):
         piece = cand.text[clause.start : clause.end].rstrip("，,。；;")
-        result = _RESULT.search(piece)
+        # a clause opening with a cause word states the cause whole, even with a result verb inside it
+        # (因为这类工具使用不当容易造成人身伤害: 造成 is part of the cause, it does not end it)
+        result = None if _CAUSE.match(piece) else _RESULT.search(piece)
         if result:
             # 日照长、土壤肥沃；因此，畜牧业发达: the cause is what comes before 因此 (its clause or the ones before)
             before = cand.text[: clause.start + result.start()].rstrip("，,。；;：: ")

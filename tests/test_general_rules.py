@@ -555,3 +555,10 @@ def test_where_is_answered_by_the_place_after_a_locative_verb(tmp_path):
     text = "中国的省级博物馆黑龙江省博物馆，位于黑龙江省哈尔滨市红军街50号，1923年开馆。\n"
     answer = _assistant(tmp_path, {"museum.txt": text}).ask("黑龙江省博物馆在哪")
     assert "哈尔滨市红军街50号" in answer.explanation["proposal"]
+
+
+def test_a_result_verb_inside_a_cause_clause_does_not_cut_the_cause(tmp_path):
+    """因为…容易造成人身伤害: the clause opens with 因为, so 造成 is part of the cause, not its end."""
+    text = "借用规则\n电钻等电动工具须由借用人现场试用合格后方可带走，因为这类工具使用不当容易造成人身伤害。\n"
+    answer = _assistant(tmp_path, {"rules.txt": text}).ask("为什么借电钻要当场试一下")
+    assert "造成人身伤害" in answer.explanation["proposal"]
