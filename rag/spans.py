@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from .textutil import resource_lines
+from .textutil import in_dictionary, resource_lines
 
 _CN_DIGITS = "零〇一二两三四五六七八九十百千万亿"
 _NUM = rf"(?:\d+万\d+千|\d+(?:[.,]\d+)*|[{_CN_DIGITS}]+(?:点[零〇一二三四五六七八九]+)?)"
@@ -27,11 +27,9 @@ _UNIT_RE = "|".join(re.escape(u) for u in _ALL_UNITS)
 UNIT_PATTERN = _UNIT_RE  # every unit and measure word, longest first (a regex alternation)
 # one space may stand between a number, its magnitude and its unit (35 家, 12.8 万人次), as typeset in many texts
 _SP = r"[ \u00a0]?"
-# 内 after a quantity means "within" (3个工作日内, 30天内), unless it starts a word (内容, 内部, 内地, 内蒙古…)
-_NEI_WORDS = "[容部地外蒙涵在阁侧心科衣存销战需行线陆河]"
 _QUANTITY = re.compile(
     rf"(?P<prefix>{_PREFIX}(?:[¥￥$] ?)?)(?P<num>{_NUM})(?:余|多)?(?:{_SP}(?P<mag>[万亿千百](?!元)?))?(?:余|多|来)?"
-    rf"(?:{_SP}(?P<unit>{_UNIT_RE}))?(?P<suffix>以上|左右|以下|上下|之多|余|以内|之内|内(?!{_NEI_WORDS}))?"
+    rf"(?:{_SP}(?P<unit>{_UNIT_RE}))?(?P<suffix>以上|左右|以下|上下|之多|余|以内|之内|内)?"
 )
 # Dates as a small grammar: a year (four digits, four Chinese digits, or any number after 公元/公元前), a
 # century or decade, a month (digits, Chinese numerals, 正/腊), a day (日/号 after a month); a part of the
@@ -185,6 +183,8 @@ def find_quantities(text: str) -> list[Quantity]:
         ):
             continue
         start, end = m.start(), m.end()
+        if m.group("suffix") == "内" and in_dictionary(text[end - 1 : end + 1]):
+            end -= 1  # 内 after a quantity means "within" (3个工作日内), unless it starts a word (3个内容, 内部)
         while end > start and text[end - 1] in ",. \u00a0":
             end -= 1
         value = _value(num, m.group("mag"))
