@@ -18,7 +18,7 @@ from .documents import BYLINE as _BYLINE
 from .documents import DATELINE as _DATELINE
 from .index import Index
 from .normalize import to_matching
-from .question import ORG_SUFFIXES, PLACE_SUFFIXES, ROLE, TITLE_Q, Question, place_mentions
+from .question import ORG_SUFFIXES, PLACE_SUFFIXES, ROLE, TITLE_Q, WHY_Q, Question, place_mentions
 from .schema import Answer, Document, Hit, Quote
 from .spans import (
     UNIT_PATTERN,
@@ -992,14 +992,11 @@ _UNMARKED_CAUSE_AGREE = 0.6
 
 def _predicate_terms(question: Question) -> list[str]:
     """The question's terms after its question word (生活, 困难 of 奚元平家为什么生活困难): the effect it asks about."""
-    m = _WHY_WORD.search(question.text)
+    m = WHY_Q.search(question.text)
     if not m:
         return []
     after = question.text[m.end() :]
     return [t for t in question.terms if t in after]
-
-
-_WHY_WORD = re.compile(r"为什么|为何|何故|因为什么|什么原因")
 
 
 def _clauses_before_effect(cand: Candidate, predicate: list[str]) -> int:

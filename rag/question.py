@@ -61,7 +61,7 @@ _LIST_Q = re.compile(r"哪些|哪几|有什么|有哪|包括什么|包括哪|whi
 _PLACE_Q = re.compile(r"哪个|哪家|哪所|哪座|哪里|哪儿|在哪|什么地方|哪一个|\bwhere\b|\bwhich\b", re.I)
 # a cause is asked (为什么); how something is done or is (怎样, 如何, 怎么, 什么方式) asks a manner or a description
 # ("how"), which the passage states in the question's own slot, not behind a cause word (由于…)
-_REASON_Q = re.compile(r"为什么|为何|什么原因|原因是什么|啥原因|\bwhy\b", re.I)
+WHY_Q = re.compile(r"为什么|为何|何故|什么原因|原因是什么|啥原因|\bwhy\b", re.I)
 _MANNER_Q = re.compile(r"怎样|如何|怎么|什么方式|什么办法|什么措施|\bhow\b", re.I)
 # 什么/哪些 + a noun of property, effect or change (特点, 作用, 变化: rag/resources/zh/description_nouns.txt)
 _DESCRIPTION_Q = re.compile(
@@ -142,7 +142,7 @@ def detect_type(q: str) -> str:
         return "list"
     if _PLACE_Q.search(q):
         return "place"
-    if _REASON_Q.search(q):
+    if WHY_Q.search(q):
         return "reason"
     if _MANNER_Q.search(q):
         return "how"
