@@ -174,13 +174,20 @@ def _unglue(term: str, found) -> list[str]:
 _STRAY_TAGS = re.compile(r"[dvpcu]")
 
 
+# A question's words weigh by how rare they are in the documents, and in a small collection also by how rare they
+# are in the language: the documents join this many pseudo-chunks of general Chinese (tuned on the development
+# sets, see the README's table), each as long as a chunk of the seeds' index (80 search words on average).
+BACKGROUND_CHUNKS = 400.0
+_CHUNK_WORDS = 80.0
+
+
 def _term_weights(question: Question, index: Index) -> dict[str, float]:
     from .textutil import bm25_tokens
 
     weights: dict[str, float] = {}
     for term in question.terms:
         parts = [t for t in bm25_tokens(term)] or [term]
-        weights[term] = max(index.lexical.idf(p) for p in parts)
+        weights[term] = max(index.lexical.idf(p, BACKGROUND_CHUNKS, _CHUNK_WORDS) for p in parts)
     return weights
 
 
@@ -1048,7 +1055,38 @@ def _clause_span(question: Question, cand: Candidate) -> SpanChoice:
     return choice
 
 
-_STRICT_TYPES = ("number", "date", "person", "place", "title")
+# A string to dial, type or copy: a phone number (95528, 0571-8826 3107, +86-21-3888 9528), an e-mail or web
+# address, or a code mixing letters and digits (yunqi2024).
+_CODE = re.compile(
+    r"(?<![A-Za-z0-9.@+\-])(?:"
+    r"\+?\d[\d\- ]*\d"
+    r"|[A-Za-z0-9][A-Za-z0-9_.\-]*@[A-Za-z0-9\-]+(?:\.[A-Za-z0-9\-]+)+"
+    r"|(?:https?://|www\.)[A-Za-z0-9./?=&_%\-]+"
+    r"|(?=[A-Za-z0-9]*[A-Za-z])(?=[A-Za-z0-9]*\d)[A-Za-z0-9]{4,}"
+    r")(?![A-Za-z0-9@])"
+)
+# what follows a figure that is a quantity or a date, not a code (20240301日, 12345元), and digits that are a date
+# or a span of years (2025-02-28, 2019-2020)
+_QUANTITY_AFTER = re.compile(rf"\s*(?:{UNIT_PATTERN}|[年月日号点时分秒元%％])")
+_CODE_DIGITS = 5  # the shortest service numbers (95528, 12315) have five; a shorter run is a price or a count
+_DIGIT_DATE = re.compile(r"\d{4}[-/.]\d{1,2}[-/.]\d{1,2}|(?:19|20)\d\d\s*-\s*(?:19|20)\d\d")
+
+
+def _code_spans(question: Question, cand: Candidate, weights) -> list[SpanChoice]:
+    out = []
+    for m in _CODE.finditer(cand.text):
+        text = m.group()
+        if re.fullmatch(r"[\d\- +]+", text) and (
+            sum(c.isdigit() for c in text) < _CODE_DIGITS
+            or _QUANTITY_AFTER.match(cand.text, m.end())
+            or _DIGIT_DATE.fullmatch(text)
+        ):
+            continue
+        out.append(_span_choice(question, cand, m.start(), m.end(), 1.0, weights))
+    return out
+
+
+_STRICT_TYPES = ("number", "date", "person", "place", "title", "code")
 # question types whose answer may be other than a name of the type (谁: a role, an office, an organisation;
 # 哪里: a description of a place); a figure or a date keeps its typed extractor, whose unit checks the slot lacks
 _SLOT_FIRST_TYPES = ("person", "place")
@@ -1060,6 +1098,7 @@ _EXTRACTORS = {
     "place": _place_spans,
     "list": _list_spans,
     "reason": _reason_spans,
+    "code": _code_spans,
 }
 
 

@@ -18,7 +18,8 @@ from .textutil import char_f1, normalize_answer
 
 TYPES = ("number", "entity", "date", "list", "why", "english", "unanswerable", "followup")
 DIFFICULTIES = ("easy", "medium", "hard")
-GOLD_SPLITS = ("dev", "test")
+# train: fitted on only (eval/newuser/train); dev: fitted and tuned on; test: reported once
+GOLD_SPLITS = ("train", "dev", "test")
 RECALL_KS = (1, 3, 5, 10)
 
 

@@ -19,7 +19,7 @@ import numpy as np
 
 from .errors import IndexCorrupt
 from .normalize import to_matching
-from .textutil import bm25_tokens
+from .textutil import background_share, bm25_tokens
 
 FOLDER = "bm25"
 _ARRAYS = ("data", "indices", "indptr")
@@ -81,11 +81,19 @@ class BM25Store:
         top = top[np.argsort(-scores[top], kind="stable")]
         return top.astype(np.int64), scores[top]
 
-    def idf(self, term: str) -> float:
-        """Inverse document frequency of one token over the chunks (a term seen nowhere gets the maximum)."""
-        n = max(self._size, 1)
+    def idf(self, term: str, prior_chunks: float = 0.0, chunk_words: float = 0.0) -> float:
+        """Inverse document frequency of one token over the chunks (a term seen nowhere gets the maximum).
+
+        With ``prior_chunks``, the chunks are joined by that many pseudo-chunks of general Chinese
+        (:func:`rag.textutil.background_share` of ``chunk_words``-word passages), so that in a small collection an
+        everyday word it happens not to use (办, 花) weighs what it weighs in the language, not the maximum.
+        """
+        n = float(max(self._size, 1))
         tid = self._vocab.get(term)
-        df = 0 if tid is None else int(self._indptr[tid + 1] - self._indptr[tid])
+        df = 0.0 if tid is None else float(self._indptr[tid + 1] - self._indptr[tid])
+        if prior_chunks:
+            n += prior_chunks
+            df += prior_chunks * background_share(term, chunk_words)
         return float(np.log(1 + (n - df + 0.5) / (df + 0.5)))
 
     def save(self, folder: Path) -> None:

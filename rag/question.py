@@ -69,6 +69,11 @@ _DESCRIPTION_Q = re.compile(
     + "|".join(" ".join(resource_lines("zh/description_nouns.txt")).split())
     + ")"
 )
+# 哪个电话, 什么号码, 密码是多少: a string to dial or type is asked (rag/resources/zh/code_nouns.txt), not a count
+_CODE_NOUNS = "|".join(sorted(" ".join(resource_lines("zh/code_nouns.txt")).split(), key=len, reverse=True))
+CODE_Q = re.compile(
+    rf"(?:哪个|哪一个|什么|啥|哪)(?:{_CODE_NOUNS})|(?:{_CODE_NOUNS})(?:是|为)?(?:多少|什么|啥|几(?!点|时|天|号))", re.I
+)
 
 # The measure word or noun right after 多少/几: 多少个村, 几支队伍, 多少户, 多少资金.
 _ASKED = re.compile(
@@ -126,6 +131,8 @@ def detect_type(q: str) -> str:
     q = mask_wei_verbs(q)  # 称为什么 asks a name: its 为什么 is no "why"
     if TITLE_Q.search(q):
         return "title"
+    if CODE_Q.search(q):
+        return "code"
     if _DATE_Q.search(q) or TIME_Q.search(q):
         return "date"
     if _DESCRIPTION_Q.search(q):

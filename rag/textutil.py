@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+import math
 import re
 import threading
 import unicodedata
@@ -65,6 +66,18 @@ def _jieba():
 def in_dictionary(word: str) -> bool:
     """Whether ``word`` is an entry of jieba's dictionary (not a piece its HMM guessed for unknown text)."""
     return bool(_jieba().get_FREQ(word))
+
+
+def background_share(word: str, chunk_words: float) -> float:
+    """Share of ``chunk_words``-word passages of general Chinese that hold ``word`` at least once.
+
+    From the word frequencies of jieba's dictionary (a general corpus of about 60 million words, jieba's
+    README): ``1 - exp(-chunk_words * freq / total)``, the Poisson chance of one or more occurrences. 0 for a word
+    the dictionary does not have (a name, a compound jieba guessed).
+    """
+    jb = _jieba()
+    freq = jb.get_FREQ(word) or 0
+    return 1.0 - math.exp(-chunk_words * freq / jb.dt.total) if freq else 0.0
 
 
 def dictionary_tag(word: str) -> str | None:

@@ -130,3 +130,26 @@ def test_building_bm25_does_not_turn_on_bm25s_debug_logging():
 
     BM25Store.build_from_tokens([["碑林区", "帮扶"], ["雁塔区"]])
     assert logging.getLogger("bm25s").getEffectiveLevel() >= logging.WARNING
+
+
+def test_background_share_follows_the_language_not_the_collection():
+    from rag.textutil import background_share
+
+    # 到 is among the commonest words of Chinese, 鸡翅 a rare one, 年卡要 no word at all
+    assert background_share("到", 80) > 0.2
+    assert 0 < background_share("鸡翅", 80) < 0.01
+    assert background_share("年卡要", 80) == 0.0
+    assert background_share("到", 160) > background_share("到", 80)
+
+
+def test_idf_prior_weighs_an_unused_everyday_word_below_an_unused_rare_one():
+    """In a two-chunk collection, 办 and 鸡翅 both appear nowhere: without the prior both get the maximum
+    weight, above the word the collection holds; with it the everyday word weighs less than both."""
+    from rag.lexical import BM25Store
+
+    store = BM25Store.build_from_tokens([["年卡", "价格"], ["营业", "时间"]])
+    assert store.idf("办") == store.idf("鸡翅")
+    assert store.idf("办", 400, 80) < store.idf("鸡翅", 400, 80)
+    # weights only count relative to each other: the unused everyday word now weighs less than the used one
+    assert store.idf("办") > store.idf("年卡")
+    assert store.idf("办", 400, 80) < store.idf("年卡", 400, 80)

@@ -23,7 +23,7 @@ DEFAULT_PATH = RESOURCES / "answer_scorer.json"
 
 # how the builder found the answer it proposes
 PATHS = ("typed", "strict_slot", "untyped", "slot", "clause", "definition")
-QTYPES = ("number", "date", "person", "place", "title", "list", "reason", "how", "fact")
+QTYPES = ("number", "date", "person", "place", "title", "code", "list", "reason", "how", "fact")
 
 ANSWER_FEATURES: tuple[str, ...] = (
     "coverage",  # IDF-weighted share of the question's terms in the answer's sentence (or its context)
