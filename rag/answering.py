@@ -608,6 +608,39 @@ def _number_spans(question: Question, cand: Candidate, weights) -> list[SpanChoi
 _PUBLISHED = re.compile(r"发布|发表|刊发|刊登|出版|published|posted", re.I)
 
 
+_RANGE_WORDS = {k: v.split() for k, _, v in (line.partition("\t") for line in resource_lines("zh/range_ends.txt"))}
+_RANGE_MARK = re.compile(r"\s*(?:起|开始)?\s*(?:至|到|—|－|~|～|-|–)\s*")
+_BOTH_ENDS_Q = re.compile(r"(几点|哪天|几号|什么时候|哪一?年|几月)(?:至|到|—|-)(几点|哪天|几号|什么时候|哪一?年|几月)")
+# type agreement of the other end of a range than the one asked (自3月1日起至次年2月28日止: 到哪天为止 asks the 28th)
+_OTHER_END_AGREE = 0.5
+
+
+def _asked_end(question: str) -> str | None:
+    """``end`` when the question asks where a period or opening hours end (几点关门), ``start`` for the start."""
+    if _BOTH_ENDS_Q.search(question):
+        return None  # 几点到几点: the whole range is asked
+    ends = [w for w in _RANGE_WORDS["end"] if w in question]
+    starts = [w for w in _RANGE_WORDS["start"] if w in question]
+    return "end" if ends and not starts else "start" if starts and not ends else None
+
+
+def _range_ends(text: str, spans: list) -> list:
+    """The spans as ``(start, end, side)``: of two spans joined by a range mark (3月1日起至次年2月28日) the first
+    is ``start`` and the second ``end``; any other is ``None``. One span holding a whole range (9:00—18:00) stays
+    whole: it answers either end, and the asker sees both."""
+    out = []
+    for i, d in enumerate(spans):
+        side = None
+        nxt = spans[i + 1] if i + 1 < len(spans) else None
+        prev = spans[i - 1] if i else None
+        if nxt is not None and _RANGE_MARK.fullmatch(text, d.end, nxt.start):
+            side = "start"
+        elif prev is not None and _RANGE_MARK.fullmatch(text, prev.end, d.start):
+            side = "end"
+        out.append((d.start, d.end, side))
+    return out
+
+
 def _date_spans(question: Question, cand: Candidate, weights) -> list[SpanChoice]:
     out = []
     # when was the article published: its dateline, not a date inside the story
@@ -615,12 +648,17 @@ def _date_spans(question: Question, cand: Candidate, weights) -> list[SpanChoice
     # 几点 asks a clock time; 什么时候 may be answered by a date or by a time of day
     found = find_times(cand.text) if question.unit_kind == "time" else find_dates(cand.text) + find_times(cand.text)
     day_asked = _DAY_Q.search(question.text) is not None
-    for d in found:
+    asked_end = _asked_end(question.text)
+    found = sorted(found, key=lambda d: d.start)
+    spans = _range_ends(cand.text, found) if asked_end else [(d.start, d.end, None) for d in found]
+    for start, end, side in spans:
         fits = agree
-        if day_asked and not _DAY_PART.search(cand.text[d.start : d.end]):
+        if day_asked and not _DAY_PART.search(cand.text[start:end]):
             fits = min(agree, _COARSER_DATE_AGREE)  # 哪天 asked, 2026年度 found: a year answers no day
-        choice = _span_choice(question, cand, d.start, d.end, fits, weights)
-        if d.start <= 2:  # a leading time adverbial (2019年6月,…) dates the whole sentence
+        if side is not None and side != asked_end:
+            fits = min(fits, _OTHER_END_AGREE)
+        choice = _span_choice(question, cand, start, end, fits, weights)
+        if start <= 2:  # a leading time adverbial (2019年6月,…) dates the whole sentence
             choice.local = max(choice.local, cand.coverage)
         out.append(choice)
     return out

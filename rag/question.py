@@ -249,6 +249,8 @@ def place_mentions(text: str) -> list[str]:
             if (
                 1 <= len(prev) <= limit
                 and not prev_flag.startswith(_NOT_STEM_FLAGS)
+                # 老 + 小区, 新 + 社区: an adjective before a common noun (小区: stem 小) names no place
+                and not (stem in _GENERIC_STEMS and prev_flag.startswith("a"))
                 and (not stem or len(prev) == 1 or prev_flag not in ("n", "vn", "an", "nd"))
                 and prev not in STOPWORDS
             ):

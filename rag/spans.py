@@ -61,7 +61,7 @@ _DATE = re.compile(
     r"|(?<![一二两三四五六七八九十几每上下本])(?:每)?(?:周|星期|礼拜)[一二三四五六日天](?:(?:至|到|和|、)(?:周|星期|礼拜)?[一二三四五六日天])?(?![\u4e00-\u9fff]{0,1}年)"
 )
 # Times of day: 8:00, 上午9点, 下午两点半, 21:00—22:30; a bare 9点 only next to a range mark or 半/分/整 (not 三点意见).
-_DAYPART = r"(?:上午|下午|晚上|早上|中午|凌晨|傍晚|夜里|夜间|早晨|清晨|晚|早)"
+_DAYPART = r"(?:上午|下午|晚上|早上|中午|凌晨|傍晚|夜里|夜间|早晨|清晨|午夜|半夜|晚|早)"
 _CN_HOUR = r"(?:十[一二]?|[一二两三四五六七八九]|零)"
 _MINUTES = r"(?:半|整|一刻|三刻|\d{1,2}分|[一二三四五]?十[一二三四五六七八九]?分|[一二三四五六七八九]分)"
 _CLOCK = (
@@ -69,8 +69,12 @@ _CLOCK = (
     rf"|{_DAYPART} ?(?:\d{{1,2}}|{_CN_HOUR})[点时](?:{_MINUTES}|钟)?"
     rf"|(?<![\d.])\d{{1,2}}点{_MINUTES}"
     rf"|(?<![\d.])\d{{1,2}}点钟?(?={_RANGE}|之前|以前|前|之后|以后|后|开始|起|截止|结束)"
+    r"|(?:零点|午夜|正午)(?![\d〇零一二三四五六七八九十])"  # midnight and noon by name; 零点五 is 0.5
 )
-_TIME = re.compile(rf"(?:{_CLOCK})(?: ?{_RANGE} ?(?:次日|第二天)?(?:{_CLOCK}|\d{{1,2}}点(?:{_MINUTES})?))?")
+# a time on the day after (次日零点, 第二天上午10点) or the same day (当天18:00) belongs to that day
+_DAY_REL = r"(?:次日|翌日|第二天|隔天|当天|当日)"
+_RANGE_END = rf"(?:{_CLOCK}|(?:\d{{1,2}}|{_CN_HOUR})点(?:{_MINUTES})?)"
+_TIME = re.compile(rf"{_DAY_REL}?(?:{_CLOCK})(?: ?{_RANGE} ?(?:次日|第二天)?{_RANGE_END})?")
 
 _CN_VALUES = {
     "零": 0,

@@ -104,10 +104,10 @@ def test_bad_gold_files_are_reported(tmp_path):
         load_gold(tmp_path / "missing.jsonl")
     path.write_text(
         '{"id": "a", "question": "q", "answers": [], "doc": null, "quote": null, '
-        '"type": "unanswerable", "difficulty": "easy", "split": "train"}\n',
+        '"type": "unanswerable", "difficulty": "easy", "split": "training"}\n',
         encoding="utf-8",
     )
-    with pytest.raises(RagError, match=r"g.jsonl:1: .*split 'train'"):
+    with pytest.raises(RagError, match=r"g.jsonl:1: .*split 'training' is not one of train, dev, test"):
         load_gold(path)
     item = GoldItem(
         id="x", question="q", answers=["12个"], doc="d.txt", quote="11个行政村", type="number", difficulty="easy"

@@ -620,3 +620,39 @@ def test_an_everyday_weekday_matches_the_documents_weekday(tmp_path_factory):
     """礼拜六 in the question, 周六 in the notice: the same day (rag/resources/zh/synonyms.txt)."""
     answer = _answer_over(tmp_path_factory, "gym", GYM, "礼拜六早上几点开门？")
     assert "8:00" in answer.answer
+
+
+LEASE = """房屋租赁合同
+一、租赁期为一年，自2024年3月1日起至2025年2月28日止。
+二、月租金4200元，每月5日前支付。
+三、营业厅开放时间：周一至周五9:00—18:00。
+"""
+
+
+@pytest.mark.parametrize(
+    ("question", "expected", "absent"),
+    [
+        ("租赁期到哪天为止？", "2025年2月28日", "2024年3月1日"),  # the end of the period is asked
+        ("租赁期从哪天开始？", "2024年3月1日", "2025年2月28日"),
+        ("营业厅几点关门", "18:00", None),  # one span holding the range stays whole
+    ],
+)
+def test_the_end_of_a_period_asked_is_its_end(tmp_path_factory, question, expected, absent):
+    answer = _answer_over(tmp_path_factory, "lease", LEASE, question).answer
+    assert expected in answer and (absent is None or absent not in answer)
+
+
+@pytest.mark.parametrize(
+    ("question", "side"),
+    [
+        ("合同租到哪天为止", "end"),
+        ("几点关门", "end"),
+        ("几点开门", "start"),
+        ("几点到几点有人接", None),
+        ("哪天出发", None),
+    ],
+)
+def test_asked_end(question, side):
+    from rag.answering import _asked_end
+
+    assert _asked_end(question) == side

@@ -18,6 +18,7 @@ from rag.question import analyse, place_mentions
         ("高陵区在评比中排第几", "number", None, "ordinal", None),
         ("张南联村党委书记是谁", "person", None, None, None),
         ("花耳坪村党支部书记叫什么名字", "person", None, None, None),
+        ("房东叫什么名字", "person", None, None, None),  # -东, -主, -客 name persons (房东, 业主, 房客)
         ("碑林区是哪一年承接丹凤县对口帮扶任务的", "date", None, None, None),
         ("雁塔区什么时候开始帮扶汉滨区", "date", None, None, None),
         ("汉滨区哪几个镇的毛绒玩具厂同一天开业", "list", None, None, None),
@@ -49,6 +50,7 @@ def test_key_terms_drop_question_and_type_words():
         ("西安市雁塔区委书记是谁", ["西安市", "雁塔区"]),
         ("白河县中厂镇有多少个贫困村", ["白河县", "中厂镇"]),
         ("全区行政村和贫困村有多少个", []),
+        ("老小区没电梯，新小区有", []),  # an adjective before a common noun (小区) names no place
     ],
 )
 def test_place_mentions(text, places):
