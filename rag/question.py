@@ -61,8 +61,8 @@ _LIST_Q = re.compile(r"哪些|哪几|有什么|有哪|包括什么|包括哪|whi
 _PLACE_Q = re.compile(r"哪个|哪家|哪所|哪座|哪里|哪儿|在哪|什么地方|哪一个|\bwhere\b|\bwhich\b", re.I)
 # a cause is asked (为什么); how something is done or is (怎样, 如何, 怎么, 什么方式) asks a manner or a description
 # ("how"), which the passage states in the question's own slot, not behind a cause word (由于…)
-WHY_Q = re.compile(r"为什么|为何|何故|什么原因|原因是什么|啥原因|\bwhy\b", re.I)
-_MANNER_Q = re.compile(r"怎样|如何|怎么|什么方式|什么办法|什么措施|\bhow\b", re.I)
+WHY_Q = re.compile(r"为什么|为何|为啥|何故|什么原因|原因是什么|啥原因|\bwhy\b", re.I)
+_MANNER_Q = re.compile(r"怎样|如何|怎么|咋|什么方式|什么办法|什么措施|\bhow\b", re.I)
 # 什么/哪些 + a noun of property, effect or change (特点, 作用, 变化: rag/resources/zh/description_nouns.txt)
 _DESCRIPTION_Q = re.compile(
     r"(?:什么|哪些|何种|怎样的)(?:样的)?(?:"
@@ -304,6 +304,12 @@ def _head_noun(rest: str) -> str | None:
     return None
 
 
+# the question words of rag/resources/zh/question_words.txt (为啥, 咋, 啥…): they ask, they are no key terms
+_QUESTION_WORDS = frozenset(
+    line.partition("\t")[0].strip() for line in resource_lines("zh/question_words.txt") if not line.startswith("!")
+)
+
+
 def key_terms(q: str, places: list[str], unit: str | None = None) -> list[str]:
     """Content words of the question: its places, then jieba words that are not stopwords or type words."""
     rest = q
@@ -316,7 +322,13 @@ def key_terms(q: str, places: list[str], unit: str | None = None) -> list[str]:
             w = w[:-1]  # 投了 → 投: the aspect particle is not part of the word
         if w[0] in classifiers and len(w) > 1 and w[1:] not in STOPWORDS and re.search(r"(?:多少|几)$", q[: q.find(w)]):
             w = w[1:]
-        if w in STOPWORDS or w in TYPE_WORDS or (unit and w == unit) or re.fullmatch(r"[多少几哪谁]+.*", w):
+        if (
+            w in STOPWORDS
+            or w in TYPE_WORDS
+            or w in _QUESTION_WORDS
+            or (unit and w == unit)
+            or re.fullmatch(r"[多少几哪谁]+.*", w)
+        ):
             continue
         if w not in terms:
             terms.append(w)

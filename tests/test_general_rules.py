@@ -656,3 +656,15 @@ def test_asked_end(question, side):
     from rag.answering import _asked_end
 
     assert _asked_end(question) == side
+
+
+RULES = """住户须知
+1. 住户可在墙面悬挂挂画，但应使用无痕挂钩，避免损坏墙面。
+2. 晚上22:00以后请勿使用洗衣机。
+"""
+
+
+def test_a_purpose_after_avoid_answers_why(tmp_path_factory):
+    """避免/以防/防止 state what an action is for: the answer to 为啥 (rag/resources/zh/cause_markers.txt)."""
+    answer = _answer_over(tmp_path_factory, "rules", RULES, "挂画为啥要用无痕挂钩？")
+    assert "损坏墙面" in answer.answer

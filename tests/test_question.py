@@ -18,7 +18,9 @@ from rag.question import analyse, place_mentions
         ("高陵区在评比中排第几", "number", None, "ordinal", None),
         ("张南联村党委书记是谁", "person", None, None, None),
         ("花耳坪村党支部书记叫什么名字", "person", None, None, None),
-        ("房东叫什么名字", "person", None, None, None),  # -东, -主, -客 name persons (房东, 业主, 房客)
+        ("房东叫什么名字", "person", None, None, None),
+        ("为啥不让带狗住房间", "reason", None, None, None),  # 为啥: everyday 为什么
+        ("这个锅咋清洗", "how", None, None, None),  # 咋: everyday 怎么  # -东, -主, -客 name persons (房东, 业主, 房客)
         ("碑林区是哪一年承接丹凤县对口帮扶任务的", "date", None, None, None),
         ("雁塔区什么时候开始帮扶汉滨区", "date", None, None, None),
         ("汉滨区哪几个镇的毛绒玩具厂同一天开业", "list", None, None, None),
@@ -191,3 +193,8 @@ def test_why_asks_a_cause_and_how_asks_a_manner(question, qtype):
 @pytest.mark.parametrize("question", ["月租多少", "我每个月房租是多少", "电费一个月交多少"])
 def test_rent_and_bills_ask_an_amount_of_money(question):
     assert analyse(question).unit_kind == "money"
+
+
+def test_question_words_are_no_key_terms():
+    assert analyse("为啥不让带狗住房间").terms == ["不让", "带狗", "住", "房间"]
+    assert "咋" not in analyse("这个锅咋清洗").terms
