@@ -127,6 +127,24 @@ TITLE_Q = re.compile(
 QUALIFIER_KINDS = ("length", "weight", "volume", "area", "age", "temperature", "speed")
 
 
+# the person suffixes of person_heads.txt that end no common noun of a thing after 哪个 (left out: 家 ends 国家,
+# 子 房子, 儿 点儿, 手 扳手, 工 手工)
+_WHICH_PERSON_HEADS = frozenset("师生员士匠官友者长人")
+_WHICH_NOUN = re.compile(r"哪(?:一)?(?:个|名)([\u4e00-\u9fff]{1,4})")
+
+
+def _asks_which_person(q: str) -> bool:
+    """哪个教练, 哪个医生: 哪个 + a noun naming a person (a role of roles.txt or a person suffix) asks a person."""
+    from .textutil import cut
+
+    for m in _WHICH_NOUN.finditer(q):
+        words = cut(m.group(1))
+        noun = words[0] if words else ""
+        if len(noun) >= 2 and (ROLE.search(noun) or noun[-1] in _WHICH_PERSON_HEADS):
+            return True
+    return False
+
+
 def detect_type(q: str) -> str:
     q = mask_wei_verbs(q)  # 称为什么 asks a name: its 为什么 is no "why"
     if TITLE_Q.search(q):
@@ -144,6 +162,8 @@ def detect_type(q: str) -> str:
     if _NUMBER_Q.search(q):
         return "number"
     if _PERSON_Q.search(q) and _thing_named(q) is None:
+        return "person"
+    if _asks_which_person(q):
         return "person"
     if _LIST_Q.search(q):
         return "list"

@@ -20,7 +20,16 @@ from rag.question import analyse, place_mentions
         ("花耳坪村党支部书记叫什么名字", "person", None, None, None),
         ("房东叫什么名字", "person", None, None, None),
         ("为啥不让带狗住房间", "reason", None, None, None),  # 为啥: everyday 为什么
-        ("这个锅咋清洗", "how", None, None, None),  # 咋: everyday 怎么  # -东, -主, -客 name persons (房东, 业主, 房客)
+        ("这个锅咋清洗", "how", None, None, None),  # 咋: everyday 怎么
+        ("带科目二的是哪个教练", "person", None, None, None),  # 哪个 + a person noun asks a person
+        ("该挂哪个医生的号", "person", None, None, None),
+        (
+            "是哪个国家的电视剧",
+            "place",
+            None,
+            None,
+            None,
+        ),  # 国家: -家 ends things too  # -东, -主, -客 name persons (房东, 业主, 房客)
         ("碑林区是哪一年承接丹凤县对口帮扶任务的", "date", None, None, None),
         ("雁塔区什么时候开始帮扶汉滨区", "date", None, None, None),
         ("汉滨区哪几个镇的毛绒玩具厂同一天开业", "list", None, None, None),
