@@ -210,7 +210,8 @@ def test_an_english_question_is_marked_english_for_the_confidence(assistant):
 
 
 def test_a_bare_list_number_is_not_shown_as_a_related_passage():
-    from rag.answering import Candidate, _related
+    from rag.answering import Candidate
+    from rag.answering.builder import _related
     from rag.chunking import Span
     from rag.schema import Document
 

@@ -1,0 +1,336 @@
+"""The builder: one proposal from the extractors, judged by the fitted confidence, answered or refused."""
+
+from __future__ import annotations
+
+import functools
+from functools import lru_cache
+
+from ..index import Index
+from ..normalize import to_matching
+from ..question import Question
+from ..schema import Answer, Hit, Quote
+from ..textutil import posseg
+from .core import (
+    NOT_FOUND,
+    Candidate,
+    SpanChoice,
+    _asked_nouns,
+    _clause_bounds,
+    _mentions_year,
+    _term_weights,
+    collect_candidates,
+    repair_terms,
+)
+from .extractors import (
+    _EXTRACTORS,
+    _SLOT_FIRST_TYPES,
+    _STRICT_TYPES,
+    _clause_span,
+    _definition,
+    _slot_span,
+)
+from .quoting import (
+    _display,
+    _quote_for,
+)
+
+
+def build_answer(question: Question, original: str, hits: list[Hit], index: Index, threshold: float) -> Answer:
+    """Answer ``question`` from ``hits`` or abstain; quotes are verified slices of their documents."""
+    question = repair_terms(question, [index.document(d).text for d in dict.fromkeys(h.chunk.doc_id for h in hits)])
+    explanation: dict = {"question": question.explain()}
+    missing = [p for p in question.places if not any(p in d.text for d in index.documents.values())]
+    missing += [y for y in question.years if not any(_mentions_year(y, d.text) for d in index.documents.values())]
+    weights = _term_weights(question, index)
+    candidates = collect_candidates(question, hits, index, weights) if hits else []
+    related = _related(candidates)
+    if missing:
+        explanation["abstain_reason"] = f"not in any document: {', '.join(missing)}"
+        return _abstain(
+            original, question, hits, related, explanation, f"{NOT_FOUND}关于“{'、'.join(missing)}”的内容。"
+        )
+    if not candidates:
+        explanation["abstain_reason"] = "no passage retrieved"
+        return _abstain(original, question, hits, related, explanation, f"{NOT_FOUND}相关内容。")
+
+    top = candidates[:25]
+    # every proposal is judged the same way: what differs is the span, how it was found and its evidence
+    decide = functools.partial(
+        _decide,
+        original,
+        question,
+        top=top,
+        hits=hits,
+        related=related,
+        explanation=explanation,
+        threshold=threshold,
+        index=index,
+        weights=weights,
+    )
+    if question.qtype in ("fact", "list") and (found := _definition(question, top)):
+        cand, (d_start, d_end), (a_start, a_end) = found
+        explanation.update({"definition": True})
+        best = SpanChoice(cand, a_start - cand.span.start, a_end - cand.span.start, cand.score, False, "")
+        best.display, best.local, best.agree = cand.doc.text[a_start:a_end], cand.content_coverage, 1.0
+        return decide(best, "definition", quote=(d_start, d_end))
+    extractor = _EXTRACTORS.get(question.qtype)
+    slot_probability = 0.0
+    choices: list[SpanChoice] = []
+    if extractor:
+        for cand in top:
+            choices.extend(extractor(question, cand, weights))
+    typed = [c for c in choices if c.typed and not c.conflict]
+    typed = _without_unsuffixed_places(question, choices, typed)
+    rivals: tuple[int, float] = (0, 0.0)
+    slot_first = None
+    if typed and question.qtype in _SLOT_FIRST_TYPES and not any(c.candidate is top[0] for c in typed):
+        # 谁 asked, but the sentence that best answers names no person (君主, 加拿大总督, an organisation): the
+        # question's own slot in it (aligned with the question's words) is a better guess than a name from a
+        # weaker sentence
+        slot_first = _slot_span(question, top[:1], weights, aligned=True)
+    if slot_first:
+        (best, slot_probability), path = slot_first, "strict_slot"
+    elif typed:
+        # retrieval-led score, tempered by how well the span's own evidence answers the question
+        best, path = max(typed, key=_typed_rank), "typed"
+        rivals = typed_rivals(best, typed)
+    elif question.qtype in _STRICT_TYPES:
+        # a typed extractor that found nothing is evidence too: only a span in the question's own slot overrides it
+        slot = _slot_span(question, top, weights, aligned=True)
+        if slot is None:
+            # no span of the expected type near the question's terms: the documents do not say
+            explanation["abstain_reason"] = f"no {question.qtype} span in the retrieved passages"
+            explanation["sentence"] = top[0].text
+            return _abstain(original, question, hits, related, explanation, f"{NOT_FOUND}能回答这个问题的内容。")
+        (best, slot_probability), path = slot, "strict_slot"
+    elif choices:
+        best, path = max(choices, key=lambda c: c.score), "untyped"
+    elif slot := _slot_span(question, top, weights):
+        (best, slot_probability), path = slot, "slot"
+        # it replaces the whole-sentence answer: judged by the same evidence (sentence coverage, agreement)
+        best.local, best.agree = best.candidate.coverage, 1.0
+    else:
+        best, path = _clause_span(question, top[0]), "clause"
+    if slot_probability:
+        explanation["slot_probability"] = round(slot_probability, 4)
+    cand = best.candidate
+    explanation.update(
+        {
+            "matched_terms": cand.matched,
+            "term_weights": {k: round(v, 3) for k, v in weights.items()},
+            "sentence_score": round(cand.score, 4),
+            "span_score": round(best.score, 4),
+            "candidates": [
+                {"doc_id": c.doc.id, "start": c.span.start, "score": round(c.score, 4), "text": c.text[:80]}
+                for c in candidates[:5]
+            ],
+        }
+    )
+    return decide(best, path, slot_probability=slot_probability, rivals=rivals)
+
+
+def _without_unsuffixed_places(
+    question: Question, choices: list[SpanChoice], typed: list[SpanChoice]
+) -> list[SpanChoice]:
+    """哪家酒店: when the passages write names ending in 酒店 (even in a passage ruled out, 漓苑大酒店 of another
+    day), a place that does not end in it (龙河) is not of the asked kind. Where they write none (哪所学校 over
+    a text naming only 复兴中学), every place stays."""
+    suffix = question.asked_suffix
+    if question.qtype != "place" or not suffix:
+        return typed
+    nouns = _asked_nouns(suffix)
+    if not any(c.candidate.text[c.start : c.end].endswith(nouns) for c in choices):
+        return typed
+    return [c for c in typed if c.candidate.text[c.start : c.end].endswith(nouns)]
+
+
+def _typed_rank(choice: SpanChoice) -> float:
+    """How a typed span ranks among the others: retrieval-led, tempered by its own evidence."""
+    return choice.score * (0.5 + _evidence(choice))
+
+
+def typed_rivals(best: SpanChoice, typed: list[SpanChoice]) -> tuple[int, float]:
+    """The competition ``best`` won: how many other answers of the asked kind the passages hold, and the
+    runner-up's rank as a share of the winner's (1: a tie; 0: no other answer).
+
+    A figure in litres is a safe answer to 能装几升 when it is the only one in the passages, a doubtful one
+    when five others stand beside it; the fitted confidence learns how much that weighs.
+    """
+    own = to_matching(best.candidate.text[best.start : best.end])
+    others: dict[str, float] = {}
+    for c in typed:
+        text = to_matching(c.candidate.text[c.start : c.end])
+        if text and text != own and text not in own and own not in text:
+            others[text] = max(others.get(text, 0.0), _typed_rank(c))
+    top = _typed_rank(best)
+    runner_up = max(others.values(), default=0.0)
+    return len(others), (min(runner_up / top, 1.0) if top > 0 else 0.0)
+
+
+def _evidence(choice: SpanChoice) -> float:
+    """How well a typed span's own evidence answers the question, in [0, 1] (ranks typed spans only).
+
+    Places are judged by place_factor; coverage of the other terms says whether the sentence is about
+    what was asked (a sentence about 汉滨区 money is no answer to 汉滨区的年产值).
+    """
+    cand = choice.candidate
+    evidence = cand.place_factor * (0.6 * cand.content_coverage + 0.4 * choice.local) * (0.5 + 0.5 * choice.agree)
+    return max(0.0, min(1.0, evidence))
+
+
+# jieba POS flags of function words (adverbs, prepositions, conjunctions, particles, pronouns, numerals, measures)
+_FUNCTION_POS = ("d", "p", "c", "u", "r", "m", "q")
+
+
+def _asked_term_near(question: Question, sentence: str, start: int, end: int) -> float:
+    """Where the question's word next to its question word (年产值 in 年产值是多少) stands relative to the answer.
+
+    1 inside the answer's clause (or the clause before it, where Chinese often names what is measured),
+    0.5 elsewhere in the sentence, 0 absent; 1 when the question has no such word.
+    """
+    return _near_position(_asked_word(question.text), sentence, start, end)
+
+
+@lru_cache(maxsize=256)
+def _asked_word(question: str) -> str | None:
+    """The question's content word next to its question word (年产值 of 年产值是多少), if any."""
+    from ..extract.slots import question_slot
+
+    slot = question_slot(question)
+    # content words only: 体重 in 体重大约是多少, not the adverb 大约
+    left = [w for w, flag in posseg(slot.left) if w in slot.left_terms and not flag.startswith(_FUNCTION_POS)]
+    right = [w for w, flag in posseg(slot.right) if w in slot.right_terms and not flag.startswith(_FUNCTION_POS)]
+    return left[-1] if left else (right[0] if right else None)
+
+
+def _near_position(near: str | None, sentence: str, start: int, end: int) -> float:
+    if not near:
+        return 1.0
+    if near not in sentence:
+        return 0.0
+    a, b = _clause_bounds(sentence, start, end)
+    prev_a = _clause_bounds(sentence, max(a - 2, 0), max(a - 1, 0))[0] if a > 1 else a
+    return 1.0 if near in sentence[prev_a:b] else 0.5
+
+
+def _decide(
+    original: str,
+    question: Question,
+    best: SpanChoice,
+    path: str,
+    top: list[Candidate],
+    hits: list[Hit],
+    related: list[Quote],
+    explanation: dict,
+    threshold: float,
+    index: Index,
+    weights: dict[str, float],
+    slot_probability: float = 0.0,
+    quote: tuple[int, int] | None = None,
+    rivals: tuple[int, float] = (0, 0.0),
+) -> Answer:
+    """Answer with ``best`` when the fitted scorer's probability that it is right reaches ``threshold``."""
+    from ..extract import confidence as answer_confidence
+
+    cand = best.candidate
+    display = best.display if path == "definition" else _display(best, question)
+    features = answer_confidence.answer_features(
+        coverage=cand.coverage,
+        content_coverage=cand.content_coverage,
+        local_coverage=best.local,
+        weights=weights,
+        document=cand.doc.text,
+        asked_term_near=_asked_term_near(question, cand.text, best.start, best.end),
+        evidence=_evidence(best),
+        type_agreement=best.agree,
+        place_factor=cand.place_factor,
+        slot_probability=slot_probability,
+        matched_terms=len(cand.matched),
+        question_terms=len(question.terms),
+        sentence_rank=next((i for i, c in enumerate(top) if c is cand), len(top)),
+        hit=cand.hit,
+        answer=display,
+        sentence=cand.text,
+        english=question.language == "en",
+        rivals=rivals,
+        path=path,
+        qtype=question.qtype,
+    )
+    confidence = answer_confidence.answer_probability(answer_confidence.load_answer_scorer(), features)
+    explanation.update(
+        {
+            "sentence": cand.text,
+            "doc_id": cand.doc.id,
+            "found_by": path,  # not "path": Gradio clients read a dict with a "path" key as a file
+            "proposal": display,
+            "coverage": round(cand.coverage, 4),
+            "content_coverage": round(cand.content_coverage, 4),
+            "local_coverage": round(best.local, 4),
+            "type_agreement": round(best.agree, 4),
+            "place_factor": round(cand.place_factor, 4),
+            "answer_features": features,  # full precision: the fitted trees split at exact training values
+            "threshold": threshold,
+        }
+    )
+    if _echoes(display, question.text):
+        explanation["abstain_reason"] = "the proposal repeats the question"
+        return _abstain(original, question, hits, related, explanation, f"{NOT_FOUND}能回答这个问题的内容。")
+    if confidence < threshold:
+        explanation["abstain_reason"] = f"confidence {confidence:.2f} below threshold {threshold:.2f}"
+        answer = _abstain(original, question, hits, related, explanation, f"{NOT_FOUND}能回答这个问题的内容。")
+        return answer.model_copy(update={"confidence": confidence})
+    q_start, q_end = quote or _quote_for(best, question)
+    quoted = Quote.from_document(cand.doc, q_start, q_end)
+    if not quoted.matches(index.document(quoted.doc_id)):  # the last gate: never show an unverified quote
+        raise RuntimeError(f"quote {q_start}:{q_end} of {cand.doc.id} failed verification")
+    return Answer(
+        question=original,
+        answer=display,
+        abstained=False,
+        confidence=confidence,
+        quotes=[quoted],
+        hits=hits,
+        explanation=explanation,
+    )
+
+
+# An answer whose characters the question already holds, every one, tells the asker nothing (优惠 for
+# 周末借车有没有优惠); one new character may be the news (桃园市大溪区 for 桃园市立大溪高级中学位于哪儿)
+_ECHO_SHARE = 1.0
+
+
+def _echoes(answer: str, question: str) -> bool:
+    chars = [c for c in to_matching(answer) if c.isalnum()]
+    if not chars:
+        return False
+    q = to_matching(question)
+    return sum(c in q for c in chars) / len(chars) >= _ECHO_SHARE
+
+
+def _related(candidates: list[Candidate]) -> list[Quote]:
+    """The best three sentences to show beside a refusal; a bare list number (1.) says nothing and is skipped."""
+    out: list[Quote] = []
+    for c in candidates:
+        if sum(ch.isalpha() for ch in c.text) < _RELATED_MIN_LETTERS:
+            continue
+        out.append(Quote.from_document(c.doc, c.span.start, c.span.end))
+        if len(out) == 3:
+            break
+    return out
+
+
+# a passage shown as related holds at least this many letters or characters (not 1. or （二）)
+_RELATED_MIN_LETTERS = 2
+
+
+def _abstain(original, question, hits, related, explanation, message) -> Answer:
+    return Answer(
+        question=original,
+        answer=message,
+        abstained=True,
+        confidence=0.0,
+        quotes=[],
+        related=related,
+        hits=hits,
+        explanation=explanation,
+    )

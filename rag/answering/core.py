@@ -1,0 +1,506 @@
+"""Candidate sentences and the evidence every extractor shares: term weights and matching, candidate
+sentences from the retrieved chunks, a span's local coverage, proximity and conflicts (:func:`_span_choice`).
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import itertools
+import re
+from dataclasses import dataclass, field
+
+from ..chunking import Span, split_sentences
+from ..documents import BYLINE as _BYLINE
+from ..documents import DATELINE as _DATELINE
+from ..index import Index
+from ..question import PLACE_SUFFIXES, Question, place_mentions
+from ..schema import Document, Hit
+from ..spans import (
+    UNIT_PATTERN,
+    cn_to_number,
+    find_quantities,
+    same_unit,
+)
+from ..textutil import STOPWORDS, char_ngrams, dictionary_tag, in_dictionary, resource_lines
+
+NOT_FOUND = "资料中没有找到"
+
+
+@dataclass
+class Candidate:
+    """A sentence from a retrieved chunk, with the evidence for it."""
+
+    doc: Document
+    span: Span
+    hit: Hit
+    text: str
+    context: str  # paragraph before the sentence + section + title
+    paragraph: str = ""  # the paragraph up to the sentence
+    previous_paragraph: str = ""
+    score: float = 0.0
+    coverage: float = 0.0
+    content_coverage: float = 0.0  # coverage of the question's terms other than its places
+    place_factor: float = 1.0
+    byline: bool = False  # 记者:王安 and a dateline speak for the whole article: its title counts as their words
+    matched: list[str] = field(default_factory=list)
+
+
+@dataclass
+class SpanChoice:
+    candidate: Candidate
+    start: int  # offsets into candidate.text
+    end: int
+    score: float
+    typed: bool
+    display: str
+    local: float = 0.0
+    agree: float = 0.0
+    conflict: bool = False
+
+
+def _paragraph_before(doc: Document, pos: int) -> str:
+    line_start = doc.text.rfind("\n", 0, pos) + 1
+    return doc.text[line_start:pos]
+
+
+def repair_terms(question: Question, texts: list[str]) -> Question:
+    """Undo jieba cutting through a name the documents spell out: 杨大兵家 cut as 杨大/兵家 becomes 杨大兵,
+    张/德安/家有 becomes 张德安, when the name is in ``texts`` (the retrieved documents) and a piece is not."""
+
+    def found(s: str) -> bool:
+        return any(s in t for t in texts)
+
+    terms = list(question.terms)
+    i = 0
+    while i < len(terms) - 1:
+        for width in (3, 2):
+            window = terms[i : i + width]
+            joined = "".join(window)
+            if len(window) < 2 or joined not in question.text or found(joined) or all(map(found, window[1:])):
+                continue
+            prefix = next((joined[:n] for n in range(len(joined) - 1, len(window[0]), -1) if found(joined[:n])), None)
+            if prefix:
+                rest = joined[len(prefix) :]
+                terms[i : i + width] = [prefix] + ([rest] if rest and rest not in STOPWORDS and found(rest) else [])
+                break
+        i += 1
+    for i, term in enumerate(terms):
+        # a word jieba cut into single characters (几天/年/假 of 几天年假): a lone character takes its neighbour
+        # in the question back when the documents write the two together (年假)
+        if len(term) != 1 or term in question.places:
+            continue
+        taken = _asked_positions(question.text) | {
+            p for t in terms if t != term for m in re.finditer(re.escape(t), question.text) for p in range(*m.span())
+        }
+        if joined := _rejoined(term, question.text, taken, found):
+            terms[i] = joined
+    for i, term in enumerate(terms):
+        # one word glued to the next one's first character (马明种 of 马明种了): keep the known name
+        if len(term) >= 3 and term not in question.places and not found(term) and found(term[:-1]):
+            terms[i] = term[:-1]
+    # a word the documents never write that jieba glued from a function word and a content word (能休 of
+    # 一年能休几天, 卡能 of 季卡能打几折, 先押 of 得先押多少钱): keep the content part the documents do write
+    out: list[str] = []
+    for term in terms:
+        out.extend(_unglue(term, found) if term not in question.places else [term])
+    terms = list(dict.fromkeys(out))
+    if terms == question.terms:
+        return question
+    return dataclasses.replace(question, terms=terms)
+
+
+# characters of question words: never part of a key term (几天年假 joins 年 to 假, not 天)
+_QUESTION_CHARS = frozenset("几多少什么谁哪何怎")
+# a question word and the measure word or unit after it (多少个, 几天, 哪所): the asked phrase, not a key term
+_ASKED_PHRASE = re.compile(rf"(?:多少|几|哪|什么|第几)(?:{UNIT_PATTERN}|所|家|位|座|条)?")
+
+
+def _asked_positions(question: str) -> set[int]:
+    return {p for m in _ASKED_PHRASE.finditer(question) for p in range(*m.span())}
+
+
+def _rejoined(char: str, question: str, taken: set[int], found) -> str | None:
+    """``char`` joined to the Chinese character before or after it in ``question``, whichever the texts write;
+    a neighbour that is part of another key term (``taken``: its positions; 孩 of 孩子 after 接) stays there."""
+    for pos in (i for i, c in enumerate(question) if c == char and i not in taken):
+        for a, b in ((pos - 1, pos + 1), (pos, pos + 2)):
+            if a < 0 or b > len(question):
+                continue
+            pair, other = question[a:b], (a if a < pos else pos + 1)
+            if (
+                re.fullmatch(r"[\u4e00-\u9fff]{2}", pair)
+                and question[other] not in _QUESTION_CHARS
+                and other not in taken
+            ):
+                if found(pair):
+                    return pair
+    return None
+
+
+def _unglue(term: str, found) -> list[str]:
+    """``term`` itself when the texts write it or it is a dictionary word; else its part the texts write when
+    the rest is a function word (stopword) or one character they do not write; else ``term``."""
+    if found(term) or len(term) < 2 or not re.fullmatch(r"[\u4e00-\u9fff]+", term) or in_dictionary(term):
+        return [term]
+    for k in range(len(term) - 1, 0, -1):
+        a, b = term[:k], term[k:]
+        if a in STOPWORDS and found(b):
+            return [b]
+        if b in STOPWORDS and found(a):
+            return [a]
+    # else a written word and one stray adverb or verb (先押 of 得先押多少钱, 温度调 of 温度调到多少度); a
+    # stray noun or adjective is part of a name the texts lack (黄 of 黄鳍紫鱼): the term stays whole
+    for k in range(len(term) - 1, 0, -1):
+        a, b = term[:k], term[k:]
+        if len(a) == 1 and found(b) and not found(a) and _STRAY_TAGS.match(dictionary_tag(a) or "x"):
+            return [b]
+        if len(b) == 1 and found(a) and not found(b) and _STRAY_TAGS.match(dictionary_tag(b) or "x"):
+            return [a]
+    return [term]
+
+
+# parts of speech of a character jieba may glue to a word: adverb, verb, preposition, conjunction, particle
+_STRAY_TAGS = re.compile(r"[dvpcu]")
+
+
+# A question's words weigh by how rare they are in the documents, and in a small collection also by how rare they
+# are in the language: the documents join this many pseudo-chunks of general Chinese (tuned on the development
+# sets, see the README's table), each as long as a chunk of the seeds' index (80 search words on average).
+BACKGROUND_CHUNKS = 400.0
+_CHUNK_WORDS = 80.0
+
+
+def _term_weights(question: Question, index: Index) -> dict[str, float]:
+    from ..textutil import bm25_tokens
+
+    weights: dict[str, float] = {}
+    for term in question.terms:
+        parts = [t for t in bm25_tokens(term)] or [term]
+        weights[term] = max(index.lexical.idf(p, BACKGROUND_CHUNKS, _CHUNK_WORDS) for p in parts)
+    return weights
+
+
+# Words a question and an article use for the same thing (rag/resources/zh/synonyms.txt).
+_SYNONYM_GROUPS = [tuple(line.split()) for line in resource_lines("zh/synonyms.txt")]
+_SYNONYMS = {w: [o for o in group if o != w] for group in _SYNONYM_GROUPS for w in group}
+
+
+# How much a term counts as present when the text has not the term itself but: a synonym (a different word
+# for the same thing: nearly as good), at least half its character bigrams (a partial compound, 年产值/产值),
+# or only its characters scattered (weak evidence that the text is on the topic).
+_SYNONYM_MATCH = 0.8
+_BIGRAM_MATCH = 0.6
+_CHAR_MATCH = 0.15
+
+
+def _match(term: str, text: str) -> float:
+    """How far ``term`` is present in ``text``, in [0, 1]."""
+    if term in text:
+        return 1.0
+    if any(s in text for s in _SYNONYMS.get(term, ())):
+        return _SYNONYM_MATCH
+    if len(term) >= 2:
+        grams = char_ngrams(term, 2)
+        if grams:
+            hit = sum(1 for g in grams if g in text) / len(grams)
+            if hit >= 0.5:
+                return _BIGRAM_MATCH * hit
+        chars = [c for c in term if "\u4e00" <= c <= "\u9fff"]
+        if chars:
+            return _CHAR_MATCH * sum(1 for c in chars if c in text) / len(chars)
+    return 0.0
+
+
+def _stem(place: str) -> str:
+    for suffix in PLACE_SUFFIXES:
+        if place.endswith(suffix) and len(place) - len(suffix) >= 2:
+            return place[: -len(suffix)]
+    return place
+
+
+def _same_kind_places(text: str, place: str, question_text: str = "") -> list[str]:
+    """Places in ``text`` of the same level as ``place`` (雁塔区 for 碑林区), excluding ``place`` itself and
+    the other places the question names (白河 in 高陵区向白河派驻…)."""
+    suffix = next((s for s in PLACE_SUFFIXES if place.endswith(s)), None)
+    if suffix is None:
+        return []
+    # a district (区) and a county (县) are the same level: 周至县 rules out 汉滨区 as much as 雁塔区 does
+    suffixes = ("区", "县") if suffix in ("区", "县") else (suffix,)
+    stem = _stem(place)
+    return [
+        p
+        for p in place_mentions(text)
+        if p.endswith(suffixes) and stem not in p and _stem(p) not in stem and _stem(p) not in question_text
+    ]
+
+
+def _place_factor(question: Question, cand: Candidate) -> float:
+    """How sure we are that the sentence is about the places (and years) the question names.
+
+    A sentence naming another place of the same kind (雁塔区 when asked about 碑林区) is almost ruled
+    out, unless it refers back (全区, 该县) to the place its paragraph or sub-headline names; one that
+    names no place is judged by its paragraph and sub-headline (a 该县 sentence under a 白河 headline
+    is about 白河), then the previous paragraph, then the document title.
+    """
+    factor = 1.0
+    local = f"{cand.paragraph}\n{cand.hit.chunk.section}"
+    for place in question.places:
+        stem = _stem(place)
+        suffix = next((s for s in PLACE_SUFFIXES if place.endswith(s)), "")
+        if stem in cand.text or (cand.byline and stem in cand.doc.title):
+            continue
+        anaphora = bool(suffix) and re.search(f"[全该本此]{suffix}", cand.text) is not None
+        if _same_kind_places(cand.text, place, question.text) and not anaphora:
+            factor *= 0.1
+        elif stem in local:
+            factor *= 0.9
+        elif _same_kind_places(local, place, question.text):
+            factor *= 0.15
+        elif stem in cand.previous_paragraph:
+            factor *= 0.85
+        elif stem in cand.doc.title:
+            factor *= 0.8
+        elif stem in cand.doc.text:
+            factor *= 0.4
+        else:
+            factor *= 0.05
+    for year in question.years:
+        if _mentions_year(year, cand.text):
+            continue
+        factor *= 0.6 if _mentions_year(year, local) else 0.2
+    return factor
+
+
+def _mentions_year(year: str, text: str) -> bool:
+    """``2019年`` is in ``text``, also typeset as ``2019 年``."""
+    return year in text or re.search(re.escape(year[:-1]) + r"\s年", text) is not None
+
+
+def collect_candidates(question: Question, hits: list[Hit], index: Index, weights: dict[str, float]) -> list[Candidate]:
+    """Score every sentence of the retrieved chunks by key-term coverage, place agreement and retrieval."""
+    total = sum(weights.values()) or 1.0
+    content_total = sum(w for t, w in weights.items() if t not in question.places)
+    seen: dict[tuple[str, int, int], Candidate] = {}
+    dense_scores = [h.dense_score for h in hits if h.dense_score is not None]
+    lo, hi = (min(dense_scores), max(dense_scores)) if dense_scores else (0.0, 1.0)
+    for hit in hits:
+        doc = index.document(hit.chunk.doc_id)
+        for span in _with_results_joined(doc.text, split_sentences(doc.text, hit.chunk.start, hit.chunk.end)):
+            key = (doc.id, span.start, span.end)
+            if key in seen:
+                continue
+            text = doc.text[span.start : span.end]
+            if text.rstrip("”」』）) ").endswith(("？", "?")):
+                continue  # a question in the text (an FAQ's 问：…？) asks, it answers nothing
+            paragraph = _paragraph_before(doc, span.start)
+            para_start = span.start - len(paragraph)
+            previous = _paragraph_before(doc, max(para_start - 1, 0)) if para_start > 0 else ""
+            context = f"{paragraph}\n{hit.chunk.section}\n{doc.title}"
+            cand = Candidate(
+                doc=doc,
+                span=span,
+                hit=hit,
+                text=text,
+                context=context,
+                paragraph=paragraph,
+                previous_paragraph=previous,
+            )
+            cand.byline = _BYLINE.match(text) is not None or _DATELINE.match(text.strip()) is not None
+            title_weight = 1.0 if cand.byline else 0.5
+            covered = content = 0.0
+            for term, w in weights.items():
+                m = max(_match(term, text), title_weight * _match(term, context))
+                covered += w * m
+                if term not in question.places:
+                    content += w * m
+                if m >= 0.6:
+                    cand.matched.append(term)
+            cand.coverage = covered / total
+            cand.content_coverage = content / content_total if content_total else cand.coverage
+            cand.place_factor = _place_factor(question, cand)
+            dense = 0.5 if hit.dense_score is None or hi <= lo else (hit.dense_score - lo) / (hi - lo)
+            rank_prior = 1.0 / hit.rank
+            # places are judged by place_factor: the rest of the question decides between sentences
+            cand.score = cand.place_factor * (0.65 * cand.content_coverage + 0.2 * dense + 0.15 * rank_prior)
+            seen[key] = cand
+    return sorted(seen.values(), key=lambda c: -c.score)
+
+
+def _with_results_joined(text: str, spans: list[Span]) -> list[Span]:
+    """Sentences as split, plus each one that opens with a result word after a semicolon joined to the one
+    before it (日照长，土壤肥沃；因此，畜牧业发达): the effect and its cause are read as one sentence."""
+    out = list(spans)
+    for prev, span in itertools.pairwise(spans):
+        if text[prev.end - 1 : prev.end] in "；;" and _RESULT.match(text, span.start):
+            out.append(Span(prev.start, span.end))
+    return out
+
+
+# A label before a colon is short (年卡：, 订座电话：, 物业经理：); a longer clause before a colon is a sentence
+# introducing a list or a quotation, and counts half like any clause before.
+_LABEL_CHARS = 12
+
+
+def _clause_bounds(text: str, start: int, end: int) -> tuple[int, int]:
+    """The clause of ``text`` around ``start:end`` (between ，,；;：:。 marks)."""
+    a = max(text.rfind(p, 0, start) for p in "，,；;：:。！？") + 1
+    ends = [i for i in (text.find(p, end) for p in "，,；;：:。！？") if i != -1]
+    return a, (min(ends) if ends else len(text))
+
+
+def _local_coverage(cand: Candidate, start: int, end: int, weights: dict[str, float], noun: str | None = None) -> float:
+    """IDF-weighted share of the question's terms that sit in the span's own clause.
+
+    The clause before it counts half (Chinese often names the subject one clause earlier). This is what tells
+    ``协调引进社会帮扶资金1000余万元`` from ``累计投入财政帮扶资金4500余万元`` in one sentence. In a run of parallel
+    figures (帮助贫困户享受兜底保障政策88户,修缮美化房屋124户,发展家庭产业89户) the lead words up to the counted
+    noun (帮助贫困户) belong to every figure, and the rest of the first clause to the first figure only.
+    """
+    text = cand.text
+    a, b = _clause_bounds(text, start, end)
+    prev_a, prev_b = _clause_bounds(text, max(a - 2, 0), max(a - 1, 0)) if a > 1 else (a, a)
+    shared = (a, a)
+    run = _list_run(text, start, end)
+    if run is not None:
+        lead_a, lead_b = run
+        at = text.find(noun, lead_a, lead_b) if noun else -1
+        shared = (lead_a, at + len(noun)) if at != -1 else (lead_a, lead_a)
+        if a == lead_a:
+            a = shared[1]  # the first figure's own words follow the shared lead
+        prev_a = prev_b = a
+    # a label and its colon name the value after them in full (年卡：2680元, 领队：赵立明)
+    labelled = a > 0 and text[a - 1] in "：:" and prev_b - prev_a <= _LABEL_CHARS
+    total = sum(weights.values())
+    got = 0.0
+    for term, w in weights.items():
+        # the term itself, else a synonym (休息 for 店休) at the synonym's strength
+        variant = next((v for v in (term, *_SYNONYMS.get(term, ())) if v in text), None)
+        if variant is None:
+            continue
+        w *= 1.0 if variant == term else _SYNONYM_MATCH
+        positions = [m.start() for m in re.finditer(re.escape(variant), text)]
+        if any(a <= p < b or shared[0] <= p < shared[1] for p in positions):
+            got += w
+        elif any(prev_a <= p < prev_b for p in positions):
+            got += w if labelled else 0.5 * w
+    return got / total if total else 0.0
+
+
+def _proximity(cand: Candidate, start: int, end: int, question: Question) -> float:
+    """1 when the span sits right next to a matched key term or place, falling off with distance."""
+    anchors = [*cand.matched, *(_stem(p) for p in question.places)]
+    best = None
+    for term in anchors:
+        for m in re.finditer(re.escape(term), cand.text):
+            # a term after the number is weaker evidence than one before it (投入4590万元, 提高到99%)
+            d = start - m.end() if m.end() <= start else (m.start() - end + 4 if m.start() >= end else 0)
+            best = d if best is None else min(best, d)
+    if best is None:
+        return 0.3
+    return 1.0 / (1.0 + max(best, 0) / 12.0)
+
+
+def _span_choice(question, cand, start, end, agree, weights, display=None) -> SpanChoice:
+    local = _local_coverage(cand, start, end, weights, question.noun)
+    if cand.byline:
+        local = max(local, cand.content_coverage)
+    prox = _proximity(cand, start, end, question)
+    conflict = (
+        _local_place_conflict(question, cand.text, start)
+        or _qualifier_conflict(question, cand.text, start, end)
+        or _ordinal_conflict(question, cand)
+    )
+    # agreement above 1 (a whole noun and its unit, 贫困村231个) still ranks, though confidence caps it at 1
+    score = cand.score * (0.35 + 0.35 * local + 0.15 * prox + 0.35 * min(agree, 1.3)) * (0.3 if conflict else 1.0)
+    choice = SpanChoice(cand, start, end, score, agree >= 0.5, display or cand.text[start:end])
+    choice.local = local
+    choice.agree = min(agree, 1.0)
+    choice.conflict = conflict
+    return choice
+
+
+def _qualifier_conflict(question: Question, text: str, start: int, end: int) -> bool:
+    """The span's clause names another measure of the question's own kind (6寸蛋糕售价128元 when the question
+    asks about the 8寸 cake)."""
+    if not question.qualifiers:
+        return False
+    a, b = _clause_bounds(text, start, end)
+    found = [q for q in find_quantities(text[a:b]) if not (a + q.start < end and a + q.end > start)]
+    for want in question.qualifiers:
+        same = [q for q in found if same_unit(q.unit, want.unit)]
+        if same and not any(q.value == want.value for q in same):
+            return True
+    return False
+
+
+# 第三天, 第2期, 第十届: an ordinal and what it counts
+_ORDINAL = re.compile(r"第([零〇一二两三四五六七八九十百\d]+)([天日次期届轮场集章节条款])")
+
+
+def _ordinal_conflict(question: Question, cand: Candidate) -> bool:
+    """The question names 第三天 and the sentence, its paragraph or the heading line before it names another
+    day and not that one (住宿：桂林漓苑大酒店 under 第一天, asked for the third day's hotel)."""
+    wanted = [(cn_to_number(n) if not n.isdigit() else float(n), u) for n, u in _ORDINAL.findall(question.text)]
+    if not wanted:
+        return False
+    scope = f"{cand.previous_paragraph}\n{cand.paragraph}{cand.text}"
+    named = [(cn_to_number(n) if not n.isdigit() else float(n), u) for n, u in _ORDINAL.findall(scope)]
+    for value, unit in wanted:
+        others = [v for v, u in named if u == unit]
+        if others and value not in others:
+            return True
+    return False
+
+
+def _local_place_conflict(question: Question, text: str, start: int) -> bool:
+    """Another place of the same kind right before the span (蓝田县11个 when the question asks about 丹凤县)."""
+    a, _ = _clause_bounds(text, start, start)
+    before = text[max(a, start - 8) : start]
+    for place in question.places:
+        if _stem(place) not in before and _same_kind_places(before, place, question.text):
+            return True
+    return False
+
+
+def _list_run(text: str, start: int, end: int) -> tuple[int, int] | None:
+    """The first clause of the run of parallel figures the number belongs to, the first one included."""
+    lead = _list_lead(text, start, end)
+    if lead is not None:
+        return lead
+    a, b = _clause_bounds(text, start, end)
+    if b < len(text) and text[b] in ",，" and not text[end:b].strip():
+        _, nb = _clause_bounds(text, b + 1, b + 1)
+        unit = re.search(r"[^\d.余多]+$", text[start:end])
+        if unit and re.search(r"\d+(?:\.\d+)?[余多]?" + re.escape(unit.group()) + r"$", text[b + 1 : nb]):
+            return a, b
+    return None
+
+
+def _list_lead(text: str, start: int, end: int) -> tuple[int, int] | None:
+    """The first clause of a run of parallel clauses that each end in a figure of the same unit
+    (帮助贫困户享受兜底保障政策88户,修缮美化房屋124户,发展家庭产业89户): its words (贫困户) govern
+    every figure of the run. None when the number at ``start:end`` does not end such a run's later clause."""
+    unit = re.search(r"[^\d.余多]+$", text[start:end])
+    a, b = _clause_bounds(text, start, end)
+    if not unit or a == 0 or text[end:b].strip() or text[a - 1] not in ",，":
+        return None
+    tail = re.compile(r"\d+(?:\.\d+)?[余多]?" + re.escape(unit.group()) + r"$")
+    first = None
+    while a > 0 and text[a - 1] in ",，":
+        pa, _ = _clause_bounds(text, a - 2, a - 2)
+        if not tail.search(text[pa : a - 1]):
+            break
+        first = (pa, a - 1)
+        a = pa
+    return first
+
+
+_MARKERS = {k: v.split() for k, _, v in (line.partition("\t") for line in resource_lines("zh/cause_markers.txt"))}
+_CAUSE = re.compile("|".join(map(re.escape, _MARKERS["cause"])))
+_PURPOSE = re.compile("|".join(map(re.escape, _MARKERS["purpose"])))
+_RESULT = re.compile("|".join(map(re.escape, _MARKERS["result"])))
+
+
+def _asked_nouns(suffix: str) -> tuple[str, ...]:
+    """The noun a 哪家/哪所 question names and the words for the same thing (酒店: 宾馆, 客栈…), longest first."""
+    return tuple(sorted({suffix, *_SYNONYMS.get(suffix, ())}, key=len, reverse=True))

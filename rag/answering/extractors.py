@@ -1,0 +1,701 @@
+"""Typed extractors, one per answer kind (numbers, dates, persons, titles, places, lists, reasons, codes),
+the definition and whole-clause fallbacks, and the fitted slot extractor's best span (:func:`_slot_span`).
+Each returns :class:`~rag.answering.core.SpanChoice` candidates with their raw evidence.
+"""
+
+from __future__ import annotations
+
+import re
+
+from ..chunking import Span, split_clauses
+from ..question import ORG_SUFFIXES, PLACE_SUFFIXES, ROLE, TITLE_Q, WHY_Q, Question
+from ..spans import (
+    UNIT_PATTERN,
+    equivalent_units,
+    find_dates,
+    find_enumerations,
+    find_quantities,
+    find_times,
+    same_unit,
+)
+from ..textutil import STOPWORDS, cut, in_dictionary, posseg, resource_lines
+from .core import (
+    _CAUSE,
+    _PURPOSE,
+    _RESULT,
+    Candidate,
+    SpanChoice,
+    _asked_nouns,
+    _clause_bounds,
+    _list_lead,
+    _local_coverage,
+    _span_choice,
+)
+
+_GENERIC_CLASSIFIERS = ("个", "名", "位")
+
+
+def _noun_position(noun: str, text: str, start: int, end: int) -> tuple[int, bool] | None:
+    """Where the counted noun of the number at ``start:end`` is, and whether a relative clause ending in
+    的 sits between them; None when the number does not count the noun.
+
+    The noun follows the number (11个行政村, not 5个 in 5个街道66个行政村), also across a relative clause
+    (8个有10户以上贫困户的重点涉贫村), or precedes it in the same clause (修建蓄水池14个).
+    """
+    a, _ = _clause_bounds(text, start, end)
+    before = text[max(a, start - 10) : start]
+    # the noun must belong to this number, not to an earlier one (14个工作队、40余名驻村干部)
+    before = re.split(r"[、]|\d+[^\d\s]?", before)[-1]
+    # the whole noun first; its head character (贫困村 → 村) only when the whole is nowhere near
+    forms = [noun, noun[-1]] if len(noun) > 1 and noun[-1] in "村户人镇县区" else [noun]
+    for form in forms:
+        after = text[end : end + 8]
+        pos = after.find(form)
+        if pos != -1 and not re.search(r"[，,。；;、\d(（]", after[: pos + 1]):
+            return end + pos, False
+        after = text[end : end + 20]
+        pos = after.find(form)
+        if pos != -1 and "的" in after[:pos] and not re.search(r"[，,。；;、：:]", after[: pos + 1]):
+            return end + pos, True
+        if form in before and not _own_noun_follows(text, end):
+            return start - len(before) + before.rfind(form), False
+        lead = _list_lead(text, start, end)
+        if lead is not None and form in text[lead[0] : lead[1]]:
+            return lead[0] + text[lead[0] : lead[1]].find(form), False
+    return None
+
+
+def _own_noun_follows(text: str, end: int) -> bool:
+    """The number is followed by a noun of its own (厚畛子镇14个村): a noun before it is not what it counts."""
+    words = posseg(text[end : end + 6])
+    if not words or not re.fullmatch(r"[\u4e00-\u9fff]+", words[0][0]):
+        return False
+    word, flag = words[0]
+    return flag.startswith("n") or word in PLACE_SUFFIXES  # jieba tags a lone 村 as zg
+
+
+def _number_spans(question: Question, cand: Candidate, weights) -> list[SpanChoice]:
+    out = []
+    quantities = find_quantities(cand.text)
+    owner: dict[int, int] = {}  # noun position -> the number that counts it across a relative clause
+    noun_at = {}
+    for q in quantities:
+        found = _noun_position(question.noun, cand.text, q.start, q.end) if question.noun else None
+        noun_at[q.start] = found[0] if found else None
+        if found and found[1]:
+            owner.setdefault(found[0], q.start)
+    for q in quantities:
+        agree = 0.0
+        kind = q.kind
+        if question.unit_kind == "ordinal":
+            continue
+        if question.unit_kind and q.kind == question.unit_kind:
+            agree += 0.5
+        if question.unit and same_unit(q.unit, question.unit):
+            agree += 0.4 if question.unit not in _GENERIC_CLASSIFIERS else 0.2
+        elif question.unit and question.unit not in _GENERIC_CLASSIFIERS and q.kind == question.unit_kind:
+            agree -= 0.3  # asked 多少所医院, 14个 (村卫生室) is another count
+        # 一套, 一个: usually "a", not a count; applied after the cap so 两个 beats 一个 with everything else equal
+        article = 0.2 if q.value == 1 and not q.text[0].isdigit() else 0.0
+        if question.noun:
+            pos = noun_at[q.start]
+            if pos is not None and owner.get(pos, q.start) < q.start:
+                pos = None  # inside an earlier number's modifier: 10户以上 in 8个有10户以上贫困户的重点涉贫村
+            if pos is not None:
+                # the whole noun (贫困村231个) vouches more than its head character (367个村)
+                agree += 0.5 if cand.text.startswith(question.noun, pos) else 0.35
+                if kind is None and q.unit is None and pos == q.end and question.unit_kind == "count":
+                    kind = "count"  # 7.3万贫困人口: a bare figure right before the asked noun counts it
+                    agree += 0.5 + 0.2
+            elif (
+                question.unit_kind == "count"
+                and question.noun in PLACE_SUFFIXES
+                and _own_noun_follows(cand.text, q.end)
+            ):
+                agree -= 0.5  # 12个村 counts villages, not the 镇 the question asked about
+            elif question.unit_kind == "count":
+                # the counted noun is elsewhere: only the question's own words right before the number
+                # (申请立项10个 for 申请立项了多少个项目) can vouch for it
+                agree -= 0.3 if _local_coverage(cand, q.start, q.end, weights, question.noun) < 0.5 else 0.0
+        if question.unit_kind is None and question.unit is None and kind is not None:
+            agree += 0.5
+        if kind is None and q.unit is None:
+            agree -= 0.2
+        if question.unit_kind and kind != question.unit_kind and not (question.kind_implied and kind):
+            agree = min(agree, 0.3)  # 105万元 never answers 多少个贫困村, whatever follows it
+        agree = min(agree, 1.3) - article
+        out.append(_span_choice(question, cand, q.start, q.end, agree, weights, q.text))
+    if question.unit_kind == "ordinal":
+        for m in re.finditer(r"第[一二三四五六七八九十百\d]+[名位个次届批期]?", cand.text):
+            out.append(_span_choice(question, cand, m.start(), m.end(), 1.0, weights))
+    return out
+
+
+_PUBLISHED = re.compile(r"发布|发表|刊发|刊登|出版|published|posted", re.I)
+
+
+_RANGE_WORDS = {k: v.split() for k, _, v in (line.partition("\t") for line in resource_lines("zh/range_ends.txt"))}
+_RANGE_MARK = re.compile(r"\s*(?:起|开始)?\s*(?:至|到|—|－|~|～|-|–)\s*")
+_BOTH_ENDS_Q = re.compile(r"(几点|哪天|几号|什么时候|哪一?年|几月)(?:至|到|—|-)(几点|哪天|几号|什么时候|哪一?年|几月)")
+# type agreement of the other end of a range than the one asked (自3月1日起至次年2月28日止: 到哪天为止 asks the 28th)
+_OTHER_END_AGREE = 0.5
+
+
+def _asked_end(question: str) -> str | None:
+    """``end`` when the question asks where a period or opening hours end (几点关门), ``start`` for the start."""
+    if _BOTH_ENDS_Q.search(question):
+        return None  # 几点到几点: the whole range is asked
+    ends = [w for w in _RANGE_WORDS["end"] if w in question]
+    starts = [w for w in _RANGE_WORDS["start"] if w in question]
+    return "end" if ends and not starts else "start" if starts and not ends else None
+
+
+def _range_ends(text: str, spans: list) -> list:
+    """The spans as ``(start, end, side)``: of two spans joined by a range mark (3月1日起至次年2月28日) the first
+    is ``start`` and the second ``end``; any other is ``None``. One span holding a whole range (9:00—18:00) stays
+    whole: it answers either end, and the asker sees both."""
+    out = []
+    for i, d in enumerate(spans):
+        side = None
+        nxt = spans[i + 1] if i + 1 < len(spans) else None
+        prev = spans[i - 1] if i else None
+        if nxt is not None and _RANGE_MARK.fullmatch(text, d.end, nxt.start):
+            side = "start"
+        elif prev is not None and _RANGE_MARK.fullmatch(text, prev.end, d.start):
+            side = "end"
+        out.append((d.start, d.end, side))
+    return out
+
+
+def _date_spans(question: Question, cand: Candidate, weights) -> list[SpanChoice]:
+    out = []
+    # when was the article published: its dateline, not a date inside the story
+    agree = 0.3 if _PUBLISHED.search(question.text) and not cand.byline else 1.0
+    # 几点 asks a clock time; 什么时候 may be answered by a date or by a time of day
+    found = find_times(cand.text) if question.unit_kind == "time" else find_dates(cand.text) + find_times(cand.text)
+    day_asked = _DAY_Q.search(question.text) is not None
+    asked_end = _asked_end(question.text)
+    found = sorted(found, key=lambda d: d.start)
+    spans = _range_ends(cand.text, found) if asked_end else [(d.start, d.end, None) for d in found]
+    for start, end, side in spans:
+        fits = agree
+        if day_asked and not _DAY_PART.search(cand.text[start:end]):
+            fits = min(agree, _COARSER_DATE_AGREE)  # 哪天 asked, 2026年度 found: a year answers no day
+        if side is not None and side != asked_end:
+            fits = min(fits, _OTHER_END_AGREE)
+        choice = _span_choice(question, cand, start, end, fits, weights)
+        if start <= 2:  # a leading time adverbial (2019年6月,…) dates the whole sentence
+            choice.local = max(choice.local, cand.coverage)
+        out.append(choice)
+    return out
+
+
+# a question asking for a day (哪天, 几号, 星期几) and the parts of a date that name one (31日, 15号, 周六, 3/31)
+_DAY_Q = re.compile(r"哪[一几]?天|几[日号]|什么日子|星期几|周几|礼拜几")
+_DAY_PART = re.compile(r"[日号]|周[一二三四五六日天末]|星期|礼拜|\d{1,2}[/.-]\d{1,2}")
+# type agreement of a date coarser than the day asked (a year, a month): still a date (typed), but weaker
+_COARSER_DATE_AGREE = 0.5
+
+
+_SURNAMES = frozenset("".join(resource_lines("zh/surnames.txt")))
+_NOT_NAME = frozenset("说 等 一行 看来 同志 在 是 的 和 与 及 介绍 表示 指出 告诉 兴奋 高兴 坦言 笑 称".split())
+
+
+# Type agreement of a name found without the asked role next to it (any person in the sentence may be meant)
+_NAME_WITHOUT_ROLE = 0.6
+_SURNAME_TITLE = re.compile(
+    rf"(?<![\u4e00-\u9fff])[{''.join(sorted(_SURNAMES))}](?:{'|'.join(map(re.escape, resource_lines('zh/roles.txt')))})"
+    rf"(?![\u4e00-\u9fff])"
+)
+
+
+def person_after(text: str, pos: int) -> tuple[int, int] | None:
+    """A personal name starting at ``pos`` (after a title such as 书记): 2–3 characters, jieba-checked."""
+    raw = text[pos : pos + 7]
+    lead = len(raw) - len(raw.lstrip(" :："))
+    copula = raw[lead : lead + 1] in ("为", "是")
+    if copula:
+        lead += 1  # 主任为沈立华, 组长是刘芳: a copula between the title and the name
+    offset = pos + lead
+    window = text[offset : offset + 6]
+    label = re.match(r"([\u4e00-\u9fff]{2,3})[:：]", window)
+    if label and label.group(1)[0] in _SURNAMES:
+        return offset, offset + len(label.group(1))  # a speaker label (王春来:) is exactly the name
+    words = posseg(window)
+    if not words:
+        return None
+    first, flag = words[0]
+    if flag.startswith("nr") and 2 <= len(first) <= 3:
+        return offset, offset + len(first)
+    if copula:
+        return None  # after 是/为 only a tagged name counts (是曾任院长的… is no name 曾任)
+    if first and first[0] in _SURNAMES:
+        if len(first) > 1:
+            name = first
+        elif len(words) > 1 and words[1][0] not in _NOT_NAME:
+            name = first + words[1][0]
+        else:
+            return None
+        if 2 <= len(name) <= 3 and name[1:] not in _NOT_NAME and re.fullmatch(r"[\u4e00-\u9fff]+", name):
+            return offset, offset + len(name)
+    return None
+
+
+def _role_of(question: Question) -> tuple[str | None, str | None]:
+    """The title asked about (``党委书记``) and the word that qualifies it (``张南联村``)."""
+    m = re.match(r"(?P<who>.+?)(?:是谁|叫什么名字|叫什么|是哪位|姓什么|是什么人)", question.text)
+    if not m:
+        return None, None
+    words = [w for w in cut(m.group("who")) if w not in STOPWORDS]
+    for i in range(len(words) - 1, -1, -1):
+        if ROLE.search(words[i]):
+            role = words[i]
+            if i > 0 and words[i - 1] == "副":
+                role, i = "副" + role, i - 1
+            qualifier = words[i - 1] if i > 0 else None
+            # 区委书记 ← 高陵 + 区委书记: the role may carry the place suffix
+            return role, qualifier
+    return None, None
+
+
+# Type agreement of a name after the asked role when the role's qualifier (星河科技 in 星河科技的董事长) is not
+# next to it but a generic organisation word is (公司董事长): below a qualified role's 1.0, above the 0.5 that
+# makes a span typed.
+_UNQUALIFIED_ROLE = 0.75
+
+
+def _is_place(word: str, question: Question) -> bool:
+    return word in question.places or any(word.endswith(s) for s in PLACE_SUFFIXES)
+
+
+def _person_spans(question: Question, cand: Candidate, weights) -> list[SpanChoice]:
+    out = []
+    role, qualifier = _role_of(question)
+    text = cand.text
+    if role:
+        for m in re.finditer(re.escape(role), text):
+            if m.start() > 0 and text[m.start() - 1] == "副" and not role.startswith("副"):
+                continue  # 副主任 is not 主任
+            # a byline (记者:王安) is qualified by its article, not by words around it
+            agree = 1.0
+            # a qualifier the document never writes (带队 of 这趟带队的领队) tells no one apart: the role alone
+            named = qualifier is not None and qualifier in cand.doc.text
+            if named and not cand.byline and qualifier not in text[max(0, m.start() - 12) : m.start()]:
+                # an organisation is often named once and then called 公司/学校 (公司董事长李建国 for
+                # 星河科技的董事长): the role still fits, less surely; another village's 书记 or another
+                # man's 妻子 is another person
+                # (中国皮划艇队共计40人，…，领队刘刚: a team named earlier in the same sentence qualifies it too)
+                before = text[max(0, m.start() - 3) : m.start()]
+                if _is_place(qualifier, question) or not (
+                    any(before.endswith(o) for o in ORG_SUFFIXES) or qualifier in text[: m.start()]
+                ):
+                    continue
+                agree = _UNQUALIFIED_ROLE
+            span = person_after(text, m.end())
+            if span:
+                out.append(_span_choice(question, cand, span[0], span[1], agree, weights))
+            elif m.start() > 0 and _SURNAME_TITLE.match(text, m.start() - 1):
+                # only a surname before the title (销售部 李经理): the person is called so
+                out.append(_span_choice(question, cand, m.start() - 1, m.end(), agree, weights))
+        return out
+    pos = 0
+    words = posseg(text)
+    skip_next = False
+    dotted = dotted_names(text)
+    for a, b in dotted:
+        if text[a:b] not in question.text:
+            out.append(_span_choice(question, cand, a, b, _NAME_WITHOUT_ROLE, weights))
+    # a person named by surname and title, the way notices give a contact (联系人：彭经理, 销售部 李经理)
+    for m in _SURNAME_TITLE.finditer(text):
+        if m.group() not in question.text:
+            out.append(_span_choice(question, cand, m.start(), m.end(), _NAME_WITHOUT_ROLE, weights))
+    for i, (word, flag) in enumerate(words):
+        start = text.find(word, pos)
+        pos = start + len(word)
+        if any(a <= start < b for a, b in dotted):
+            continue  # part of a whole transliterated name, already proposed
+        if skip_next:
+            skip_next = False
+            continue
+        nxt = words[i + 1] if i + 1 < len(words) else None
+        # jieba often tags a surname and its given name as two names (周 / 海燕): the person is both
+        if flag == "nr" and len(word) == 1 and word in _SURNAMES and nxt and nxt[1].startswith("nr"):
+            if 1 <= len(nxt[0]) <= 2 and text.startswith(nxt[0], pos):
+                pos += len(nxt[0])
+                word = text[start:pos]
+                skip_next = True
+        if flag == "nr" and 2 <= len(word) <= 3 and word not in question.text:
+            out.append(_span_choice(question, cand, start, pos, _NAME_WITHOUT_ROLE, weights))
+    return out
+
+
+_NAME_DOTS = "·•‧・"
+_NAME_FLAGS = ("nr", "nrt", "nrfg")
+
+
+def dotted_names(text: str) -> list[tuple[int, int]]:
+    """Transliterated names written with a middle dot, whole: 瓦西里·谢苗诺维奇, 戴文·布兰登·汉塞克,
+    伊丽莎白·克伦贝格尔-乔西. jieba cuts them into name pieces (and the odd one-character piece, 汉 of 汉塞克);
+    a run of name pieces joined by dots (a hyphen too, after a dot) is one name, as ``(start, end)``."""
+    if not any(d in text for d in _NAME_DOTS):
+        return []
+    tokens: list[tuple[int, int, str, str]] = []
+    pos = 0
+    for word, flag in posseg(text):
+        start = text.find(word, pos)
+        pos = start + len(word)
+        tokens.append((start, pos, word, flag))
+
+    def piece(i: int, after_dot: bool = False) -> bool:
+        """A name piece: a name-tagged word, or right after a dot a short word before one (·汉 + 塞克)."""
+        if i >= len(tokens):
+            return False
+        if tokens[i][3] in _NAME_FLAGS:
+            return True
+        return (
+            after_dot
+            and len(tokens[i][2]) <= 2
+            and re.fullmatch(r"[\u4e00-\u9fff]+", tokens[i][2]) is not None
+            and i + 1 < len(tokens)
+            and tokens[i + 1][3] in _NAME_FLAGS
+            and tokens[i + 1][0] == tokens[i][1]
+        )
+
+    runs: list[tuple[int, int]] = []
+    i = 0
+    while i < len(tokens):
+        if not piece(i):
+            i += 1
+            continue
+        j, dots = i + 1, 0
+        while j < len(tokens):
+            word = tokens[j][2]
+            if (word in _NAME_DOTS or (word in "-－" and dots)) and piece(j + 1, after_dot=True):
+                dots += word in _NAME_DOTS
+                j += 2
+                if tokens[j - 1][3] not in _NAME_FLAGS and j < len(tokens):
+                    j += 1  # the name word the short piece stands before (汉 + 塞克)
+            elif tokens[j][3] in _NAME_FLAGS and tokens[j][0] == tokens[j - 1][1]:
+                j += 1
+            else:
+                break
+        if dots:
+            # the name starts at the piece right before its first dot (王公 瓦西里·谢苗诺维奇: not at 王公)
+            first_dot = next(k for k in range(i, j) if tokens[k][2] in _NAME_DOTS)
+            runs.append((tokens[max(i, first_dot - 1)][0], tokens[j - 1][1]))
+        i = j
+    return runs
+
+
+def _named_before(text: str, end: int, limit: int = 12) -> int:
+    """Start of the noun phrase that ends at ``end`` (汉滨区晏坝镇九年制学校): preceding non-verb words."""
+    window = text[max(0, end - limit) : end]
+    words = posseg(window)
+    start = end
+    for word, flag in reversed(words):
+        if flag.startswith(("v", "p", "u", "c", "d", "r", "y", "w")) or word in STOPWORDS or not word.strip():
+            break
+        if re.search(r"[，,。；;、：:“”]", word):
+            break
+        start -= len(word)
+    return start
+
+
+def _title_spans(question: Question, cand: Candidate, weights) -> list[SpanChoice]:
+    """The title next to the asked person's name: ``管委会副主任李雷`` or ``李哲,扶贫开发局社会扶贫工作股长``."""
+    m = TITLE_Q.search(question.text)
+    who = (m.group("who") or m.group("who2") or "").strip() if m else ""
+    out = []
+    text = cand.text
+    if len(who) < 2:
+        return out
+    for hit in re.finditer(re.escape(who), text):
+        a = max(text.rfind(p, 0, hit.start()) for p in "、，,。；;：:（( \n") + 1
+        title = text[a : hit.start()]
+        if 2 <= len(title) <= 30 and ROLE.search(title):
+            out.append(_span_choice(question, cand, a, hit.start(), 1.0, weights))
+        after = re.match(r"[,，:：]\s*([^，,。；;（(]{2,30})", text[hit.end() :])
+        if after and ROLE.search(after.group(1)):
+            start = hit.end() + after.start(1)
+            out.append(_span_choice(question, cand, start, start + len(after.group(1)), 1.0, weights))
+    return out
+
+
+_WHERE_VERB = re.compile(r"在(?:哪里|哪儿|什么地方|何处|哪)(?P<verb>[\u4e00-\u9fff]{2})")
+
+
+def _place_spans(question: Question, cand: Candidate, weights) -> list[SpanChoice]:
+    suffix = question.asked_suffix
+    out = []
+    text = cand.text
+    where = _WHERE_VERB.search(question.text)
+    if where:
+        # 在哪里设立了…: the place is what 在 governs before the same verb (在雁塔区小寨繁华地段设立…)
+        for m in re.finditer(r"在([^，,。；;、“”]{2,20}?)" + re.escape(where.group("verb")), text):
+            if m.group(1) not in question.text:
+                out.append(_span_choice(question, cand, m.start(1), m.end(1), 1.0, weights))
+        if out:
+            return out
+    if not suffix and _LOCATIVE_Q.search(question.text):
+        # 位于哪里: a locative verb's place (位于黑龙江省哈尔滨市红军街50号), whole, before any place name of the
+        # sentence (中国 of 中国黑龙江省博物馆)
+        for m in _LOCATIVE.finditer(text):
+            if m.group(1) not in question.text:
+                out.append(_span_choice(question, cand, m.start(1), m.end(1), 1.0, weights))
+        if out:
+            return out
+    if suffix:
+        # the asked noun or a word for the same thing (哪家酒店: 阳朔青山客栈)
+        for m in re.finditer("|".join(map(re.escape, _asked_nouns(suffix))), text):
+            if len(m.group()) > 1 and in_dictionary(text[m.end() - 1 : m.end() + 1]):
+                # the noun's last character starts the next word (佛光大学校长: 校长), no name ends here; one
+                # character (县 of 蓝田县城) is too short to tell
+                continue
+            start = _named_before(text, m.end())
+            if m.end() - start > len(m.group()) and text[start : m.end()] not in question.text:
+                out.append(_span_choice(question, cand, start, m.end(), 1.0, weights))
+        if out or _NAME_Q.search(question.text):
+            return out  # 机场叫什么 asks for a name ending in 机场, not for any place
+    for start, end in place_runs(text):
+        if text[start:end] not in question.text:
+            out.append(_span_choice(question, cand, start, end, 1.0, weights))
+    return out
+
+
+_NAME_Q = re.compile(r"叫(?:做)?什么")
+# where something is (位于哪里, 在哪, 什么地方) and the locative verbs that state it (位于, 坐落于, 地处)
+_LOCATIVE_Q = re.compile(r"位于|坐落|座落|地处|在哪|哪里|哪儿|什么地方|何处|地理位置")
+# (the place ends before 的: 位于浙江省丽水市松阳县的一个古村落 places it in 浙江省丽水市松阳县)
+_LOCATIVE = re.compile(r"(?:位于|坐落于|座落于|坐落在|座落在|地处)([^，,。；;：:、（(的]{2,30})")
+
+# An address runs from the larger place to the smaller one; a jieba word of a place name (头 of 头城镇) may stand
+# outside the place tag, so two words that together end in a place suffix within this many characters join it.
+_PLACE_PIECE_CHARS = 4
+
+
+def place_runs(text: str) -> list[tuple[int, int]]:
+    """Runs of place and organisation names read as one (台湾宜兰县头城镇, 江苏南京), as ``(start, end)``."""
+    words: list[tuple[int, int, str]] = []
+    pos = 0
+    for word, flag in posseg(text):
+        start = text.find(word, pos)
+        pos = start + len(word)
+        words.append((start, pos, flag))
+
+    def is_place(i: int) -> int:
+        """How many words from ``i`` on continue a place run (0: none)."""
+        if i >= len(words):
+            return 0
+        if words[i][2] in ("ns", "nt") or text[words[i][0] : words[i][1]] in PLACE_SUFFIXES:
+            return 1  # a place word, or a bare place suffix the tagger split off (大溪 + 区)
+        if i + 1 < len(words) and words[i + 1][1] - words[i][0] <= _PLACE_PIECE_CHARS:
+            if text[words[i][0] : words[i + 1][1]].endswith(PLACE_SUFFIXES) and words[i][2].startswith("n"):
+                return 2
+        return 0
+
+    runs: list[tuple[int, int]] = []
+    i = 0
+    while i < len(words):
+        if words[i][2] not in ("ns", "nt"):
+            i += 1
+            continue
+        j = i + 1
+        while step := is_place(j):
+            j += step
+        runs.append((words[i][0], words[j - 1][1]))
+        i = j
+    return runs
+
+
+def _list_spans(question: Question, cand: Candidate, weights) -> list[SpanChoice]:
+    out = [
+        _span_choice(question, cand, e.start, e.end, 1.0, weights)
+        for e in find_enumerations(cand.text, question.asked_suffix)
+    ]
+    if not out:
+        out = [_span_choice(question, cand, e.start, e.end, 0.7, weights) for e in find_enumerations(cand.text)]
+    return out
+
+
+# a purpose (帮助…, 以便…) answers a why question less surely than a cause does
+_PURPOSE_AGREE = 0.6
+
+
+def _reason_spans(question: Question, cand: Candidate, weights) -> list[SpanChoice]:
+    """Clauses that state a cause (由于…, 因病致贫), the text before a result word (…；因此，…) or, more
+    weakly, a purpose (帮助…树立…)."""
+    out = []
+    for clause in split_clauses(cand.text, Span(0, len(cand.text))):
+        piece = cand.text[clause.start : clause.end].rstrip("，,。；;")
+        # a clause opening with a cause word states the cause whole, even with a result verb inside it
+        # (因为这类工具使用不当容易造成人身伤害: 造成 is part of the cause, it does not end it)
+        result = None if _CAUSE.match(piece) else _RESULT.search(piece)
+        if result:
+            # 日照长、土壤肥沃；因此，畜牧业发达: the cause is what comes before 因此 (its clause or the ones before)
+            before = cand.text[: clause.start + result.start()].rstrip("，,。；;：: ")
+            if before:
+                choice = _span_choice(question, cand, 0, len(before), 1.0, weights)
+                choice.local = max(choice.local, cand.coverage)
+                out.append(choice)
+            continue
+        agree = 1.0 if _CAUSE.search(piece) else _PURPOSE_AGREE if _PURPOSE.search(piece) else 0.0
+        if agree:
+            choice = _span_choice(question, cand, clause.start, clause.start + len(piece), agree, weights)
+            # cause and effect sit in different clauses: judge the sentence, not the clause
+            choice.local = max(choice.local, cand.coverage)
+            out.append(choice)
+    if not out and (before := _clauses_before_effect(cand, _predicate_terms(question))):
+        # no cause word: Chinese often tells the cause first and the effect after it, unmarked (捐助军需银八万两，
+        # 得赏戴花翎，封为道员头衔 for 为何被封为道员): the clauses before the one that states the asked effect
+        choice = _span_choice(question, cand, 0, before, _UNMARKED_CAUSE_AGREE, weights)
+        choice.local = max(choice.local, cand.coverage)
+        out.append(choice)
+    return out
+
+
+# a cause told without a cause word answers a why question less surely than a marked one
+_UNMARKED_CAUSE_AGREE = 0.6
+
+
+def _predicate_terms(question: Question) -> list[str]:
+    """The question's terms after its question word (生活, 困难 of 奚元平家为什么生活困难): the effect it asks about."""
+    m = WHY_Q.search(question.text)
+    if not m:
+        return []
+    after = question.text[m.end() :]
+    return [t for t in question.terms if t in after]
+
+
+def _clauses_before_effect(cand: Candidate, predicate: list[str]) -> int:
+    """The end of the text before the clause that states the asked effect (every term of ``predicate``, the
+    question's words after 为什么), when that clause is not the sentence's first; 0 otherwise."""
+    clauses = split_clauses(cand.text, Span(0, len(cand.text)))
+    if len(clauses) < 2 or not predicate:
+        return 0
+    holding = [i for i, c in enumerate(clauses) if all(t in cand.text[c.start : c.end] for t in predicate)]
+    if not holding or holding[-1] == 0:
+        return 0
+    return len(cand.text[: clauses[holding[-1]].start].rstrip("，,。；;：: "))
+
+
+_DEFINE_Q = re.compile(r"是什么|指什么|指的是|是指|包括什么|哪些|哪几")
+_QUOTED = re.compile(r"[“\"「]([^”\"」]{1,16})[”\"」]")
+
+
+def _definition(question: Question, top: list[Candidate]):
+    """A term defined by a colon line, for 是什么 / 包括哪些 questions: ``“四队职责”:精准识别“调查队”;…``.
+
+    Returns ``(candidate, quote offsets, answer offsets)`` in the document, or None. The term is what the
+    question quotes, else one of its longer key terms; the definition runs to the end of its sentence or line.
+    """
+    if not _DEFINE_Q.search(question.text):
+        return None
+    terms = _QUOTED.findall(question.text) or [t for t in question.terms if len(t) >= 2 and t not in question.places]
+    for cand in top:
+        for term in terms:
+            m = re.match(r"[“\"「]?" + re.escape(term) + r"[”\"」]?\s*[:：]\s*", cand.text)
+            if not m:
+                continue
+            doc_text = cand.doc.text
+            a = cand.span.start + m.end()
+            stops = [i for i in (doc_text.find("\n", a), doc_text.find("。", a)) if i != -1]
+            b = min(stops) if stops else len(doc_text)
+            if b - a < 2:
+                continue
+            quote_end = b + 1 if doc_text[b : b + 1] == "。" else b
+            return cand, (cand.span.start, quote_end), (a, b)
+    return None
+
+
+def _clause_span(question: Question, cand: Candidate) -> SpanChoice:
+    """The whole sentence as the answer (methods, facts)."""
+    text = cand.text.rstrip("。；;")
+    choice = SpanChoice(cand, 0, len(text), cand.score * 0.9, True, text)
+    choice.local, choice.agree, choice.conflict = cand.coverage, 1.0, False
+    return choice
+
+
+# A string to dial, type or copy: a phone number (95528, 0571-8826 3107, +86-21-3888 9528), an e-mail or web
+# address, or a code mixing letters and digits (yunqi2024).
+_CODE = re.compile(
+    r"(?<![A-Za-z0-9.@+\-])(?:"
+    r"\+?\d[\d\- ]*\d"
+    r"|[A-Za-z0-9][A-Za-z0-9_.\-]*@[A-Za-z0-9\-]+(?:\.[A-Za-z0-9\-]+)+"
+    r"|(?:https?://|www\.)[A-Za-z0-9./?=&_%\-]+"
+    r"|(?=[A-Za-z0-9]*[A-Za-z])(?=[A-Za-z0-9]*\d)[A-Za-z0-9]{4,}"
+    r")(?![A-Za-z0-9@])"
+)
+# what follows a figure that is a quantity or a date, not a code (20240301日, 12345元), and digits that are a date
+# or a span of years (2025-02-28, 2019-2020)
+_QUANTITY_AFTER = re.compile(rf"\s*(?:{UNIT_PATTERN}|[年月日号点时分秒元%％])")
+_CODE_DIGITS = 5  # the shortest service numbers (95528, 12315) have five; a shorter run is a price or a count
+_DIGIT_DATE = re.compile(r"\d{4}[-/.]\d{1,2}[-/.]\d{1,2}|(?:19|20)\d\d\s*-\s*(?:19|20)\d\d")
+
+
+def _code_spans(question: Question, cand: Candidate, weights) -> list[SpanChoice]:
+    out = []
+    for m in _CODE.finditer(cand.text):
+        text = m.group()
+        if re.fullmatch(r"[\d\- +]+", text) and (
+            sum(c.isdigit() for c in text) < _CODE_DIGITS
+            or _QUANTITY_AFTER.match(cand.text, m.end())
+            or _DIGIT_DATE.fullmatch(text)
+        ):
+            continue
+        out.append(_span_choice(question, cand, m.start(), m.end(), 1.0, weights))
+    return out
+
+
+_STRICT_TYPES = ("number", "date", "person", "place", "title", "code")
+# question types whose answer may be other than a name of the type (谁: a role, an office, an organisation;
+# 哪里: a description of a place); a figure or a date keeps its typed extractor, whose unit checks the slot lacks
+_SLOT_FIRST_TYPES = ("person", "place")
+_EXTRACTORS = {
+    "number": _number_spans,
+    "date": _date_spans,
+    "person": _person_spans,
+    "title": _title_spans,
+    "place": _place_spans,
+    "list": _list_spans,
+    "reason": _reason_spans,
+    "code": _code_spans,
+}
+
+
+_NUMERAL = re.compile(r"[0-9０-９〇零一二三四五六七八九十百千万亿两半]")
+
+# Sentences (best first) the slot extractor reads: the harness found the answer within the top 3 for most
+# CMRC questions, and more sentences only add distractors.
+SLOT_SENTENCES = 3
+
+
+def _slot_span(
+    question: Question, top: list[Candidate], weights: dict[str, float], aligned: bool = False
+) -> tuple[SpanChoice, float] | None:
+    """The slot extractor's best span over the best sentences, as a choice, with its calibrated probability.
+
+    None when no span reaches the scorer's threshold (chosen on CMRC dev data, see rag.extract.fit). With
+    ``aligned``, only spans that the question's own context borders (a left or right anchor match) count.
+    """
+    from ..extract import FEATURE_NAMES, extract
+    from ..extract.scorer import load_scorer
+
+    sentences = top[:SLOT_SENTENCES]
+    if not sentences:
+        return None
+    scorer = load_scorer()
+    found = extract(question.text, [c.text for c in sentences], scorer=scorer)
+    if aligned:
+        anchors = [FEATURE_NAMES.index(n) for n in ("la_exact", "la_near", "ra_exact", "ra_near")]
+        found = [c for c in found if any(c.features[i] > 0 for i in anchors)]
+    if question.qtype == "number":
+        # a count or amount is written with a numeral, and with the unit the question asks in (多少岁 → …岁)
+        units = equivalent_units(question.unit) if question.unit else ()
+        found = [c for c in found if _NUMERAL.search(c.text) and (not units or any(u in c.text for u in units))]
+    if not found or found[0].probability < scorer.threshold:
+        return None
+    slot = found[0]
+    cand = sentences[slot.sentence]
+    # judged like a typed span whose type agreement is the slot's probability
+    choice = _span_choice(question, cand, slot.start, slot.end, slot.probability, weights, slot.text)
+    return choice, slot.probability

@@ -1,0 +1,81 @@
+"""The answer as shown (a count with its noun, a name without its quotes) and the verbatim quote around it."""
+
+from __future__ import annotations
+
+import re
+
+from ..chunking import split_clauses
+from ..question import Question, place_mentions
+from ..textutil import posseg
+from .core import (
+    SpanChoice,
+    _stem,
+)
+
+
+def _quote_for(choice: SpanChoice, question: Question) -> tuple[int, int]:
+    """The shortest run of clauses (document offsets) holding the span and the question's place and terms."""
+    cand = choice.candidate
+    base = cand.span.start
+    clauses = split_clauses(cand.doc.text, cand.span)
+    if len(clauses) <= 1:
+        return cand.span.start, cand.span.end
+    span_a, span_b = base + choice.start, base + choice.end
+    inside = [i for i, c in enumerate(clauses) if c.start < span_b and c.end > span_a]
+    lo, hi = min(inside), max(inside)
+    anchors = [_stem(p) for p in question.places] + [t for t in cand.matched if len(t) >= 2]
+    for anchor in anchors:
+        where = [i for i, c in enumerate(clauses) if anchor in cand.doc.text[c.start : c.end]]
+        if not where or any(lo <= i <= hi for i in where):
+            continue
+        nearest = min(where, key=lambda i: abs(i - lo))
+        if anchor in [_stem(p) for p in question.places] or abs(nearest - lo) <= 1:
+            lo, hi = min(lo, nearest), max(hi, nearest)
+    start, end = clauses[lo].start, clauses[hi].end
+    while end > start and cand.doc.text[end - 1] in "，,、：:；;":
+        end -= 1
+    return start, end
+
+
+# quotation marks around a whole answer are the text's, not the answer's ("Kolposaurus" → Kolposaurus)
+_QUOTE_PAIRS = {'"': '"', "“": "”", "「": "」", "『": "』", "'": "'", "‘": "’"}
+
+
+def _unquoted(text: str) -> str:
+    if len(text) > 2 and _QUOTE_PAIRS.get(text[0]) == text[-1] and text[-1] not in text[1:-1]:
+        return text[1:-1]
+    return text
+
+
+def _display(choice: SpanChoice, question: Question) -> str:
+    """Short answer text; for a count, the counted noun phrase in brackets: ``11个（蓝田县11个行政村）``."""
+    if question.qtype != "number" or not question.noun:
+        return _unquoted(choice.display)
+    text = choice.candidate.text
+    after = text[choice.end : choice.end + 8]
+    pos = after.find(question.noun)
+    if pos == -1:
+        pos = after.find(question.noun[-1])
+        if pos == -1:
+            return choice.display
+        noun_end = choice.end + pos + 1
+    else:
+        noun_end = choice.end + pos + len(question.noun)
+    if re.search(r"[，,。；;、]", text[choice.end : noun_end]):
+        return choice.display
+    # finish the compound noun as the question words it (16个行业 → 16个行业工作组牵头单位), not a verb after it
+    for word, flag in posseg(text[noun_end : noun_end + 10]):
+        q_at = question.text.find(word)
+        if q_at == -1 or not (flag.startswith("n") or flag in ("vn", "j", "l", "an")):
+            break
+        if question.text[q_at + len(word) : q_at + len(word) + 1] in ("了", "过", "着"):
+            break
+        noun_end += len(word)
+    start = choice.start
+    # extend left over a place name right before the number (蓝田县11个行政村)
+    before = text[max(0, start - 8) : start]
+    places = place_mentions(before)
+    if places and before.endswith(places[-1]):
+        start -= len(places[-1])
+    phrase = text[start:noun_end]
+    return choice.display if phrase == choice.display else f"{choice.display}（{phrase}）"
