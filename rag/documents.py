@@ -35,12 +35,10 @@ _FURNITURE = [
         r"^(扫码)?下载.{0,12}客户端$",
         r"^(登录|注册|收藏|反馈|字号|分享|打印|关闭|关闭窗口|返回顶部|我要举报|举报|评论|点赞|本期完整内容|长按识别二维码|返回搜狐.*)$",
         r"^[•·\-\s]*[+＋]\d+$",
-        r"icp备|icp证|公网安备|网安备|许可证[:：]|增值电信业务",
-        r"^(©|\(c\)|copyright)|版权所有",
+        r"^(©|\(c\)|copyright)",
         r"^[（(]?(责编|责任编辑|编辑|校对|审核|来源|原标题|图)[:：]",
         r"^来源[:：]",
         r"本文为.{0,40}(仅代表|不代表)",
-        r"向上滑动|向下滑动|点击查看|点击进入|阅读原文",
         r"^观看\s*[|｜]",
         r"^[|｜].*[|｜]$",
     )
@@ -55,8 +53,18 @@ _TRAILING_TIMESTAMP = re.compile(r"\d{4}-\d{1,2}-\d{1,2}(?: \d{1,2}:\d{2})?$")
 _SPEAKER_NAME = re.compile(r"[\u4e00-\u9fff]{2,3}[:：]")
 
 
+# Page widgets and footer words found anywhere in a line; only a short line is furniture for them: a sentence of
+# content may mention them (报名表请点击查看附件…, 本公司版权所有的教材…) and is kept whole
+_SHORT_FURNITURE = re.compile(
+    r"icp备|icp证|公网安备|网安备|许可证[:：]|增值电信业务|版权所有|向上滑动|向下滑动|点击查看|点击进入|阅读原文"
+)
+_SHORT_FURNITURE_MAX = 40  # footer and widget lines are short: the longest in the seed pages has 24 characters
+
+
 def _is_furniture(line: str) -> bool:
     low = line.lower()
+    if len(low.strip()) <= _SHORT_FURNITURE_MAX and _SHORT_FURNITURE.search(low):
+        return True
     return any(p.search(low) for p in _FURNITURE)
 
 

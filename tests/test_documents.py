@@ -26,6 +26,14 @@ def test_furniture_is_stripped_from_the_seeds(seed_docs):
         assert furniture not in everything, furniture
 
 
+def test_a_sentence_that_mentions_a_page_widget_is_content():
+    """点击查看 alone on a line is page furniture; inside a long sentence of a notice it is content, kept whole."""
+    notice = "报名须知\n报名方式：请点击查看附件中的报名表，填写后于3月1日前发送至报名邮箱，逾期不再受理。\n点击查看\n版权所有"
+    text = clean_text(notice)
+    assert "请点击查看附件中的报名表，填写后于3月1日前发送至报名邮箱，逾期不再受理。" in text
+    assert text.count("点击查看") == 1 and "版权所有" not in text
+
+
 def test_image_captions_are_dropped_but_headlines_kept(seed_docs):
     text = seed_docs["003"].text
     for caption in (
