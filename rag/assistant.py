@@ -66,6 +66,15 @@ def dense_factory(settings: Settings):
     )
 
 
+def dense_settings(settings: Settings) -> dict:
+    """The settings the vector store is built from: an index built with others is rebuilt, never reused as is."""
+    out = {"vector_store": settings.vector_store, "dense_index": settings.dense_index}
+    out["ann_threshold"] = settings.ann_threshold
+    if settings.vector_store == "milvus":
+        out["milvus"] = [settings.resolved_milvus_uri(), settings.milvus_collection]
+    return out
+
+
 def load_index(settings: Settings, expected_embedder: str | None = None) -> Index:
     """Load the index in ``settings.index_dir`` (Milvus URI from the settings when one is given)."""
     return Index.load(settings.index_dir, expected_embedder=expected_embedder, milvus_uri=settings.milvus_uri)
@@ -214,9 +223,11 @@ def _build_and_save(docs, settings: Settings, embedder: Embedder, previous, show
         dense_factory=dense_factory(settings),
         remove=remove,
         sources=sources,
+        dense_settings=dense_settings(settings),
     )
-    index.save(settings.index_dir)
-    _drop_replaced(previous, index)
+    if index is not previous:  # a no-op returns the previous index itself: nothing to write
+        index.save(settings.index_dir)
+        _drop_replaced(previous, index)
     return index, report
 
 

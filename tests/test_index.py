@@ -71,6 +71,31 @@ def test_incremental_update_embeds_only_what_changed(corpus, tmp_path):
     assert np.allclose(first.dense.vectors()[old_rows], index.dense.vectors()[new_rows])
 
 
+def test_a_no_op_update_writes_nothing_and_a_changed_store_setting_rebuilds(corpus, tmp_path):
+    """Indexing the same folder again rebuilds and rewrites nothing (it used to re-tokenise every chunk for
+    BM25); a different vector-store setting, or an index saved before the settings were recorded, rebuilds."""
+    settings = Settings(index_dir=tmp_path / "idx")
+    build_index([corpus], settings, embedder=HashEmbedder())
+    manifest = tmp_path / "idx" / "manifest.json"
+    recorded = json.loads(manifest.read_text(encoding="utf-8"))
+    assert recorded["dense_settings"]["dense_index"] == "auto"
+    before = (manifest.read_bytes(), manifest.stat().st_mtime_ns)
+    index, report, _ = build_index([corpus], settings, embedder=HashEmbedder())
+    assert len(report.unchanged) == 5 and not (report.added or report.changed or report.removed)
+    assert (manifest.read_bytes(), manifest.stat().st_mtime_ns) == before
+    assert len(Index.load(tmp_path / "idx").chunks) == len(index.chunks)
+
+    flat = Settings(index_dir=tmp_path / "idx", dense_index="flat")
+    build_index([corpus], flat, embedder=HashEmbedder())
+    assert json.loads(manifest.read_text(encoding="utf-8"))["dense_settings"]["dense_index"] == "flat"
+
+    old = json.loads(manifest.read_text(encoding="utf-8"))
+    del old["dense_settings"]  # an index saved before this version: rebuilt once, then left alone
+    manifest.write_text(json.dumps(old), encoding="utf-8")
+    build_index([corpus], flat, embedder=HashEmbedder())
+    assert "dense_settings" in json.loads(manifest.read_text(encoding="utf-8"))
+
+
 def test_changed_chunker_settings_reembed(corpus, tmp_path):
     emb = CountingEmbedder()
     build_index([corpus], Settings(index_dir=tmp_path / "idx"), embedder=emb)
