@@ -185,7 +185,7 @@ class Index:
                 f"the index was built with {previous.embedder_name!r}, not {embedder.name!r}; "
                 "rebuild it with `rag index --rebuild`"
             )
-        reusable: dict[str, tuple[Document, list[Chunk], np.ndarray]] = {}
+        reusable: dict[str, tuple[Document, list[Chunk], np.ndarray, list | None]] = {}
         normalization = describe_normalization()
         if (
             previous is not None
@@ -198,7 +198,7 @@ class Index:
                 rows.setdefault(c.doc_id, []).append(i)
             for doc_id, doc in previous.documents.items():
                 idx = rows.get(doc_id, [])
-                reusable[doc_id] = (doc, [previous.chunks[i] for i in idx], vectors[idx])
+                reusable[doc_id] = (doc, [previous.chunks[i] for i in idx], vectors[idx], idx)
 
         new_ids = {d.id for d in documents}
         final_docs: list[Document] = []
@@ -242,6 +242,7 @@ class Index:
 
         chunks: list[Chunk] = []
         vectors: list[np.ndarray | None] = []
+        kept_rows: list[int | None] = []  # the row of each chunk in ``previous`` when it is kept as it was
         to_embed: list[int] = []
         passages: list[str] = []
         for doc in final_docs:
@@ -249,12 +250,14 @@ class Index:
             if cached and cached[0].sha256 == doc.sha256 and cached[0].text == doc.text:
                 chunks.extend(cached[1])
                 vectors.extend(cached[2])
+                kept_rows.extend(cached[3])
                 continue
             for c in chunk_document(doc, chunker):
                 to_embed.append(len(chunks))
                 passages.append(matching_passage(doc, c))
                 chunks.append(c)
                 vectors.append(None)
+                kept_rows.append(None)
         if to_embed:
             fresh = embedder.embed_passages(passages, show_progress=show_progress)
             for row, vec in zip(to_embed, fresh, strict=True):
@@ -262,7 +265,14 @@ class Index:
         matrix = np.vstack(vectors).astype(np.float32) if vectors else np.zeros((0, embedder.dim), np.float32)
 
         docs_by_id = {d.id: d for d in final_docs}
-        lexical = BM25Store.build([matching_passage(docs_by_id[c.doc_id], c) for c in chunks])
+        # the kept chunks' BM25 tokens come from the previous index (when it kept them): only new text is tokenised
+        old = [r for r in kept_rows if r is not None]
+        old_tokens = iter(previous.lexical.rows_tokens(old) or [] if previous is not None and old else [])
+        known = [next(old_tokens, None) if r is not None else None for r in kept_rows]
+        texts = [
+            matching_passage(docs_by_id[c.doc_id], c) if k is None else "" for c, k in zip(chunks, known, strict=True)
+        ]
+        lexical = BM25Store.build(texts, known=known)
         if dense_factory is not None:
             dense = dense_factory(matrix)
         elif len(matrix):

@@ -26,19 +26,71 @@ _ARRAYS = ("data", "indices", "indptr")
 log = logging.getLogger(__name__)
 
 
-class BM25Store:
-    """BM25 over pre-tokenised chunks; row ``i`` is chunk ``i`` of the index."""
+_TOKEN_ARRAYS = ("tokens", "tokens_indptr")
 
-    def __init__(self, data: np.ndarray, indices: np.ndarray, indptr: np.ndarray, vocab: dict, params: dict):
+
+def tokenizer_fingerprint() -> str:
+    """What the tokens depend on besides the text: jieba's version and the stopwords."""
+    import hashlib
+
+    import jieba
+
+    from .textutil import STOPWORDS
+
+    key = f"{jieba.__version__}|{'/'.join(sorted(STOPWORDS))}"
+    return hashlib.sha1(key.encode("utf-8")).hexdigest()[:16]
+
+
+class BM25Store:
+    """BM25 over pre-tokenised chunks; row ``i`` is chunk ``i`` of the index.
+
+    Each row's tokens are kept too (as vocabulary ids), so that an update re-tokenises only the chunks it
+    adds: jieba over every chunk was 81% of a rebuild's time.
+    """
+
+    def __init__(
+        self,
+        data: np.ndarray,
+        indices: np.ndarray,
+        indptr: np.ndarray,
+        vocab: dict,
+        params: dict,
+        row_tokens: tuple[np.ndarray, np.ndarray] | None = None,
+    ):
         self._data, self._indices, self._indptr = data, indices, indptr
         self._vocab = vocab
         self._params = params
         self._size = int(params.get("num_docs", 0))
+        self._row_tokens = row_tokens  # (token ids of all rows, row offsets), or None for an older index
+
+    @staticmethod
+    def tokenize(text: str) -> list[str]:
+        """One row's tokens: jieba search-mode words of ``text`` in its matching view ([""] for none)."""
+        return bm25_tokens(to_matching(text)) or [""]
 
     @classmethod
-    def build(cls, texts: Sequence[str], show_progress: bool = False) -> BM25Store:
-        """Tokenise ``texts`` (in their matching view) with jieba and index them."""
-        return cls.build_from_tokens([bm25_tokens(to_matching(t)) or [""] for t in texts], show_progress)
+    def build(
+        cls, texts: Sequence[str], show_progress: bool = False, known: Sequence[list[str] | None] | None = None
+    ) -> BM25Store:
+        """Tokenise ``texts`` (in their matching view) with jieba and index them; ``known[i]``, when given and not
+        None, are row ``i``'s tokens already (from :meth:`rows_tokens` of the previous index)."""
+        known = known or [None] * len(texts)
+        tokens = [k if k is not None else cls.tokenize(t) for t, k in zip(texts, known, strict=True)]
+        return cls.build_from_tokens(tokens, show_progress)
+
+    def rows_tokens(self, rows: Sequence[int]) -> list[list[str]] | None:
+        """The tokens of ``rows`` as they were indexed, or None when this index did not keep them or was
+        tokenised differently (another jieba or stopword list: its tokens would not be today's)."""
+        if self._row_tokens is None or self._params.get("tokenizer") != tokenizer_fingerprint():
+            return None
+        ids, offsets = self._row_tokens
+        words = getattr(self, "_words", None)
+        if words is None:
+            words = [""] * len(self._vocab)
+            for word, i in self._vocab.items():
+                words[i] = word
+            self._words = words
+        return [[words[i] for i in ids[offsets[r] : offsets[r + 1]].tolist()] for r in rows]
 
     @classmethod
     def build_from_tokens(cls, tokens: Sequence[list[str]], show_progress: bool = False) -> BM25Store:
@@ -55,7 +107,13 @@ class BM25Store:
         retriever.index(list(tokens), show_progress=show_progress)
         s = retriever.scores
         params = {"k1": retriever.k1, "b": retriever.b, "method": retriever.method, "num_docs": int(s["num_docs"])}
-        return cls(s["data"], s["indices"], s["indptr"], dict(retriever.vocab_dict), params)
+        params["tokenizer"] = tokenizer_fingerprint()
+        vocab = dict(retriever.vocab_dict)
+        lengths = np.fromiter((len(t) for t in tokens), dtype=np.int64, count=len(tokens))
+        offsets = np.zeros(len(tokens) + 1, dtype=np.int64)
+        np.cumsum(lengths, out=offsets[1:])
+        ids = np.fromiter((vocab[w] for t in tokens for w in t), dtype=np.int32, count=int(offsets[-1]))
+        return cls(s["data"], s["indices"], s["indptr"], vocab, params, (ids, offsets))
 
     def __len__(self) -> int:
         return self._size
@@ -103,6 +161,9 @@ class BM25Store:
             np.save(path / f"{name}.csc.index.npy", arr)
         (path / "vocab.index.json").write_text(json.dumps(self._vocab, ensure_ascii=False), encoding="utf-8")
         (path / "params.index.json").write_text(json.dumps(self._params), encoding="utf-8")
+        if self._row_tokens is not None:
+            for name, arr in zip(_TOKEN_ARRAYS, self._row_tokens, strict=True):
+                np.save(path / f"{name}.index.npy", arr)
 
     @classmethod
     def load(cls, folder: Path, size: int) -> BM25Store:
@@ -117,4 +178,12 @@ class BM25Store:
             raise IndexCorrupt(f"{path} cannot be read ({exc})") from exc
         if int(params.get("num_docs", -1)) != size:
             raise IndexCorrupt(f"{path} indexes {params.get('num_docs')} chunks, the index has {size}")
-        return cls(*arrays, vocab, params)
+        row_tokens = None
+        if all((path / f"{name}.index.npy").is_file() for name in _TOKEN_ARRAYS):
+            try:  # memory-mapped: read only when an update asks for unchanged rows' tokens
+                ids, offsets = (np.load(path / f"{name}.index.npy", mmap_mode="r") for name in _TOKEN_ARRAYS)
+            except (OSError, ValueError) as exc:
+                raise IndexCorrupt(f"{path} cannot be read ({exc})") from exc
+            if len(offsets) == size + 1:
+                row_tokens = (ids, offsets)
+        return cls(*arrays, vocab, params, row_tokens)

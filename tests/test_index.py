@@ -96,6 +96,31 @@ def test_a_no_op_update_writes_nothing_and_a_changed_store_setting_rebuilds(corp
     assert "dense_settings" in json.loads(manifest.read_text(encoding="utf-8"))
 
 
+def test_an_update_tokenises_only_new_text_and_equals_a_rebuild(corpus, tmp_path, monkeypatch):
+    """The kept chunks' BM25 tokens come from the previous index: adding a file tokenises its chunks only, and
+    the BM25 arrays equal those of a build from scratch of the same files."""
+    from rag.lexical import BM25Store
+
+    settings = Settings(index_dir=tmp_path / "idx")
+    build_index([corpus], settings, embedder=HashEmbedder())
+    (corpus / "new.txt").write_text("新文章。灞桥区帮扶了7个村，修建道路12公里。", encoding="utf-8")
+    calls = []
+    original = BM25Store.tokenize
+    monkeypatch.setattr(BM25Store, "tokenize", staticmethod(lambda text: calls.append(text) or original(text)))
+    updated, report, _ = build_index([corpus], settings, embedder=HashEmbedder())
+    assert report.added == ["new.txt"]
+    assert len(calls) == sum(c.doc_id == "new.txt" for c in updated.chunks)
+    monkeypatch.undo()
+    fresh, _, _ = build_index([corpus], Settings(index_dir=tmp_path / "fresh"), embedder=HashEmbedder())
+    for name in ("_data", "_indices", "_indptr"):
+        assert np.array_equal(getattr(updated.lexical, name), getattr(fresh.lexical, name)), name
+    assert updated.lexical._vocab == fresh.lexical._vocab
+    reloaded = Index.load(tmp_path / "idx")
+    assert reloaded.lexical.rows_tokens([0]) == fresh.lexical.rows_tokens([0])
+    for q in ("灞桥区帮扶了多少个村", "碑林区帮扶了多少个村"):
+        assert np.allclose(reloaded.lexical.scores(q), fresh.lexical.scores(q))
+
+
 def test_changed_chunker_settings_reembed(corpus, tmp_path):
     emb = CountingEmbedder()
     build_index([corpus], Settings(index_dir=tmp_path / "idx"), embedder=emb)
