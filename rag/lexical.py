@@ -13,6 +13,7 @@ from __future__ import annotations
 import json
 import logging
 from collections.abc import Sequence
+from functools import lru_cache
 from pathlib import Path
 
 import numpy as np
@@ -29,6 +30,7 @@ log = logging.getLogger(__name__)
 _TOKEN_ARRAYS = ("tokens", "tokens_indptr")
 
 
+@lru_cache(maxsize=1)
 def tokenizer_fingerprint() -> str:
     """What the tokens depend on besides the text: jieba's version and the stopwords."""
     import hashlib
@@ -62,6 +64,7 @@ class BM25Store:
         self._params = params
         self._size = int(params.get("num_docs", 0))
         self._row_tokens = row_tokens  # (token ids of all rows, row offsets), or None for an older index
+        self._words: list[str] | None = None  # vocabulary id -> token, built on first use
 
     @staticmethod
     def tokenize(text: str) -> list[str]:
@@ -84,12 +87,11 @@ class BM25Store:
         if self._row_tokens is None or self._params.get("tokenizer") != tokenizer_fingerprint():
             return None
         ids, offsets = self._row_tokens
-        words = getattr(self, "_words", None)
-        if words is None:
-            words = [""] * len(self._vocab)
+        if self._words is None:
+            self._words = [""] * len(self._vocab)
             for word, i in self._vocab.items():
-                words[i] = word
-            self._words = words
+                self._words[i] = word
+        words = self._words
         return [[words[i] for i in ids[offsets[r] : offsets[r + 1]].tolist()] for r in rows]
 
     @classmethod

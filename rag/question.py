@@ -22,7 +22,7 @@ _GENERIC_STEMS = frozenset(
 def _load_kind_words() -> tuple[tuple[str, re.Pattern], ...]:
     from .textutil import resource_lines
 
-    out = []
+    out = []  # in file order: the first line that matches decides, and a kind may have several lines
     for line in resource_lines("zh/quantity_words.txt"):
         kind, _, words = line.partition("\t")
         out.append((kind.strip(), re.compile("|".join(re.escape(w) for w in words.split()))))
@@ -324,10 +324,11 @@ def _head_noun(rest: str) -> str | None:
     return None
 
 
-# the question words of rag/resources/zh/question_words.txt (为啥, 咋, 啥…): they ask, they are no key terms
-_QUESTION_WORDS = frozenset(
-    line.partition("\t")[0].strip() for line in resource_lines("zh/question_words.txt") if not line.startswith("!")
-)
+def _question_words() -> dict[str, str]:
+    """The question words of rag/resources/zh/question_words.txt (为啥, 咋, 啥…): they ask, they are no key terms."""
+    from .extract.slots import question_words
+
+    return question_words()[1]
 
 
 def key_terms(q: str, places: list[str], unit: str | None = None) -> list[str]:
@@ -337,6 +338,7 @@ def key_terms(q: str, places: list[str], unit: str | None = None) -> list[str]:
         rest = rest.replace(p, " ")
     classifiers = {u for u in UNITS["count"] if len(u) == 1}
     terms = list(places)
+    qwords = _question_words()
     for w in cut(rest):
         if len(w) > 1 and w[-1] in "了过着" and w[:-1] not in STOPWORDS:
             w = w[:-1]  # 投了 → 投: the aspect particle is not part of the word
@@ -345,7 +347,7 @@ def key_terms(q: str, places: list[str], unit: str | None = None) -> list[str]:
         if (
             w in STOPWORDS
             or w in TYPE_WORDS
-            or w in _QUESTION_WORDS
+            or w in qwords
             or (unit and w == unit)
             or re.fullmatch(r"[多少几哪谁]+.*", w)
         ):

@@ -5,23 +5,15 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from .textutil import in_dictionary, resource_lines
+from .textutil import in_dictionary, resource_groups, resource_lines
 
 _CN_DIGITS = "零〇一二两三四五六七八九十百千万亿"
 _NUM = rf"(?:\d+万\d+千|\d+(?:[.,]\d+)*|[{_CN_DIGITS}]+(?:点[零〇一二三四五六七八九]+)?)"
 _PREFIX = r"(?:将近|接近|大约|不少于|不到|多达|高达|超过|近|约|超|逾|达|共|计)?"
 
 
-def _load_units() -> dict[str, tuple[str, ...]]:
-    units: dict[str, tuple[str, ...]] = {}
-    for line in resource_lines("zh/units.txt"):
-        kind, _, words = line.partition("\t")
-        units[kind.strip()] = tuple(words.split())
-    return units
-
-
 # Measure words and units, by kind (rag/resources/zh/units.txt). Longer forms first in the regex.
-UNITS: dict[str, tuple[str, ...]] = _load_units()
+UNITS: dict[str, tuple[str, ...]] = resource_groups("zh/units.txt")
 _ALL_UNITS = sorted({u for us in UNITS.values() for u in us}, key=len, reverse=True)
 _UNIT_RE = "|".join(re.escape(u) for u in _ALL_UNITS)
 UNIT_PATTERN = _UNIT_RE  # every unit and measure word, longest first (a regex alternation)

@@ -134,6 +134,17 @@ def posseg(text: str) -> list[tuple[str, str]]:
 
 
 @lru_cache(maxsize=32)
+def resource_groups(name: str) -> dict[str, tuple[str, ...]]:
+    """A ``kind<TAB>words`` data file (units.txt, cause_markers.txt…) as ``{kind: words}``, in file order."""
+    out: dict[str, tuple[str, ...]] = {}
+    for line in resource_lines(name):
+        kind, _, words = line.partition("\t")
+        if kind.strip() in out:
+            raise ValueError(f"rag/resources/{name}: kind {kind.strip()!r} on two lines")
+        out[kind.strip()] = tuple(words.split())
+    return out
+
+
 def resource_lines(name: str) -> tuple[str, ...]:
     """Lines of the language data file ``rag/resources/<name>``, without its source line and blank lines."""
     path = RESOURCES / name

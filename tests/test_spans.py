@@ -243,3 +243,16 @@ def test_within_after_a_quantity_is_part_of_it():
     assert [q.text for q in find_quantities("登记后3个工作日内上门安装")] == ["3个工作日内"]
     assert [q.text for q in find_quantities("5公里以内免费")] == ["5公里以内"]
     assert [q.text for q in find_quantities("共有3个内容")] == ["3个"]  # 内容 is a word, not "within"
+
+
+def test_a_kind_table_keeps_file_order_and_refuses_a_kind_twice(tmp_path, monkeypatch):
+    import rag.textutil as textutil
+
+    (tmp_path / "zh").mkdir()
+    (tmp_path / "zh" / "t.txt").write_text("# source line\nb\t甲 乙\na\t丙\n", encoding="utf-8")
+    (tmp_path / "zh" / "d.txt").write_text("# source line\na\t甲\na\t乙\n", encoding="utf-8")
+    monkeypatch.setattr(textutil, "RESOURCES", tmp_path)
+    assert textutil.resource_groups("zh/t.txt") == {"b": ("甲", "乙"), "a": ("丙",)}
+    assert list(textutil.resource_groups("zh/t.txt")) == ["b", "a"]
+    with pytest.raises(ValueError, match="on two lines"):
+        textutil.resource_groups("zh/d.txt")

@@ -21,7 +21,7 @@ from ..spans import (
     find_quantities,
     same_unit,
 )
-from ..textutil import STOPWORDS, char_ngrams, dictionary_tag, in_dictionary, resource_lines
+from ..textutil import STOPWORDS, char_ngrams, dictionary_tag, in_dictionary, resource_groups, resource_lines
 
 NOT_FOUND = "资料中没有找到"
 
@@ -495,7 +495,7 @@ def _list_lead(text: str, start: int, end: int) -> tuple[int, int] | None:
     return first
 
 
-_MARKERS = {k: v.split() for k, _, v in (line.partition("\t") for line in resource_lines("zh/cause_markers.txt"))}
+_MARKERS = resource_groups("zh/cause_markers.txt")
 _CAUSE = re.compile("|".join(map(re.escape, _MARKERS["cause"])))
 _PURPOSE = re.compile("|".join(map(re.escape, _MARKERS["purpose"])))
 _RESULT = re.compile("|".join(map(re.escape, _MARKERS["result"])))

@@ -18,7 +18,7 @@ from ..spans import (
     find_times,
     same_unit,
 )
-from ..textutil import STOPWORDS, cut, in_dictionary, posseg, resource_lines
+from ..textutil import STOPWORDS, cut, in_dictionary, posseg, resource_groups, resource_lines
 from .core import (
     _CAUSE,
     _PURPOSE,
@@ -134,7 +134,7 @@ def _number_spans(question: Question, cand: Candidate, weights) -> list[SpanChoi
 _PUBLISHED = re.compile(r"发布|发表|刊发|刊登|出版|published|posted", re.I)
 
 
-_RANGE_WORDS = {k: v.split() for k, _, v in (line.partition("\t") for line in resource_lines("zh/range_ends.txt"))}
+_RANGE_WORDS = resource_groups("zh/range_ends.txt")
 _RANGE_MARK = re.compile(r"\s*(?:起|开始)?\s*(?:至|到|—|－|~|～|-|–)\s*")
 _BOTH_ENDS_Q = re.compile(r"(几点|哪天|几号|什么时候|哪一?年|几月)(?:至|到|—|-)(几点|哪天|几号|什么时候|哪一?年|几月)")
 # type agreement of the other end of a range than the one asked (自3月1日起至次年2月28日止: 到哪天为止 asks the 28th)
