@@ -399,6 +399,38 @@ def test_labelled_values_prices_and_contacts(tmp_path_factory, question, expecte
     assert expected in _answer_over(tmp_path_factory, "prices", PRICES, question).answer
 
 
+CHARGES = """晨光洗衣店收费标准
+干洗：衬衫15元/件，大衣45元/件，羽绒服60元/件。
+水洗：床单20元/条，窗帘12元/米。
+"""
+
+
+@pytest.mark.parametrize(
+    ("question", "expected", "absent"),
+    [
+        # the label before the colon heads every item of the list it opens, not only the first
+        ("干洗一件大衣多少钱", "45元", "15元"),
+        ("干洗羽绒服要多少钱", "60元", "15元"),
+        ("水洗窗帘一米多少钱", "12元", "20元"),
+    ],
+)
+def test_a_label_before_a_colon_heads_every_item_of_its_list(tmp_path_factory, question, expected, absent):
+    got = _answer_over(tmp_path_factory, "charges", CHARGES, question).answer
+    assert expected in got and absent not in got
+
+
+def test_list_label():
+    from rag.answering.core import _list_label
+
+    text = "电费：慢充桩1.2元/度，快充桩1.5元/度。"
+    assert _list_label(text, text.index("快")) == (0, 2)
+    assert _list_label(text, text.index("慢")) is None  # the first item's label is its previous clause already
+    text = "峡谷（德语：）是一座长702米，深80米的峡谷"
+    assert _list_label(text, text.index("深")) is None  # a colon inside brackets opens no list
+    text = "这是一段很长很长的引导句子超过了标签的长度：甲1个，乙2个"
+    assert _list_label(text, text.index("乙")) is None  # a sentence before a colon is no label
+
+
 TOUR = """五日游行程单
 领队：赵立明
 第一天 4月15日

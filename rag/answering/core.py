@@ -348,6 +348,18 @@ def _clause_bounds(text: str, start: int, end: int) -> tuple[int, int]:
     return a, (min(ends) if ends else len(text))
 
 
+def _list_label(text: str, a: int) -> tuple[int, int] | None:
+    """The short label before the colon that opens the list holding the clause starting at ``a`` (None when the
+    clause is the list's first item, whose label is its previous clause already, or no label opens it)."""
+    colon = max(text.rfind("：", 0, a), text.rfind(":", 0, a))
+    if colon == -1 or colon == a - 1 or any(p in text[colon:a] for p in "。！？"):
+        return None
+    start = max(text.rfind(p, 0, colon) for p in "，,；;：:。！？") + 1
+    if any(b in text[start:colon] for b in "（(") or any(b in text[colon:a] for b in "）)"):
+        return None  # a colon inside brackets (峡谷（德语：）是…) opens no list
+    return (start, colon) if 0 < colon - start <= _LABEL_CHARS else None
+
+
 def _local_coverage(cand: Candidate, start: int, end: int, weights: dict[str, float], noun: str | None = None) -> float:
     """IDF-weighted share of the question's terms that sit in the span's own clause.
 
@@ -370,6 +382,8 @@ def _local_coverage(cand: Candidate, start: int, end: int, weights: dict[str, fl
         prev_a = prev_b = a
     # a label and its colon name the value after them in full (年卡：2680元, 领队：赵立明)
     labelled = a > 0 and text[a - 1] in "：:" and prev_b - prev_a <= _LABEL_CHARS
+    # ... and every item of the list the colon opens (电费：慢充桩1.2元/度，快充桩1.5元/度: 电费 heads both)
+    head = _list_label(text, a) or (a, a)
     total = sum(weights.values())
     got = 0.0
     for term, w in weights.items():
@@ -379,7 +393,7 @@ def _local_coverage(cand: Candidate, start: int, end: int, weights: dict[str, fl
             continue
         w *= 1.0 if variant == term else _SYNONYM_MATCH
         positions = [m.start() for m in re.finditer(re.escape(variant), text)]
-        if any(a <= p < b or shared[0] <= p < shared[1] for p in positions):
+        if any(a <= p < b or shared[0] <= p < shared[1] or head[0] <= p < head[1] for p in positions):
             got += w
         elif any(prev_a <= p < prev_b for p in positions):
             got += w if labelled else 0.5 * w

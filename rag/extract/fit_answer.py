@@ -83,6 +83,8 @@ UNANSWERABLE_DECLINED = 0.9
 # the new-user dev collections' 16 unanswerable near misses (hard ones: the hotel of day 1 asked for day 3): 0.8
 # allows three misses in 16 (0.85 would allow two and refuse half the answerable questions)
 USER_UNANSWERABLE_DECLINED = 0.8
+# the cross-validation over a new user's collections (--cv): 20 collections in 5 groups of 4
+CV_FOLDS = 5
 THRESHOLDS = [round(t, 2) for t in np.arange(0.01, 0.96, 0.01)]
 
 
@@ -318,6 +320,9 @@ def table(rows: list[dict], scorer) -> list[dict]:
     for r in dev:
         features = None if r["features"] is None else dict(zip(ANSWER_FEATURES, r["features"], strict=True))
         r["p"] = 0.0 if features is None else answer_probability(scorer, features)
+    for r in dev:
+        if r["source"] == "cmrc" and "_scored" not in r:
+            r["_scored"] = (score(r["proposal"], r["gold"]), score(None, r["gold"]))
     out = []
     for t in THRESHOLDS:
         cm = [r for r in dev if r["source"] == "cmrc"]
@@ -328,7 +333,7 @@ def table(rows: list[dict], scorer) -> list[dict]:
         user = [r for r in dev if r["source"] == "user"]
         user_unans = [r for r in dev if r["source"] == "user_unanswerable"]
         gate = [r for r in drop if (r.get("dev_index") or 0) % 3 == 0]  # the CI gate's subset (every third)
-        em_f1 = [score(r["proposal"] if r["p"] >= t else None, r["gold"]) for r in cm]
+        em_f1 = [r["_scored"][0] if r["p"] >= t else r["_scored"][1] for r in cm]
         out.append(
             {
                 "threshold": t,
@@ -373,6 +378,44 @@ def choose_threshold(rows: list[dict]) -> float:
     return rows[-1]["threshold"]
 
 
+def _collection(row: dict) -> str | None:
+    return row["group"].split("/")[0] if _family(row["source"]) == "user" else None
+
+
+def cross_validate(rows: list[dict], folds: int = CV_FOLDS) -> dict:
+    """How the fit does on a new user's collections it has never seen: the 20 small collections (dev and train)
+    are dealt into ``folds`` groups; each group in turn is left out of the fit *and* of the threshold choice,
+    then scored with that fit's scorer and threshold. Returns the pooled figures over every left-out question.
+    """
+    names = sorted({c for r in rows if (c := _collection(r))})
+    pooled: list[tuple[dict, float, float]] = []
+    thresholds = []
+    for k in range(folds):
+        out = set(names[k::folds])
+        kept = [r for r in rows if _collection(r) not in out]
+        left = [r for r in rows if _collection(r) in out and r["source"] in ("user", "user_unanswerable")]
+        params = fit([r for r in kept if r["split"] == "train" or _family(r["source"]) != "cmrc"])
+        scorer = AnswerScorer.from_dict(params)
+        threshold = choose_threshold(table(kept, scorer))
+        thresholds.append(threshold)
+        for r in left:
+            features = None if r["features"] is None else dict(zip(ANSWER_FEATURES, r["features"], strict=True))
+            p = 0.0 if features is None else answer_probability(scorer, features)
+            pooled.append((r, p, threshold))
+    answerable = [(r, p, t) for r, p, t in pooled if r["source"] == "user"]
+    unanswerable = [(r, p, t) for r, p, t in pooled if r["source"] == "user_unanswerable"]
+    return {
+        "collections": len(names),
+        "thresholds": thresholds,
+        "answerable": len(answerable),
+        "proposal_right": round(float(np.mean([r["right"] for r, _, _ in answerable])), 3),
+        "accuracy": round(float(np.mean([p >= t and r["right"] for r, p, t in answerable])), 3),
+        "wrong_answered": round(float(np.mean([p >= t and not r["right"] for r, p, t in answerable])), 3),
+        "unanswerable": len(unanswerable),
+        "declined": round(float(np.mean([p < t for _, p, t in unanswerable])), 3),
+    }
+
+
 def _print_table(rows: list[dict], every: float = 0.05) -> None:
     keys = list(rows[0])
     print(" | ".join(keys))
@@ -403,6 +446,9 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--cache", type=Path, default=Path("/tmp/answer-fit-rows.json"), help="collected rows")
     parser.add_argument("--recollect", action="store_true", help="ignore the cache and ask every question again")
     parser.add_argument("--table", action="store_true", help="only print the saved scorer's threshold table")
+    parser.add_argument(
+        "--cv", action="store_true", help="only print the figures on new-user collections left out of the fit"
+    )
     args = parser.parse_args(argv)
     logging.basicConfig(level=logging.INFO, format="%(message)s")
 
@@ -420,6 +466,9 @@ def main(argv: list[str] | None = None) -> None:
         args.cache.write_text(json.dumps(rows, ensure_ascii=False), encoding="utf-8")
         log.info("collected %d proposals in %.0f s", len(rows), time.perf_counter() - t)
 
+    if args.cv:
+        print(json.dumps(cross_validate(rows), ensure_ascii=False))
+        return
     if args.table:
         _print_table(table(rows, confidence.load_answer_scorer(args.out)))
         return
