@@ -419,6 +419,29 @@ def test_a_label_before_a_colon_heads_every_item_of_its_list(tmp_path_factory, q
     assert expected in got and absent not in got
 
 
+def test_an_abbreviation_matches_the_compound_the_documents_write(tmp_path_factory):
+    text = "本店提供快速充电服务。\n充电收费：普通充电每度1.0元，快速充电每度1.8元。\n"
+    got = _answer_over(tmp_path_factory, "charging", text, "快充每度多少钱").answer
+    assert "1.8元" in got and "1.0元" not in got
+
+
+@pytest.mark.parametrize(
+    ("term", "text", "full"),
+    [
+        ("半马", "报名费：半程马拉松120元/人", "半程马拉松"),
+        ("房租", "房屋租金每月4200元", "房屋租金"),
+        ("医保", "可使用医疗保险个人账户", "医疗保险"),  # a compound jieba keeps whole, cut into its words
+        ("房租", "房东出租房子", None),  # 租 does not begin a word of 房东出租
+        ("男的", "男士洗剪吹的价格", None),
+        ("房租", "房租每月4200元", None),  # written as is: nothing to expand (the caller asks only then)
+    ],
+)
+def test_expanded(term, text, full):
+    from rag.answering.core import _expanded
+
+    assert _expanded(term, [text]) == full
+
+
 def test_list_label():
     from rag.answering.core import _list_label
 

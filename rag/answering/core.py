@@ -103,10 +103,58 @@ def repair_terms(question: Question, texts: list[str]) -> Question:
     out: list[str] = []
     for term in terms:
         out.extend(_unglue(term, found) if term not in question.places else [term])
+    # an abbreviation the documents write in full (半马 for 半程马拉松, 房租 for 房屋租金): the full word
+    out = [(_expanded(t, texts) or t) if t not in question.places and not found(t) else t for t in out]
     terms = list(dict.fromkeys(out))
     if terms == question.terms:
         return question
     return dataclasses.replace(question, terms=terms)
+
+
+# An abbreviation takes the first character of each word of a compound (半程+马拉松 → 半马, 医疗+保险 → 医保);
+# the gap between two of its characters in the full form is at most this many characters
+_ABBREVIATION_GAP = 3
+
+
+def _expanded(term: str, texts: list[str]) -> str | None:
+    """The compound ``texts`` write that ``term`` abbreviates: each character of the 2-3 character term begins
+    one of consecutive jieba words (半马 → 半程马拉松; not 房东出租 for 房租: 租 does not begin 出租). The most
+    frequent such compound in ``texts``; None when there is none."""
+    if not 2 <= len(term) <= 3 or not all("\u4e00" <= c <= "\u9fff" for c in term):
+        return None
+    gap = f"[\u4e00-\u9fff]{{0,{_ABBREVIATION_GAP}}}?"
+    pattern = re.compile(gap.join(re.escape(c) for c in term))
+    counts: dict[str, int] = {}
+    for text in texts:
+        for m in pattern.finditer(text):
+            if m.end() - m.start() == len(term):
+                continue
+            words = _fine_words(text[m.start() : m.end() + 6])
+            if len(words) < len(term) or any(w[:1] != c for w, c in zip(words, term, strict=False)):
+                continue
+            full = "".join(words[: len(term)])
+            if len(full) > len(term):
+                counts[full] = counts.get(full, 0) + 1
+    return max(counts, key=lambda w: (counts[w], -len(w))) if counts else None
+
+
+def _fine_words(text: str) -> list[str]:
+    """jieba's words of ``text``, a compound it keeps whole (医疗保险) cut into the dictionary words that tile it
+    (医疗 + 保险), as its search mode finds them."""
+    from ..textutil import cut, cut_for_search
+
+    out: list[str] = []
+    for word in cut(text):
+        pieces = {p for p in cut_for_search(word) if len(p) < len(word)} if len(word) >= 4 else set()
+        tiled, i = [], 0
+        while pieces and i < len(word):
+            piece = max((p for p in pieces if word.startswith(p, i)), key=len, default=None)
+            if piece is None:
+                break
+            tiled.append(piece)
+            i += len(piece)
+        out.extend(tiled if tiled and i == len(word) else [word])
+    return out
 
 
 # characters of question words: never part of a key term (几天年假 joins 年 to 假, not 天)
@@ -383,7 +431,11 @@ def _local_coverage(cand: Candidate, start: int, end: int, weights: dict[str, fl
     # a label and its colon name the value after them in full (年卡：2680元, 领队：赵立明)
     labelled = a > 0 and text[a - 1] in "：:" and prev_b - prev_a <= _LABEL_CHARS
     # ... and every item of the list the colon opens (电费：慢充桩1.2元/度，快充桩1.5元/度: 电费 heads both)
-    head = _list_label(text, a) or (a, a)
+    head = _list_label(text, a)
+    if head is None:
+        head = (a, a)
+    else:
+        prev_a = prev_b = a  # the clause before is a sibling item of the list, not this item's subject
     total = sum(weights.values())
     got = 0.0
     for term, w in weights.items():
