@@ -34,12 +34,25 @@ _KIND_WORDS = _load_kind_words()
 _MONEY_WORDS = dict(_KIND_WORDS)["money"]
 
 
+def _names_a_sum(question: str) -> bool:
+    """A word of ``question`` ends in a suffix of money (人工费, 违约金: rag/resources/zh/money_suffixes.txt)."""
+    from .textutil import resource_groups
+
+    groups = resource_groups("zh/money_suffixes.txt")
+    masked = question
+    for word in groups["except"]:
+        masked = masked.replace(word, "　" * len(word))
+    return any(re.search(rf"[\u4e00-\u9fff]{re.escape(s)}", masked) for s in groups["suffix"])
+
+
 def implied_kind(question: str, noun: str | None = None) -> str | None:
     """The kind of quantity ``question`` asks by its words (收入 → money, 面积 → area), or None."""
     for kind, words in _KIND_WORDS:
-        if kind == "percent" and _MONEY_WORDS.search(question):
+        if kind == "percent" and (_MONEY_WORDS.search(question) or _names_a_sum(question)):
             continue  # 收入增长了多少: an amount
         if words.search(question) or (kind == "money" and noun and words.search(noun)):
+            return kind
+        if kind == "money" and _names_a_sum(question):
             return kind
     return None
 

@@ -168,6 +168,8 @@ def find_quantities(text: str) -> list[Quantity]:
             continue
         if num in "百千万亿":
             continue  # 百家社会组织扶百村, 千企万村: a bare magnitude is a figure of speech, not a count
+        if num in "零〇" and not num[0].isdigit():
+            continue  # a lone 零 before a measure word begins a word (零件, 零食, 零钱): text rarely counts zero
         if any(a <= m.start("num") < b for a, b in date_spans):
             continue
         # a Chinese numeral glued to a word (一头干练短发, 三保障, 一线) is not a quantity unless it has a unit

@@ -204,6 +204,21 @@ def test_rent_and_bills_ask_an_amount_of_money(question):
     assert analyse(question).unit_kind == "money"
 
 
+@pytest.mark.parametrize(
+    ("question", "kind"),
+    [
+        ("修一次人工费收多少", "money"),  # a word ending in 费 names a fee, in any list or not
+        ("补卡工本费是多少", "money"),
+        ("燃气费一个月多少", "money"),  # jieba cuts 燃气/费: the suffix still decides
+        ("提前退租要付多少违约金", "money"),
+        ("免费停车多少小时", "duration"),  # 免费 is free of charge, not a fee
+        ("黄金储量有多少吨", "weight"),
+    ],
+)
+def test_a_fee_or_a_sum_by_its_suffix_asks_money(question, kind):
+    assert analyse(question).unit_kind == kind
+
+
 def test_question_words_are_no_key_terms():
     assert analyse("为啥不让带狗住房间").terms == ["不让", "带狗", "住", "房间"]
     assert "咋" not in analyse("这个锅咋清洗").terms

@@ -178,6 +178,12 @@ def test_a_range_of_quantities_is_one_span(text, quantity, value, unit):
     assert (q.text, q.value, q.unit) == (quantity, value, unit)
 
 
+def test_a_lone_zero_before_a_measure_word_begins_a_word():
+    assert [q.text for q in find_quantities("收取零件费和人工费，人工费80元/次")] == ["80元"]
+    assert [q.text for q in find_quantities("一百零五个")] == ["一百零五个"]
+    assert [q.text for q in find_quantities("库存0个")] == ["0个"]
+
+
 def test_numbers_joined_by_a_dash_without_a_unit_stay_apart():
     assert [q.text for q in find_quantities("电话010-12345678")] == ["010", "12345678"]
     assert [q.text for q in find_quantities("身高180厘米，体重75公斤")] == ["180厘米", "75公斤"]
