@@ -213,9 +213,11 @@ def test_rent_and_bills_ask_an_amount_of_money(question):
         ("提前退租要付多少违约金", "money"),
         ("免费停车多少小时", "duration"),  # 免费 is free of charge, not a fee
         ("黄金储量有多少吨", "weight"),
+        ("水箱能装多少水", "volume"),  # what a container holds: a volume, not a count of 水
+        ("一箱能装多少个", "count"),  # a measure word asked decides first
     ],
 )
-def test_a_fee_or_a_sum_by_its_suffix_asks_money(question, kind):
+def test_the_kind_of_quantity_by_the_questions_words(question, kind):
     assert analyse(question).unit_kind == kind
 
 
