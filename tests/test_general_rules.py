@@ -442,6 +442,55 @@ def test_expanded(term, text, full):
     assert _expanded(term, [text]) == full
 
 
+def test_a_whole_matches_its_parts_and_a_clock_colon_ends_no_clause(tmp_path_factory):
+    text = "阳光书店营业时间：周一至周五10:00—20:00，周六、周日9:00—22:00。\n地址：文化路18号。\n"
+    got = _answer_over(tmp_path_factory, "bookshop", text, "周末营业到几点").answer
+    assert "22:00" in got and "20:00" not in got  # 周末 is 周六、周日 (hypernyms.txt), one way
+
+
+def test_a_gap_between_table_cells_ends_a_clause(tmp_path_factory):
+    text = "少年宫课程表\n周三 19:00 陶艺(马老师) 国画(唐老师) 书法(罗老师) —\n"
+    got = _answer_over(tmp_path_factory, "timetable", text, "书法是哪个老师教").answer
+    assert "罗老师" in got
+
+
+@pytest.mark.parametrize(
+    ("question", "role", "qualifier"),
+    [
+        ("书法是哪个老师教", "老师", "书法"),  # the role after 哪个, qualified by the thing named before it
+        ("有事该找哪位医生", "医生", None),  # a verb before 哪位 qualifies no one
+        ("哪个人负责", None, None),  # 哪个人 asks anyone
+    ],
+)
+def test_the_role_after_which(question, role, qualifier):
+    from rag.answering.extractors import _role_of
+    from rag.question import analyse
+
+    assert _role_of(analyse(question)) == (role, qualifier)
+
+
+def test_a_slot_span_never_cuts_a_bracket_pair():
+    from rag.extract.slots import bracket_pairs
+
+    sentence = "陶艺(马老师) 国画(唐老师)"
+    assert bracket_pairs(sentence) == [(2, 6), (10, 14)]
+    assert bracket_pairs("学名：'）别称为硬枝黄蝉") == []  # an unpaired bracket (markup) rules out nothing
+
+
+def test_cells():
+    from rag.answering.core import _cells
+
+    assert _cells("陶艺(马老师) 书法(罗老师)") == "陶艺(马老师)，书法(罗老师)"
+    assert _cells("总监 88元/次，9:30开门") == "总监 88元/次，9·30开门"  # a figure's space and a clock stay
+
+
+def test_a_part_does_not_match_another_part():
+    from rag.answering.core import _match
+
+    assert _match("周末", "周六9:00开门") == _match("周日", "星期日9:00开门") > 0.5
+    assert _match("周六", "周日9:00开门") < 0.5
+
+
 def test_list_label():
     from rag.answering.core import _list_label
 

@@ -71,6 +71,14 @@ def test_candidate_spans_never_start_or_end_with_punctuation():
         assert AGENCY_S[s].strip("，。") and AGENCY_S[e - 1].strip("，。")
 
 
+def test_candidate_spans_never_cut_a_bracket_pair():
+    sentence = "周三 19:00 陶艺(马老师) 国画(唐老师) 书法(罗老师)"
+    slot = question_slot("书法是哪个老师教")
+    info = sentence_info(slot, sentence)
+    spans = [sentence[s:e] for s, e in candidate_spans(slot, sentence, info.tokens, info.lm, info.rm)]
+    assert spans and not [t for t in spans if t.count("(") != t.count(")")]
+
+
 def test_left_anchor_features():
     f = feats(AGENCY_Q, AGENCY_S, "美国国土安全部")
     assert f["la_exact"] == 3 and f["la_hit"] == 1  # 隶属于 right before the span

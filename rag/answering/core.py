@@ -231,6 +231,9 @@ def _term_weights(question: Question, index: Index) -> dict[str, float]:
 # Words a question and an article use for the same thing (rag/resources/zh/synonyms.txt).
 _SYNONYM_GROUPS = [tuple(line.split()) for line in resource_lines("zh/synonyms.txt")]
 _SYNONYMS = {w: [o for o in group if o != w] for group in _SYNONYM_GROUPS for w in group}
+# ... and, one way, a whole for its parts (周末 → 周六, 周日: rag/resources/zh/hypernyms.txt)
+for _whole, _parts in resource_groups("zh/hypernyms.txt").items():
+    _SYNONYMS[_whole] = [*_SYNONYMS.get(_whole, []), *(p for p in _parts if p not in _SYNONYMS.get(_whole, []))]
 
 
 # How much a term counts as present when the text has not the term itself but: a synonym (a different word
@@ -389,8 +392,21 @@ def _with_results_joined(text: str, spans: list[Span]) -> list[Span]:
 _LABEL_CHARS = 12
 
 
+_CLOCK_COLON = re.compile(r"(?<=\d)[:：](?=\d)")
+# a space between two words in a timetable or price row (流瑜伽(王老师) 普拉提(陈老师)) ends a cell as a comma
+# would; a space before or after a figure (总监 88元) does not
+_CELL_GAP = re.compile(r"(?<=[\u4e00-\u9fff）)])[ \t\u3000]+(?=[\u4e00-\u9fff（(])")
+
+
+def _cells(text: str) -> str:
+    """``text`` with a clock's colon hidden and a gap between table cells made a comma (same length)."""
+    text = _CLOCK_COLON.sub("·", text)
+    return _CELL_GAP.sub(lambda m: "，" * len(m.group()), text)
+
+
 def _clause_bounds(text: str, start: int, end: int) -> tuple[int, int]:
-    """The clause of ``text`` around ``start:end`` (between ，,；;：:。 marks)."""
+    """The clause of ``text`` around ``start:end`` (between ，,；;：:。 marks; not the colon of 9:00)."""
+    text = _cells(text)
     a = max(text.rfind(p, 0, start) for p in "，,；;：:。！？") + 1
     ends = [i for i in (text.find(p, end) for p in "，,；;：:。！？") if i != -1]
     return a, (min(ends) if ends else len(text))
@@ -399,6 +415,7 @@ def _clause_bounds(text: str, start: int, end: int) -> tuple[int, int]:
 def _list_label(text: str, a: int) -> tuple[int, int] | None:
     """The short label before the colon that opens the list holding the clause starting at ``a`` (None when the
     clause is the list's first item, whose label is its previous clause already, or no label opens it)."""
+    text = _CLOCK_COLON.sub("·", text)
     colon = max(text.rfind("：", 0, a), text.rfind(":", 0, a))
     if colon == -1 or colon == a - 1 or any(p in text[colon:a] for p in "。！？"):
         return None

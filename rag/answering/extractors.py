@@ -241,11 +241,22 @@ def person_after(text: str, pos: int) -> tuple[int, int] | None:
     return None
 
 
+# words roles.txt ends in that are no role after 哪个 (哪个人 asks anyone)
+_QUESTION_ROLES_NOT = frozenset({"人"})
+
+
 def _role_of(question: Question) -> tuple[str | None, str | None]:
     """The title asked about (``党委书记``) and the word that qualifies it (``张南联村``)."""
     m = re.match(r"(?P<who>.+?)(?:是谁|叫什么名字|叫什么|是哪位|姓什么|是什么人)", question.text)
     if not m:
-        return None, None
+        # 书法是哪个老师教, 找哪位医生: the role after 哪个/哪位, qualified by the word before it
+        w = re.search(r"哪(?:个|位|一位|一个|名)", question.text)
+        after = cut(question.text[w.end() :]) if w else []
+        if not after or not ROLE.search(after[0]) or after[0] in _QUESTION_ROLES_NOT:
+            return None, None
+        # the qualifier is a thing named before (书法, 普拉提), not a verb (有事该找哪个老师)
+        before = [x for x, flag in posseg(question.text[: w.start()]) if flag[:1] in "nj" and x not in STOPWORDS]
+        return after[0], before[-1] if before else None
     words = [w for w in cut(m.group("who")) if w not in STOPWORDS]
     for i in range(len(words) - 1, -1, -1):
         if ROLE.search(words[i]):

@@ -177,4 +177,23 @@ def candidate_spans(
         for s in clause_starts:
             if s < e and e - s <= MAX_SLOT_CHARS:
                 spans[_trim(sentence, s, e)] = None
-    return [(s, e) for s, e in spans if e > s]
+    pairs = bracket_pairs(sentence)
+    return [(s, e) for s, e in spans if e > s and not any((s <= i < e) != (s <= j < e) for i, j in pairs)]
+
+
+_BRACKETS = ("（）", "()", "《》", "「」", "『』", "【】", "〔〕", "[]")
+
+
+def bracket_pairs(sentence: str) -> list[tuple[int, int]]:
+    """Positions of the brackets of ``sentence`` that open and close each other: a span holding one of a pair
+    but not the other cuts a bracketed name (国画(唐 of 国画(唐老师)); an unpaired bracket (messy markup) is
+    no pair and rules out nothing."""
+    out = []
+    for left, right in _BRACKETS:
+        stack = []
+        for k, c in enumerate(sentence):
+            if c == left:
+                stack.append(k)
+            elif c == right and stack:
+                out.append((stack.pop(), k))
+    return out
