@@ -15,7 +15,7 @@ from .answering import build_answer
 from .chunking import ChunkerSettings
 from .config import Settings
 from .dialogue import needs_context, resolve, resolve_all
-from .documents import SUPPORTED_SUFFIXES, UPLOAD_TAG, load_corpus, source_root_of
+from .documents import CLEANING_VERSION, SUPPORTED_SUFFIXES, UPLOAD_TAG, load_corpus, source_root_of
 from .embedders import Embedder, load_embedder
 from .english import is_english, names_in_chinese, to_chinese
 from .errors import DocumentError, InvalidQuestion, RagError
@@ -166,7 +166,13 @@ def build_index(
                 roots = [_root_entry(settings.seeds_dir)]
             paths = [Path(r["root"]) for r in roots]
         max_bytes = int(settings.max_file_mb * 1e6)
-        docs, warnings = load_corpus(paths, max_bytes=max_bytes, strict=strict) if paths else ([], [])
+        # files whose size and time are still those recorded are not read again (same cleaning rules only)
+        known = (
+            {(d.source_root, d.source): d for d in previous.documents.values() if d.file_mtime_ns is not None}
+            if previous is not None and previous.manifest.get("cleaning") == CLEANING_VERSION
+            else {}
+        )
+        docs, warnings = load_corpus(paths, max_bytes=max_bytes, strict=strict, known=known) if paths else ([], [])
         # Uploads live in the index folder: a re-sync or a rebuild reads them again, an added folder leaves them.
         sync_uploads = not explicit or rebuild
         if sync_uploads:

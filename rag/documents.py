@@ -10,6 +10,7 @@ import bisect
 import logging
 import os
 import re
+import time
 import unicodedata
 from collections.abc import Iterable
 from functools import cache
@@ -362,10 +363,32 @@ def iter_corpus_files(paths: Iterable[Path]) -> list[tuple[Path, str, str]]:
     return sorted(((p, s, r) for s, (p, r) in found.items()), key=lambda psr: psr[1])
 
 
+# Bumped whenever cleaning or loading changes what a file's Document holds: an index cleaned by other rules reads
+# every file again instead of trusting the files' sizes and times (see load_corpus's ``known``).
+CLEANING_VERSION = 1
+# A file modified less than this many seconds before it is read may change again within the file system's
+# time resolution without its time changing: its size and time are not recorded, so it is read again next time.
+RACY_SECONDS = 2.0
+
+
+def file_stamp(path: Path) -> tuple[int, int | None]:
+    """``(size, mtime_ns)`` of ``path``; the time is None when the file was modified too recently to trust."""
+    st = path.stat()
+    recent = time.time() - st.st_mtime_ns / 1e9 < RACY_SECONDS
+    return st.st_size, None if recent else st.st_mtime_ns
+
+
 def load_corpus(
-    paths: Iterable[Path], max_bytes: int | None = None, strict: bool = False
+    paths: Iterable[Path],
+    max_bytes: int | None = None,
+    strict: bool = False,
+    known: dict[tuple[str, str], Document] | None = None,
 ) -> tuple[list[Document], list[str]]:
     """Load every supported file under ``paths``.
+
+    ``known`` maps ``(source_root, source)`` to the document an index already holds for that file: when the
+    file's size and modification time are still the ones recorded on it, that document is reused and the file
+    is not read (a no-op update of a large corpus costs a ``stat`` per file, not reading and cleaning it).
 
     Returns:
         The documents, and one warning per file that was skipped (unless ``strict``).
@@ -375,9 +398,19 @@ def load_corpus(
     """
     docs: list[Document] = []
     warnings: list[str] = []
+    known = known or {}
     for path, source, root in iter_corpus_files(paths):
         try:
+            size, mtime_ns = file_stamp(path)
+        except OSError:
+            size = mtime_ns = None  # load_document reports the file
+        before = known.get((root, source))
+        if before is not None and mtime_ns is not None and (before.file_size, before.file_mtime_ns) == (size, mtime_ns):
+            docs.append(before)
+            continue
+        try:
             doc = load_document(path, source=source, max_bytes=max_bytes, source_root=root)
+            doc = doc.model_copy(update={"file_size": size, "file_mtime_ns": mtime_ns})
         except DocumentError as exc:
             if strict:
                 raise

@@ -15,7 +15,7 @@ from pathlib import Path
 import numpy as np
 
 from .chunking import ChunkerSettings, chunk_document
-from .documents import UPLOAD_TAG, doc_id_for
+from .documents import CLEANING_VERSION, UPLOAD_TAG, doc_id_for
 from .embedders import Embedder
 from .errors import DocumentError, EmbedderMismatch, IndexCorrupt, IndexNotFound
 from .lexical import BM25Store
@@ -187,18 +187,11 @@ class Index:
             )
         reusable: dict[str, tuple[Document, list[Chunk], np.ndarray, list | None]] = {}
         normalization = describe_normalization()
-        if (
+        same_rules = (
             previous is not None
             and previous.manifest.get("chunker") == chunker.as_dict()
             and previous.manifest.get("normalization") == normalization
-        ):
-            vectors = previous.dense.vectors()
-            rows: dict[str, list[int]] = {}
-            for i, c in enumerate(previous.chunks):
-                rows.setdefault(c.doc_id, []).append(i)
-            for doc_id, doc in previous.documents.items():
-                idx = rows.get(doc_id, [])
-                reusable[doc_id] = (doc, [previous.chunks[i] for i in idx], vectors[idx], idx)
+        )
 
         new_ids = {d.id for d in documents}
         final_docs: list[Document] = []
@@ -227,18 +220,27 @@ class Index:
         )
         if (
             previous is not None
-            and reusable  # same chunker and normalisation
+            and same_rules
             and not (report.added or report.changed or report.removed)
             and dense_settings is not None
             and previous.manifest.get("dense_settings") == dense_settings
             and previous.manifest.get("format_version") == FORMAT_VERSION
             and previous.manifest.get("sources") == new_sources
             and previous.manifest.get("excluded", []) == new_excluded
+            and previous.manifest.get("cleaning") == CLEANING_VERSION
             and all(previous.documents.get(d.id) == d for d in documents)
         ):
             report.total_chunks = len(previous.chunks)
             report.seconds = time.perf_counter() - t0
             return previous, report
+        if same_rules:
+            vectors = previous.dense.vectors()
+            rows: dict[str, list[int]] = {}
+            for i, c in enumerate(previous.chunks):
+                rows.setdefault(c.doc_id, []).append(i)
+            for doc_id, doc in previous.documents.items():
+                idx = rows.get(doc_id, [])
+                reusable[doc_id] = (doc, [previous.chunks[i] for i in idx], vectors[idx], idx)
 
         chunks: list[Chunk] = []
         vectors: list[np.ndarray | None] = []
@@ -284,6 +286,7 @@ class Index:
             "embedder": {"name": embedder.name, "dim": embedder.dim},
             "chunker": chunker.as_dict(),
             "normalization": normalization,
+            "cleaning": CLEANING_VERSION,
             "dense": dense.describe(),
             "lexical": {"kind": "bm25s", "tokenizer": "jieba.lcut_for_search"},
             "sources": new_sources,

@@ -36,6 +36,12 @@ class Document(_Frozen):
     headings: list[int] = Field(
         default_factory=list, description="text offsets of lines the file marks as headings (Markdown, Word styles)"
     )
+    file_size: int | None = Field(None, description="the file's size in bytes when it was read")
+    file_mtime_ns: int | None = Field(
+        None,
+        description="the file's modification time (ns) when it was read; None when it was modified too recently "
+        "to trust (a later change within the clock's resolution would keep it), so the next update reads it again",
+    )
 
     def file_offset(self, i: int) -> int | None:
         """Offset in the decoded file of text character ``i`` (None when the format has no file text)."""

@@ -96,6 +96,52 @@ def test_a_no_op_update_writes_nothing_and_a_changed_store_setting_rebuilds(corp
     assert "dense_settings" in json.loads(manifest.read_text(encoding="utf-8"))
 
 
+def test_an_update_reads_only_files_whose_size_or_time_changed(corpus, tmp_path, monkeypatch):
+    """A file whose size and modification time are those recorded is not read again; one changed to the same
+    size but another time is; a file modified within the last seconds is read again next time (its time is
+    not trusted); an index cleaned by other rules reads everything."""
+    import os
+    import time
+
+    import rag.documents as documents
+
+    past = time.time() - 3600
+    for path in corpus.iterdir():
+        os.utime(path, (past, past))
+    settings = Settings(index_dir=tmp_path / "idx")
+    build_index([corpus], settings, embedder=HashEmbedder())
+    read = []
+    original = documents.load_document
+    monkeypatch.setattr(documents, "load_document", lambda path, **kw: read.append(path.name) or original(path, **kw))
+
+    _, report, _ = build_index([corpus], settings, embedder=HashEmbedder())
+    assert read == [] and len(report.unchanged) == 5
+
+    target = corpus / "002_56afb24572716b20.txt"
+    text = target.read_text(encoding="utf-8")
+    target.write_text(text.replace("高陵", "灞桥", 1), encoding="utf-8")  # same size, new content
+    os.utime(target, (past + 60, past + 60))
+    index, report, _ = build_index([corpus], settings, embedder=HashEmbedder())
+    assert read == [target.name] and report.changed == ["002_56afb24572716b20.txt"]
+    assert "灞桥" in index.documents["002_56afb24572716b20.txt"].text
+
+    read.clear()
+    (corpus / "new.txt").write_text("新文章。灞桥区帮扶了7个村。", encoding="utf-8")  # modified just now
+    index, report, _ = build_index([corpus], settings, embedder=HashEmbedder())
+    assert read == ["new.txt"] and index.documents["new.txt"].file_mtime_ns is None
+    read.clear()
+    build_index([corpus], settings, embedder=HashEmbedder())
+    assert read == ["new.txt"]  # its time was too recent to trust: read again
+
+    read.clear()
+    manifest = tmp_path / "idx" / "manifest.json"
+    old = json.loads(manifest.read_text(encoding="utf-8"))
+    old["cleaning"] = 0  # cleaned by an older version's rules
+    manifest.write_text(json.dumps(old), encoding="utf-8")
+    _, report, _ = build_index([corpus], settings, embedder=HashEmbedder())
+    assert len(read) == 6
+
+
 def test_an_update_tokenises_only_new_text_and_equals_a_rebuild(corpus, tmp_path, monkeypatch):
     """The kept chunks' BM25 tokens come from the previous index: adding a file tokenises its chunks only, and
     the BM25 arrays equal those of a build from scratch of the same files."""
