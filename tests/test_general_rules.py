@@ -477,6 +477,21 @@ def test_a_slot_span_never_cuts_a_bracket_pair():
     assert bracket_pairs("学名：'）别称为硬枝黄蝉") == []  # an unpaired bracket (markup) rules out nothing
 
 
+@pytest.mark.parametrize(
+    ("text", "places"),
+    [
+        ("集合地点：城东客运站南广场（举黄色旗帜）", ["城东客运站南广场"]),  # a place runs on to its facility
+        ("领取地点：青溪国际会展中心3号馆，", ["青溪国际会展中心3号馆"]),
+        ("须在小区东门充电棚集中停放", ["东门充电棚"]),
+        ("他出生于北京，后来去了上海工作", ["北京", "上海"]),  # no facility follows: the place alone
+    ],
+)
+def test_a_place_runs_on_to_the_facility_it_names(text, places):
+    from rag.answering.extractors import _facility_end, place_runs
+
+    assert [text[a : _facility_end(text, b)] for a, b in place_runs(text)][: len(places)] == places
+
+
 def test_cells():
     from rag.answering.core import _cells
 

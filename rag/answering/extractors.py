@@ -468,9 +468,30 @@ def _place_spans(question: Question, cand: Candidate, weights) -> list[SpanChoic
         if out or _NAME_Q.search(question.text):
             return out  # 机场叫什么 asks for a name ending in 机场, not for any place
     for start, end in place_runs(text):
+        end = _facility_end(text, end)
         if text[start:end] not in question.text:
             out.append(_span_choice(question, cand, start, end, 1.0, weights))
     return out
+
+
+# nouns that end a facility's name (rag/resources/zh/facility_heads.txt); how many words a place may run on by
+_FACILITY_HEADS = tuple(sorted(resource_lines("zh/facility_heads.txt"), key=len, reverse=True))
+_FACILITY_WORDS = 5
+
+
+def _facility_end(text: str, end: int) -> int:
+    """Where a place name that ends at ``end`` ends once it runs on to the facility it names: over nouns,
+    numbers and directions (客运站, 南, 广场; 国际会展中心, 3, 号馆; 充电, 棚) up to the last word ending in a
+    facility noun (城东 → 城东客运站南广场); ``end`` when none follows."""
+    best = end
+    pos = end
+    for word, flag in posseg(text[end : end + 24])[:_FACILITY_WORDS]:
+        if not (flag[:1] in "nmfq" or (flag in ("v", "vn") and len(word) == 2)) or flag == "nr":
+            break
+        pos += len(word)
+        if word.endswith(_FACILITY_HEADS) and flag[:1] != "v":
+            best = pos
+    return best
 
 
 _NAME_Q = re.compile(r"叫(?:做)?什么")
