@@ -64,7 +64,7 @@ _NUMBER_Q = re.compile(
 )
 _PERSON_Q = re.compile(r"谁|叫什么|什么名字|哪位|何人|\bwho\b|whose|what is the name", re.I)
 _DATE_Q = re.compile(
-    r"什么时候|何时|哪一?年|哪一?天|几月|几号|哪个月|什么时间|星期几|周几|礼拜几"
+    r"什么时候|何时|哪一?年|哪一?天|哪几天|哪些天|哪几号|哪几日|几月|几号|哪个月|什么时间|星期几|周几|礼拜几"
     r"|\bwhen\b|what year|which year|what date|what day",
     re.I,
 )

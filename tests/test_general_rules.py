@@ -492,6 +492,20 @@ def test_a_place_runs_on_to_the_facility_it_names(text, places):
     assert [text[a : _facility_end(text, b)] for a, b in place_runs(text)][: len(places)] == places
 
 
+def test_several_days_asked_are_answered_together(tmp_path_factory):
+    text = "报销须知\n财务部每月10日和25日统一打款至员工工资卡。\n接种时间：每周一、周三、周五上午8:30—11:00。\n"
+    assert "10日和25日" in _answer_over(tmp_path_factory, "days", text, "报销款每个月哪几天打到卡里").answer
+    assert "每周一、周三、周五" in _answer_over(tmp_path_factory, "days", text, "接种是哪几天").answer
+
+
+def test_several_weekdays_are_one_date_and_which_days_asks_a_date():
+    from rag.question import detect_type
+    from rag.spans import find_dates
+
+    assert [d.text for d in find_dates("每周二、周四、周六上午")] == ["每周二、周四、周六"]
+    assert detect_type("打疫苗要哪几天去") == "date"
+
+
 def test_cells():
     from rag.answering.core import _cells
 

@@ -177,8 +177,13 @@ def _date_spans(question: Question, cand: Candidate, weights) -> list[SpanChoice
     asked_end = _asked_end(question.text)
     found = sorted(found, key=lambda d: d.start)
     spans = _range_ends(cand.text, found) if asked_end else [(d.start, d.end, None) for d in found]
+    members: set[tuple[int, int]] = set()
+    if _SEVERAL_DAYS_Q.search(question.text):
+        joined = _joined_dates(cand.text, spans)
+        members = {(a, b) for a, b, _ in spans for x, y, _ in joined[len(spans) :] if x <= a and b <= y}
+        spans = joined
     for start, end, side in spans:
-        fits = agree
+        fits = agree if (start, end) not in members else min(agree, _ONE_OF_SEVERAL_AGREE)
         if day_asked and not _DAY_PART.search(cand.text[start:end]):
             fits = min(agree, _COARSER_DATE_AGREE)  # 哪天 asked, 2026年度 found: a year answers no day
         if side is not None and side != asked_end:
@@ -187,6 +192,32 @@ def _date_spans(question: Question, cand: Candidate, weights) -> list[SpanChoice
         if start <= 2:  # a leading time adverbial (2019年6月,…) dates the whole sentence
             choice.local = max(choice.local, cand.coverage)
         out.append(choice)
+    return out
+
+
+# 哪几天, 哪些日子: several days are asked, and dates joined by 和/、/及 (15日和30日) answer together
+_SEVERAL_DAYS_Q = re.compile(r"哪几[天日号]|哪些(?:天|日子)")
+# type agreement of one date of a run when several are asked (15日 of 15日和30日)
+_ONE_OF_SEVERAL_AGREE = 0.6
+_BARE_DAY_AFTER = re.compile(r"\s*(?:和|与|及|以及|、)\s*\d{1,2}[日号](?!\d)")
+_DATE_JOINER = re.compile(r"\s*(?:和|与|及|以及|、|，|,)\s*")
+
+
+def _joined_dates(text: str, spans: list) -> list:
+    """``spans`` with each run of dates joined by 和/、/及 (每月15日和30日) as one more span."""
+    out = list(spans)
+    i = 0
+    while i < len(spans):
+        j = i
+        while j + 1 < len(spans) and _DATE_JOINER.fullmatch(text[spans[j][1] : spans[j + 1][0]]):
+            j += 1
+        end = spans[j][1]
+        # a day written bare after the first (15日和30日: 30日 alone is no date the finder knows)
+        while m := _BARE_DAY_AFTER.match(text, end):
+            end = m.end()
+        if j > i or end > spans[j][1]:
+            out.append((spans[i][0], end, None))
+        i = j + 1
     return out
 
 
