@@ -71,6 +71,11 @@ def test_candidate_spans_never_start_or_end_with_punctuation():
         assert AGENCY_S[s].strip("，。") and AGENCY_S[e - 1].strip("，。")
 
 
+def test_a_clocks_colon_ends_no_clause():
+    sentence = "营业时间：周一至周日 9:30—20:00，周三下午13:00开门"
+    assert [sentence[a:b] for a, b in clauses(sentence)] == ["营业时间", "周一至周日 9:30—20:00", "周三下午13:00开门"]
+
+
 def test_candidate_spans_never_cut_a_bracket_pair():
     sentence = "周三 19:00 陶艺(马老师) 国画(唐老师) 书法(罗老师)"
     slot = question_slot("书法是哪个老师教")
