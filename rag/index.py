@@ -267,14 +267,14 @@ class Index:
         matrix = np.vstack(vectors).astype(np.float32) if vectors else np.zeros((0, embedder.dim), np.float32)
 
         docs_by_id = {d.id: d for d in final_docs}
-        # the kept chunks' BM25 tokens come from the previous index (when it kept them): only new text is tokenised
-        old = [r for r in kept_rows if r is not None]
-        old_tokens = iter(previous.lexical.rows_tokens(old) or [] if previous is not None and old else [])
-        known = [next(old_tokens, None) if r is not None else None for r in kept_rows]
+        # the kept chunks' BM25 token ids come from the previous index (when it kept them, tokenised as today):
+        # only new text is tokenised
+        reuse = previous is not None and previous.lexical.has_tokens()
         texts = [
-            matching_passage(docs_by_id[c.doc_id], c) if k is None else "" for c, k in zip(chunks, known, strict=True)
+            matching_passage(docs_by_id[c.doc_id], c) if r is None or not reuse else ""
+            for c, r in zip(chunks, kept_rows, strict=True)
         ]
-        lexical = BM25Store.build(texts, known=known)
+        lexical = BM25Store.build(texts, previous=previous.lexical if reuse else None, kept_rows=kept_rows)
         if dense_factory is not None:
             dense = dense_factory(matrix)
         elif len(matrix):

@@ -3,9 +3,10 @@
 Texts and queries are tokenised in their matching view (:mod:`rag.normalize`: simplified script, folded
 width), so a traditional question finds a simplified passage and the other way round.
 
-``bm25s`` builds the index (it precomputes every document-term BM25 score into a sparse CSC matrix);
-querying and loading need only those arrays, so ``rag ask`` scores with numpy and never imports
-bm25s or scipy. The folder keeps bm25s's file names and layout.
+The index precomputes every document-term BM25 score into a sparse CSC matrix, built with numpy from the
+rows' token ids (Lucene's BM25 with the parameters and float32 rounding of ``bm25s``, which built it before;
+a test checks the scores against bm25s's). An update reuses the kept rows' token ids as they are, so it
+tokenises only new text and decodes no words. The folder keeps bm25s's file names and layout.
 """
 
 from __future__ import annotations
@@ -28,6 +29,9 @@ log = logging.getLogger(__name__)
 
 
 _TOKEN_ARRAYS = ("tokens", "tokens_indptr")
+# BM25 parameters: bm25s's defaults, which built this index before (Lucene's usual k1 and b)
+K1 = 1.5
+B = 0.75
 
 
 @lru_cache(maxsize=1)
@@ -73,18 +77,67 @@ class BM25Store:
 
     @classmethod
     def build(
-        cls, texts: Sequence[str], show_progress: bool = False, known: Sequence[list[str] | None] | None = None
+        cls,
+        texts: Sequence[str],
+        show_progress: bool = False,
+        known: Sequence[list[str] | None] | None = None,
+        previous: BM25Store | None = None,
+        kept_rows: Sequence[int | None] | None = None,
     ) -> BM25Store:
-        """Tokenise ``texts`` (in their matching view) with jieba and index them; ``known[i]``, when given and not
-        None, are row ``i``'s tokens already (from :meth:`rows_tokens` of the previous index)."""
-        known = known or [None] * len(texts)
-        tokens = [k if k is not None else cls.tokenize(t) for t, k in zip(texts, known, strict=True)]
-        return cls.build_from_tokens(tokens, show_progress)
+        """Tokenise ``texts`` (in their matching view) with jieba and index them.
+
+        Rows already indexed need no tokenising: ``known[i]``, when not None, are row ``i``'s tokens, or, faster,
+        ``kept_rows[i]`` is its row in ``previous``, whose token ids are reused as they are (no words decoded,
+        no jieba); the text of such a row is not read.
+        """
+        n = len(texts)
+        known = known or [None] * n
+        kept_rows = kept_rows or [None] * n
+        reuse = previous is not None and previous.has_tokens()
+        words: dict[str, int] = dict(previous._vocab) if reuse else {}
+        lengths = np.zeros(n, dtype=np.int64)
+        if reuse:
+            old_ids, old_offsets = previous._row_tokens
+            rows = np.asarray([r if r is not None else -1 for r in kept_rows], dtype=np.int64)
+            kept = rows >= 0
+            lengths[kept] = old_offsets[rows[kept] + 1] - old_offsets[rows[kept]]
+        else:
+            kept = np.zeros(n, dtype=bool)
+        fresh: dict[int, np.ndarray] = {}
+        for i in range(n):
+            if kept[i]:
+                continue
+            tokens = known[i] if known[i] is not None else cls.tokenize(texts[i])
+            ids = np.fromiter((words.setdefault(w, len(words)) for w in tokens), dtype=np.int64, count=len(tokens))
+            fresh[i] = ids
+            lengths[i] = len(ids)
+        # every row's token ids in one array (the previous vocabulary's ids, then new words' ids after them)
+        tok = np.empty(int(lengths.sum()), dtype=np.int64)
+        offsets = np.zeros(n + 1, dtype=np.int64)
+        np.cumsum(lengths, out=offsets[1:])
+        if kept.any():
+            src = rows[kept]
+            starts = old_offsets[src]
+            lens = lengths[kept]
+            # gather the kept rows' slices of the previous token array in one step
+            run = np.repeat(starts - np.cumsum(np.concatenate(([0], lens[:-1]))), lens) + np.arange(int(lens.sum()))
+            dest = np.repeat(offsets[:-1][kept] - np.cumsum(np.concatenate(([0], lens[:-1]))), lens) + np.arange(
+                int(lens.sum())
+            )
+            tok[dest] = np.asarray(old_ids)[run]
+        for i, ids in fresh.items():
+            tok[offsets[i] : offsets[i + 1]] = ids
+        return cls._from_ids(tok, offsets, words)
+
+    @classmethod
+    def build_from_tokens(cls, tokens: Sequence[list[str]], show_progress: bool = False) -> BM25Store:
+        """Index pre-tokenised documents (one list of tokens per row)."""
+        return cls.build([""] * len(tokens), known=list(tokens))
 
     def rows_tokens(self, rows: Sequence[int]) -> list[list[str]] | None:
         """The tokens of ``rows`` as they were indexed, or None when this index did not keep them or was
         tokenised differently (another jieba or stopword list: its tokens would not be today's)."""
-        if self._row_tokens is None or self._params.get("tokenizer") != tokenizer_fingerprint():
+        if not self.has_tokens():
             return None
         ids, offsets = self._row_tokens
         if self._words is None:
@@ -94,28 +147,47 @@ class BM25Store:
         words = self._words
         return [[words[i] for i in ids[offsets[r] : offsets[r + 1]].tolist()] for r in rows]
 
+    def has_tokens(self) -> bool:
+        """True when this index kept its rows' token ids, tokenised as today (an update can reuse them)."""
+        return self._row_tokens is not None and self._params.get("tokenizer") == tokenizer_fingerprint()
+
     @classmethod
-    def build_from_tokens(cls, tokens: Sequence[list[str]], show_progress: bool = False) -> BM25Store:
-        """Index pre-tokenised documents (one list of tokens per row)."""
-        if not tokens:
+    def _from_ids(cls, tok: np.ndarray, offsets: np.ndarray, words: dict[str, int]) -> BM25Store:
+        """The BM25 matrix of rows given as token ids (``tok[offsets[r]:offsets[r+1]]``, ids of ``words``).
+
+        Lucene's BM25 (bm25s's default method, whose index this replaces, with its parameters and float32
+        rounding): idf = ln(1 + (N - df + 0.5) / (df + 0.5)), score = idf * tf / (tf + k1 * (1 - b + b * dl / avgdl)),
+        one CSC column per word. Ids are renumbered in order of first appearance, so that an update and a build
+        from scratch of the same rows give the same arrays; words no row uses any more are dropped.
+        """
+        n = len(offsets) - 1
+        params = {"k1": K1, "b": B, "method": "lucene", "num_docs": n, "tokenizer": tokenizer_fingerprint()}
+        if n == 0:
             empty = np.zeros(0, dtype=np.float32)
-            return cls(empty, empty.astype(np.int32), np.zeros(1, dtype=np.int32), {}, {"num_docs": 0})
-        import bm25s
-
-        # bm25s sets its own logger to DEBUG when imported, which would print on every build
-        logging.getLogger("bm25s").setLevel(logging.WARNING)
-
-        retriever = bm25s.BM25()
-        retriever.index(list(tokens), show_progress=show_progress)
-        s = retriever.scores
-        params = {"k1": retriever.k1, "b": retriever.b, "method": retriever.method, "num_docs": int(s["num_docs"])}
-        params["tokenizer"] = tokenizer_fingerprint()
-        vocab = dict(retriever.vocab_dict)
-        lengths = np.fromiter((len(t) for t in tokens), dtype=np.int64, count=len(tokens))
-        offsets = np.zeros(len(tokens) + 1, dtype=np.int64)
-        np.cumsum(lengths, out=offsets[1:])
-        ids = np.fromiter((vocab[w] for t in tokens for w in t), dtype=np.int32, count=int(offsets[-1]))
-        return cls(s["data"], s["indices"], s["indptr"], vocab, params, (ids, offsets))
+            return cls(empty, empty.astype(np.int32), np.zeros(1, dtype=np.int64), {}, params)
+        used, first = np.unique(tok, return_index=True)
+        order = np.argsort(first, kind="stable")
+        rank = np.empty(len(used), dtype=np.int64)
+        rank[order] = np.arange(len(used))
+        canon = rank[np.searchsorted(used, tok)]
+        names = [""] * len(words)
+        for w, i in words.items():
+            names[i] = w
+        vocab = {names[int(used[j])]: k for k, j in enumerate(order)}
+        n_words = len(used)
+        lengths = np.diff(offsets)
+        row_of = np.repeat(np.arange(n, dtype=np.int64), lengths)
+        # (word, row) pairs with their counts, sorted by word then row: the CSC layout
+        pair, tf = np.unique(canon * n + row_of, return_counts=True)
+        col, row = pair // n, pair % n
+        df = np.bincount(col, minlength=n_words)
+        idf = np.log(1 + (n - df + 0.5) / (df + 0.5)).astype(np.float32)
+        avgdl = float(lengths.mean())
+        tfc = tf / (K1 * ((1 - B) + B * lengths[row] / avgdl) + tf)
+        data = (idf[col].astype(np.float64) * tfc).astype(np.float32)
+        indptr = np.zeros(n_words + 1, dtype=np.int64)
+        np.cumsum(df, out=indptr[1:])
+        return cls(data, row.astype(np.int32), indptr, vocab, params, (canon.astype(np.int32), offsets))
 
     def __len__(self) -> int:
         return self._size

@@ -123,13 +123,44 @@ def test_numpy_bm25_scores_equal_bm25s(assistant):
         assert np.allclose(index.lexical.scores(q), reference.get_scores(tokens), atol=1e-5)
 
 
-def test_building_bm25_does_not_turn_on_bm25s_debug_logging():
-    import logging
+def test_bm25_scores_are_bm25s_lucene_scores_and_an_update_equals_a_rebuild(seed_docs):
+    """rag.lexical builds the BM25 matrix with numpy; its scores are bm25s's (the library it replaced, with
+    the same parameters) to the last bit, and an update reusing the kept rows' token ids gives the arrays of a
+    build from scratch."""
+    import sys
+
+    import bm25s
 
     from rag.lexical import BM25Store
 
-    BM25Store.build_from_tokens([["碑林区", "帮扶"], ["雁塔区"]])
-    assert logging.getLogger("bm25s").getEffectiveLevel() >= logging.WARNING
+    texts = [d.text[i : i + 240] for d in seed_docs.values() for i in range(0, len(d.text), 200)]
+    ours = BM25Store.build(texts)
+    reference = bm25s.BM25()
+    reference.index([BM25Store.tokenize(t) for t in texts], show_progress=False)
+    theirs = BM25Store(
+        *(reference.scores[k] for k in ("data", "indices", "indptr")),
+        dict(reference.vocab_dict),
+        {"num_docs": len(texts)},
+    )
+    for q in ("碑林区帮扶了多少个村", "汉滨区毛绒玩具厂的年产值", "贫困户", "没有这个词"):
+        assert np.array_equal(ours.scores(q), theirs.scores(q)), q
+    first = BM25Store.build(texts[:-5])
+    order = list(range(len(texts) - 6, -1, -1))  # kept rows in another order, one dropped, five new
+    update = BM25Store.build([""] * (len(order) - 1) + texts[-5:], previous=first, kept_rows=order[:-1] + [None] * 5)
+    fresh = BM25Store.build([texts[r] for r in order[:-1]] + texts[-5:])
+    for name in ("_data", "_indices", "_indptr"):
+        assert np.array_equal(getattr(update, name), getattr(fresh, name)), name
+    assert update._vocab == fresh._vocab
+    assert "bm25s" in sys.modules  # imported here as the reference; the product's build never imports it
+
+
+def test_building_bm25_imports_no_bm25s(tmp_path):
+    import subprocess
+    import sys
+
+    code = "import sys; from rag.lexical import BM25Store; BM25Store.build(['碑林区帮扶', '雁塔区']); print('bm25s' in sys.modules)"
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout
+    assert out.strip() == "False"
 
 
 def test_background_share_follows_the_language_not_the_collection():
