@@ -228,7 +228,7 @@ class Index:
             and previous.manifest.get("sources") == new_sources
             and previous.manifest.get("excluded", []) == new_excluded
             and previous.manifest.get("cleaning") == CLEANING_VERSION
-            and all(previous.documents.get(d.id) == d for d in documents)
+            and all(_same_document(previous.documents.get(d.id), d) for d in documents)
         ):
             report.total_chunks = len(previous.chunks)
             report.seconds = time.perf_counter() - t0
@@ -419,6 +419,14 @@ class Index:
         if len(dense) != len(chunks):
             raise IndexCorrupt(f"{folder}: {len(dense)} vectors for {len(chunks)} chunks; {rebuild}")
         return cls(documents, chunks, dense, lexical, manifest)
+
+
+def _same_document(old: Document | None, new: Document) -> bool:
+    """The same document as indexed, whatever the file's recorded size and time (a file read again only because
+    its time was too recent to trust is no change, and worth no rewrite of the index)."""
+    if old is None or old is new:
+        return old is new
+    return old == new.model_copy(update={"file_size": old.file_size, "file_mtime_ns": old.file_mtime_ns})
 
 
 def _document_entries(docs: Sequence[Document], chunks: Sequence[Chunk], previous: Index | None) -> dict:

@@ -130,11 +130,13 @@ def test_an_update_reads_only_files_whose_size_or_time_changed(corpus, tmp_path,
     index, report, _ = build_index([corpus], settings, embedder=HashEmbedder())
     assert read == ["new.txt"] and index.documents["new.txt"].file_mtime_ns is None
     read.clear()
+    manifest = tmp_path / "idx" / "manifest.json"
+    before = manifest.stat().st_mtime_ns
     build_index([corpus], settings, embedder=HashEmbedder())
     assert read == ["new.txt"]  # its time was too recent to trust: read again
+    assert manifest.stat().st_mtime_ns == before  # ... and found the same: nothing rewritten
 
     read.clear()
-    manifest = tmp_path / "idx" / "manifest.json"
     old = json.loads(manifest.read_text(encoding="utf-8"))
     old["cleaning"] = 0  # cleaned by an older version's rules
     manifest.write_text(json.dumps(old), encoding="utf-8")
