@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import logging
 import re
 import sys
@@ -199,6 +200,73 @@ def build_index(
         sources = _merge_sources(recorded if not (rebuild and explicit) else [], roots, docs)
         index, report = _build_and_save(docs, settings, embedder, previous, show_progress, remove, sources)
     return index, report, warnings
+
+
+def unchanged_on_disk(paths: list[Path], settings: Settings, embedder: Embedder | None = None) -> UpdateReport | None:
+    """A no-op ``rag index`` found from the manifest alone, without loading the index: every file under the
+    sources has the size and time recorded for its document, no file was added or removed, and the chunker,
+    normalisation, cleaning rules, embedder and vector-store settings are those of the index. Returns the
+    report of that no-op, or None when anything may have changed (then :func:`build_index` decides).
+
+    At 1M chunks loading the index alone would take longer than the whole check: this costs a ``stat`` per
+    file and one JSON read.
+    """
+    from .documents import file_stamp, iter_corpus_files
+    from .index import FORMAT_VERSION, MANIFEST
+
+    t0 = time.perf_counter()
+    index_dir = Path(settings.index_dir)
+    try:
+        manifest = json.loads((index_dir / MANIFEST).read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return None
+    embedder = embedder or load_embedder(settings.embedder, settings)
+    if (
+        manifest.get("format_version") != FORMAT_VERSION
+        or manifest.get("cleaning") != CLEANING_VERSION
+        or manifest.get("embedder", {}).get("name") != embedder.name
+        or manifest.get("chunker") != ChunkerSettings(settings.chunk_size, settings.chunk_overlap).as_dict()
+        or manifest.get("normalization") != describe_normalization()
+        or manifest.get("dense_settings") != dense_settings(settings)
+        or (index_dir / UPLOADS_FOLDER).is_dir()  # uploads are synced by build_index
+    ):
+        return None
+    recorded = manifest.get("sources", [])
+    if paths:
+        roots = [_root_entry(p) for p in paths]
+        if any(r not in recorded for r in roots):
+            return None  # a folder not indexed before
+    else:
+        roots = recorded
+    if not roots or any(r.get("kind") == "upload" or not Path(r["root"]).exists() for r in roots):
+        return None
+    synced = {r["root"] for r in roots}
+    excluded = set(manifest.get("excluded", []))
+    entries = {
+        (e.get("root"), e.get("source")): e
+        for doc_id, e in manifest.get("documents", {}).items()
+        if e.get("root") in synced and doc_id not in excluded
+    }
+    try:
+        files = iter_corpus_files([Path(r["root"]) for r in roots])
+    except RagError:
+        return None
+    if len(files) != len(entries):
+        return None
+    for path, source, root in files:
+        entry = entries.get((root, source))
+        if entry is None or entry.get("mtime_ns") is None:
+            return None
+        try:
+            size, mtime_ns = file_stamp(path)
+        except OSError:
+            return None
+        if (entry.get("size"), entry.get("mtime_ns")) != (size, mtime_ns):
+            return None
+    documents = manifest.get("documents", {})
+    return UpdateReport(
+        unchanged=sorted(documents), total_chunks=int(manifest.get("n_chunks", 0)), seconds=time.perf_counter() - t0
+    )
 
 
 def _still_there(doc, index_dir: Path) -> bool:

@@ -119,11 +119,17 @@ def index(paths, index_dir, embedder, rebuild: bool, strict: bool) -> None:
     Without PATHS, the folders and files the index was built from (and its uploads) are synced again: new and
     changed files are indexed, deleted ones removed. A new index without PATHS holds the bundled seeds.
     """
-    from .assistant import build_index
+    from .assistant import build_index, unchanged_on_disk
 
     settings = _settings(index_dir=index_dir, embedder=embedder)
     paths = list(paths)
     try:
+        # nothing changed on disk (sizes and times as recorded): say so without loading the index
+        same = None if rebuild else unchanged_on_disk(paths, settings)
+        if same is not None:
+            docs, chunks = len(same.unchanged), same.total_chunks
+            click.echo(f"{settings.index_dir}: {docs} documents, {chunks} chunks ({same.summary()})")
+            return
         idx, report, warnings = build_index(paths, settings, rebuild=rebuild, strict=strict)
     except RagError as exc:
         _fail(exc)

@@ -447,6 +447,8 @@ def _document_entries(docs: Sequence[Document], chunks: Sequence[Chunk], previou
             "sha256": d.sha256,
             "chunks": counts.get(d.id, 0),
             "indexed_at": before["indexed_at"] if unchanged else now,
+            "size": d.file_size,
+            "mtime_ns": d.file_mtime_ns,
         }
     return entries
 

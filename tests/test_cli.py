@@ -219,3 +219,38 @@ def test_text_answers_from_stdin_each_stand_under_their_question(run, built_inde
     out = result.output
     assert out.index("问：碑林区帮扶了多少个村") < out.index("11个") < out.index("问：🙂🙂")
     assert result.exit_code == 1  # the emoji-only line is reported and counted
+
+
+def test_a_no_op_index_is_found_from_the_manifest_without_loading_the_index(run, tmp_path, monkeypatch):
+    """Nothing changed on disk: `rag index` says so from the manifest and the files' sizes and times alone;
+    a new file, a changed size or time, or another embedder goes through the full update."""
+    import shutil
+    import time
+
+    from rag.index import Index
+
+    from .conftest import SEEDS
+
+    corpus = tmp_path / "corpus"
+    shutil.copytree(SEEDS, corpus)
+    past = time.time() - 3600
+    for path in corpus.iterdir():
+        os.utime(path, (past, past))
+    idx = str(tmp_path / "idx")
+    env = {"RAG_EMBEDDER": "hash-test"}
+    assert run("index", str(corpus), "--index-dir", idx, env=env).exit_code == 0
+
+    def no_load(*args, **kwargs):
+        raise AssertionError("the index was loaded")
+
+    monkeypatch.setattr(Index, "load", no_load)
+    for args in ((str(corpus),), ()):  # the folder again, or the recorded sources
+        result = run("index", *args, "--index-dir", idx, env=env)
+        assert result.exit_code == 0 and "5 documents" in result.output and "5 unchanged" in result.output
+    monkeypatch.undo()
+
+    target = next(corpus.iterdir())
+    os.utime(target, (past + 60, past + 60))  # touched: read again (found the same)
+    (corpus / "new.txt").write_text("新文章。灞桥区帮扶了7个村。", encoding="utf-8")
+    result = run("index", str(corpus), "--index-dir", idx, env=env)
+    assert "1 added" in result.output and "6 documents" in result.output
