@@ -34,11 +34,16 @@ _KIND_WORDS = _load_kind_words()
 _MONEY_WORDS = dict(_KIND_WORDS)["money"]
 
 
-def _names_a_sum(question: str) -> bool:
-    """A word of ``question`` ends in a suffix of money (人工费, 违约金: rag/resources/zh/money_suffixes.txt)."""
+@lru_cache(maxsize=1)
+def _money_suffixes() -> dict[str, tuple[str, ...]]:
     from .textutil import resource_groups
 
-    groups = resource_groups("zh/money_suffixes.txt")
+    return resource_groups("zh/money_suffixes.txt")
+
+
+def _names_a_sum(question: str) -> bool:
+    """A word of ``question`` ends in a suffix of money (人工费, 工本费: rag/resources/zh/money_suffixes.txt)."""
+    groups = _money_suffixes()
     masked = question
     for word in groups["except"]:
         masked = masked.replace(word, "　" * len(word))
