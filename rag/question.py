@@ -15,7 +15,7 @@ ORG_SUFFIXES = ("公司", "医院", "学校", "小学", "中学", "集团", "协
 # Words ending in a place suffix that name no particular place.
 _GENERIC_STEMS = frozenset(
     "全 该 本 各 每 我 你 他 两 三 四 几 多 贫困 行政 城 辖 整 社 园 库 山 地 片 景 小 新 老 城区 农 乡 "
-    "重点 深度贫困 帮扶 建制 县 市 区 村 镇 省 示范 试点 农村 城市 管 街 本村 本区 本县".split()
+    "重点 深度贫困 帮扶 建制 县 市 区 村 镇 省 示范 试点 农村 城市 管 街 本村 本区 本县 外 邻 此".split()
 )
 
 
@@ -257,6 +257,9 @@ def _wei_verbs() -> tuple[str, ...]:
     return tuple(sorted(resource_lines("zh/wei_verbs.txt"), key=len, reverse=True))
 
 
+# a determiner before a place suffix makes a common noun (外省, 邻县, 本市, 各区, 全县), never the end of a name:
+# the word before it is not joined to it (往 + 外省 is no place 往外省)
+_DETERMINER_STEMS = frozenset("外 邻 本 各 该 全 每 此".split())
 _NOT_STEM_FLAGS = ("t", "r", "m", "q", "p", "c", "u", "d", "v", "f", "y", "e", "o", "x")
 
 
@@ -286,6 +289,7 @@ def place_mentions(text: str) -> list[str]:
             # single character, not after a common noun (干部 + 驻村, 单位 + 驻村)
             if (
                 1 <= len(prev) <= limit
+                and stem not in _DETERMINER_STEMS
                 and not prev_flag.startswith(_NOT_STEM_FLAGS)
                 # 老 + 小区, 新 + 社区: an adjective before a common noun (小区: stem 小) names no place
                 and not (stem in _GENERIC_STEMS and prev_flag.startswith("a"))

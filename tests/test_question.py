@@ -62,6 +62,8 @@ def test_key_terms_drop_question_and_type_words():
         ("白河县中厂镇有多少个贫困村", ["白河县", "中厂镇"]),
         ("全区行政村和贫困村有多少个", []),
         ("老小区没电梯，新小区有", []),  # an adjective before a common noun (小区) names no place
+        ("往外省寄个一公斤的东西多少钱", []),  # a determiner + suffix is a common noun (外省, 邻县)
+        ("到邻县去要多久，阳光小区物业费多少", ["阳光小区"]),
     ],
 )
 def test_place_mentions(text, places):
