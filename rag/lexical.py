@@ -165,21 +165,26 @@ class BM25Store:
         if n == 0:
             empty = np.zeros(0, dtype=np.float32)
             return cls(empty, empty.astype(np.int32), np.zeros(1, dtype=np.int64), {}, params)
+        # (memory: every array below holds one entry per token of every row, so each is freed once used)
         used, first = np.unique(tok, return_index=True)
         order = np.argsort(first, kind="stable")
-        rank = np.empty(len(used), dtype=np.int64)
-        rank[order] = np.arange(len(used))
+        del first
+        rank = np.empty(len(used), dtype=np.int32)
+        rank[order] = np.arange(len(used), dtype=np.int32)
         canon = rank[np.searchsorted(used, tok)]
+        del tok, rank
         names = [""] * len(words)
         for w, i in words.items():
             names[i] = w
         vocab = {names[int(used[j])]: k for k, j in enumerate(order)}
         n_words = len(used)
         lengths = np.diff(offsets)
-        row_of = np.repeat(np.arange(n, dtype=np.int64), lengths)
         # (word, row) pairs with their counts, sorted by word then row: the CSC layout
-        pair, tf = np.unique(canon * n + row_of, return_counts=True)
-        col, row = pair // n, pair % n
+        pair = canon.astype(np.int64) * n
+        pair += np.repeat(np.arange(n, dtype=np.int64), lengths)
+        pair, tf = np.unique(pair, return_counts=True)
+        col, row = (pair // n).astype(np.int32), (pair % n).astype(np.int32)
+        del pair
         df = np.bincount(col, minlength=n_words)
         idf = np.log(1 + (n - df + 0.5) / (df + 0.5)).astype(np.float32)
         avgdl = float(lengths.mean())
@@ -187,7 +192,7 @@ class BM25Store:
         data = (idf[col].astype(np.float64) * tfc).astype(np.float32)
         indptr = np.zeros(n_words + 1, dtype=np.int64)
         np.cumsum(df, out=indptr[1:])
-        return cls(data, row.astype(np.int32), indptr, vocab, params, (canon.astype(np.int32), offsets))
+        return cls(data, row, indptr, vocab, params, (canon, offsets))
 
     def __len__(self) -> int:
         return self._size
