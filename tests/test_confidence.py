@@ -221,3 +221,33 @@ def test_typed_rivals_count_other_answers_and_the_runner_ups_share(tmp_path):
     count, share = typed_rivals(best, [best, same, other, third])
     assert count == 2
     assert share == pytest.approx(0.5)  # 2升's rank is half of 3.5升's (same evidence, half the score)
+
+
+def test_cross_validation_leaves_each_collection_out_of_its_fit(monkeypatch):
+    """--cv: every new-user collection is scored by a fit (and a threshold) that never saw it."""
+    names = [f"c{i}" for i in range(10)]
+    features = [1.0 if n == "place_factor" else 0.0 for n in ANSWER_FEATURES]
+    rows = [
+        {"source": src, "split": "train", "group": f"{c}/q{k}", "features": features, "right": src == "user"}
+        for c in names
+        for k, src in enumerate(("user", "user", "user_unanswerable"))
+    ]
+    seen = []
+
+    def fake_fit(fit_rows):
+        seen.append({r["group"].split("/")[0] for r in fit_rows})
+        return {
+            "features": list(ANSWER_FEATURES),
+            "baseline": 0.0,
+            "trees": [],
+            "platt": {"a": 1.0, "b": 0.0},
+            "threshold": 0.5,
+        }
+
+    monkeypatch.setattr(fit_answer, "fit", fake_fit)
+    out = fit_answer.cross_validate(rows, folds=5)
+    assert len(seen) == 5 and set().union(*(set(names) - s for s in seen)) == set(names)
+    assert all(len(set(names) - s) == 2 for s in seen)  # each fit misses exactly its fold's collections
+    assert out["answerable"] == 20 and out["unanswerable"] == 10
+    assert out["sweep"][0]["threshold"] == fit_answer.CV_SWEEP[0]
+    assert out["sweep"][0]["right"] == 20 and out["sweep"][0]["near_misses_answered"] == 10  # p = 0.5 >= 0.1

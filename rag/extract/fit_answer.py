@@ -85,6 +85,7 @@ UNANSWERABLE_DECLINED = 0.9
 USER_UNANSWERABLE_DECLINED = 0.8
 # the cross-validation over a new user's collections (--cv): 20 collections in 5 groups of 4
 CV_FOLDS = 5
+CV_SWEEP = (0.1, 0.15, 0.2, 0.25, 0.3, 0.35, 0.4)
 THRESHOLDS = [round(t, 2) for t in np.arange(0.01, 0.96, 0.01)]
 
 
@@ -404,6 +405,22 @@ def cross_validate(rows: list[dict], folds: int = CV_FOLDS) -> dict:
             pooled.append((r, p, threshold))
     answerable = [(r, p, t) for r, p, t in pooled if r["source"] == "user"]
     unanswerable = [(r, p, t) for r, p, t in pooled if r["source"] == "user_unanswerable"]
+    # the same left-out probabilities at fixed thresholds instead of each fold's chosen one: what a different
+    # threshold for small collections would trade (net: right answers − wrong answers − near misses answered)
+    sweep = []
+    for t in CV_SWEEP:
+        right = int(sum(p >= t and r["right"] for r, p, _ in answerable))
+        wrong = int(sum(p >= t and not r["right"] for r, p, _ in answerable))
+        answered = int(sum(p >= t for _, p, _ in unanswerable))
+        sweep.append(
+            {
+                "threshold": t,
+                "right": right,
+                "wrong": wrong,
+                "near_misses_answered": answered,
+                "net": right - wrong - answered,
+            }
+        )
     return {
         "collections": len(names),
         "thresholds": thresholds,
@@ -413,6 +430,12 @@ def cross_validate(rows: list[dict], folds: int = CV_FOLDS) -> dict:
         "wrong_answered": round(float(np.mean([p >= t and not r["right"] for r, p, t in answerable])), 3),
         "unanswerable": len(unanswerable),
         "declined": round(float(np.mean([p < t for _, p, t in unanswerable])), 3),
+        "net": int(
+            sum(p >= t and r["right"] for r, p, t in answerable)
+            - sum(p >= t and not r["right"] for r, p, t in answerable)
+            - sum(p >= t for _, p, t in unanswerable)
+        ),
+        "sweep": sweep,
     }
 
 
