@@ -506,6 +506,31 @@ def test_several_weekdays_are_one_date_and_which_days_asks_a_date():
     assert detect_type("打疫苗要哪几天去") == "date"
 
 
+RATES = """阳光驿站招聘
+兼职理货员时薪18元，每周结算一次。
+小推车押金20元。
+仓库月租2000元，短租每天100元。
+"""
+
+
+@pytest.mark.parametrize(
+    ("question", "expected"),
+    [
+        ("兼职时薪多少", "18元"),
+        ("兼职一小时能挣多少钱", "18元"),
+        ("仓库一天租金多少", "100元"),  # per day asked: the daily figure, not the monthly one
+        ("仓库一个月租金多少", "2000元"),
+        ("驿站兼职一个月能拿多少工资", None),  # per month asked, per hour stated only: the documents do not say
+    ],
+)
+def test_a_rate_asked_per_one_period_is_not_answered_by_another(tmp_path_factory, question, expected):
+    if expected is None:
+        _answer_over(tmp_path_factory, "rates", RATES, "兼职时薪多少")  # builds the module's assistant once
+        assert _INVENTED["rates"].ask(question).abstained
+    else:
+        assert expected in _answer_over(tmp_path_factory, "rates", RATES, question).answer
+
+
 def test_cells():
     from rag.answering.core import _cells
 

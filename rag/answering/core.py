@@ -491,6 +491,7 @@ def _span_choice(question, cand, start, end, agree, weights, display=None) -> Sp
     conflict = (
         _local_place_conflict(question, cand.text, start)
         or _qualifier_conflict(question, cand.text, start, end)
+        or _period_conflict(question, cand.text, start, end)
         or _ordinal_conflict(question, cand)
     )
     # agreement above 1 (a whole noun and its unit, 贫困村231个) still ranks, though confidence caps it at 1
@@ -500,6 +501,26 @@ def _span_choice(question, cand, start, end, agree, weights, display=None) -> Sp
     choice.agree = min(agree, 1.0)
     choice.conflict = conflict
     return choice
+
+
+_RATE_PERIODS = resource_groups("zh/rate_periods.txt")
+
+
+def _periods(text: str) -> set[str]:
+    return {period for period, words in _RATE_PERIODS.items() if any(w in text for w in words)}
+
+
+def _period_conflict(question: Question, text: str, start: int, end: int) -> bool:
+    """A rate asked per one period and the figure's clause states it per another only (兼职一个月能拿多少 and
+    时薪18元; 一天租金多少 and 月租2000元)."""
+    if question.qtype != "number":
+        return False
+    asked = _periods(question.text)
+    if len(asked) != 1:
+        return False
+    a, b = _clause_bounds(text, start, end)
+    stated = _periods(text[a : min(len(text), b + 2)])  # and the unit right after the figure (200元/天)
+    return bool(stated) and not stated & asked
 
 
 def _qualifier_conflict(question: Question, text: str, start: int, end: int) -> bool:
