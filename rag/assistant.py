@@ -212,7 +212,7 @@ def unchanged_on_disk(paths: list[Path], settings: Settings, embedder: Embedder 
     file and one JSON read.
     """
     from .documents import file_stamp, iter_corpus_files
-    from .index import FORMAT_VERSION, MANIFEST
+    from .index import MANIFEST, built_alike
 
     t0 = time.perf_counter()
     index_dir = Path(settings.index_dir)
@@ -221,13 +221,10 @@ def unchanged_on_disk(paths: list[Path], settings: Settings, embedder: Embedder 
     except (OSError, ValueError):
         return None
     embedder = embedder or load_embedder(settings.embedder, settings)
+    chunker = ChunkerSettings(settings.chunk_size, settings.chunk_overlap)
     if (
-        manifest.get("format_version") != FORMAT_VERSION
-        or manifest.get("cleaning") != CLEANING_VERSION
+        not built_alike(manifest, chunker, dense_settings(settings))
         or manifest.get("embedder", {}).get("name") != embedder.name
-        or manifest.get("chunker") != ChunkerSettings(settings.chunk_size, settings.chunk_overlap).as_dict()
-        or manifest.get("normalization") != describe_normalization()
-        or manifest.get("dense_settings") != dense_settings(settings)
         or (index_dir / UPLOADS_FOLDER).is_dir()  # uploads are synced by build_index
     ):
         return None

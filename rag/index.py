@@ -220,14 +220,11 @@ class Index:
         )
         if (
             previous is not None
-            and same_rules
             and not (report.added or report.changed or report.removed)
             and dense_settings is not None
-            and previous.manifest.get("dense_settings") == dense_settings
-            and previous.manifest.get("format_version") == FORMAT_VERSION
+            and built_alike(previous.manifest, chunker, dense_settings)
             and previous.manifest.get("sources") == new_sources
             and previous.manifest.get("excluded", []) == new_excluded
-            and previous.manifest.get("cleaning") == CLEANING_VERSION
             and all(_same_document(previous.documents.get(d.id), d) for d in documents)
         ):
             report.total_chunks = len(previous.chunks)
@@ -419,6 +416,18 @@ class Index:
         if len(dense) != len(chunks):
             raise IndexCorrupt(f"{folder}: {len(dense)} vectors for {len(chunks)} chunks; {rebuild}")
         return cls(documents, chunks, dense, lexical, manifest)
+
+
+def built_alike(manifest: dict, chunker: ChunkerSettings, dense_settings: dict) -> bool:
+    """The index ``manifest`` describes was built as one built now would be: same format, cleaning rules,
+    chunker, normalisation and vector-store settings (so an update that changes no document may keep it)."""
+    return (
+        manifest.get("format_version") == FORMAT_VERSION
+        and manifest.get("cleaning") == CLEANING_VERSION
+        and manifest.get("chunker") == chunker.as_dict()
+        and manifest.get("normalization") == describe_normalization()
+        and manifest.get("dense_settings") == dense_settings
+    )
 
 
 def _same_document(old: Document | None, new: Document) -> bool:
