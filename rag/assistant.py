@@ -57,13 +57,16 @@ def dense_factory(settings: Settings):
     if settings.vector_store == "milvus":
         from .milvus_store import MilvusStore
 
-        return lambda matrix: MilvusStore.from_vectors(
+        return lambda matrix, previous=None: MilvusStore.from_vectors(
             matrix, settings.resolved_milvus_uri(), settings.milvus_collection
         )
     from .vector_store import FaissStore
 
-    return lambda matrix: FaissStore.from_vectors(
-        matrix, kind=settings.dense_index, ann_threshold=settings.ann_threshold
+    return lambda matrix, previous=None: FaissStore.from_vectors(
+        matrix,
+        kind=settings.dense_index,
+        ann_threshold=settings.ann_threshold,
+        previous=previous if isinstance(previous, FaissStore) else None,
     )
 
 

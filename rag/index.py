@@ -154,7 +154,7 @@ class Index:
         show_progress: bool = False,
         dense_kind: str = "auto",
         ann_threshold: int = 50_000,
-        dense_factory: Callable[[np.ndarray], object] | None = None,
+        dense_factory: Callable[[np.ndarray, object], object] | None = None,
         remove: Sequence[str] = (),
         sources: Sequence[dict] | None = None,
         exclude: Sequence[str] = (),
@@ -164,8 +164,8 @@ class Index:
 
         With ``keep_previous``, documents of ``previous`` that are not in ``documents`` stay in the index
         (adding a folder does not drop the seeds), except those in ``remove``; otherwise they are removed.
-        ``dense_factory`` builds the vector store from the matrix of all chunk vectors (default: FAISS,
-        ``dense_kind``). ``sources`` are the source roots to record (default: those of ``previous``);
+        ``dense_factory`` builds the vector store from the matrix of all chunk vectors and the previous store
+        (default: FAISS, ``dense_kind``). ``sources`` are the source roots to record (default: those of ``previous``);
         ``exclude`` ids (documents the user removed) are removed and recorded, so a re-sync does not bring
         them back until their folder is indexed again. ``dense_settings`` (the vector store's settings, recorded in
         the manifest) let a no-op return ``previous`` itself: when no document is added, changed or removed and
@@ -272,10 +272,18 @@ class Index:
             for c, r in zip(chunks, kept_rows, strict=True)
         ]
         lexical = BM25Store.build(texts, previous=previous.lexical if reuse else None, kept_rows=kept_rows)
+        # the previous store (same chunking and normalisation, so the same kind of vectors): an IVF index keeps
+        # its trained centroids
+        prev_dense = previous.dense if same_rules else None
         if dense_factory is not None:
-            dense = dense_factory(matrix)
+            dense = dense_factory(matrix, prev_dense)
         elif len(matrix):
-            dense = FaissStore.from_vectors(matrix, kind=dense_kind, ann_threshold=ann_threshold)
+            dense = FaissStore.from_vectors(
+                matrix,
+                kind=dense_kind,
+                ann_threshold=ann_threshold,
+                previous=prev_dense if isinstance(prev_dense, FaissStore) else None,
+            )
         else:
             dense = FaissStore(embedder.dim)
         manifest = {

@@ -6,7 +6,9 @@ width), so a traditional question finds a simplified passage and the other way r
 The index precomputes every document-term BM25 score into a sparse CSC matrix, built with numpy from the
 rows' token ids (Lucene's BM25 with the parameters and float32 rounding of ``bm25s``, which built it before;
 a test checks the scores against bm25s's). An update reuses the kept rows' token ids as they are, so it
-tokenises only new text and decodes no words. The folder keeps bm25s's file names and layout.
+tokenises only new text and decodes no words, and merges the new rows' entries into the previous matrix
+(kept with each entry's term frequency) instead of sorting every entry again. The folder keeps bm25s's file
+names and layout.
 """
 
 from __future__ import annotations
@@ -29,6 +31,7 @@ log = logging.getLogger(__name__)
 
 
 _TOKEN_ARRAYS = ("tokens", "tokens_indptr")
+TF_FILE = "tf.csc.index.npy"  # each entry's term frequency, beside the scores: an update recomputes them
 # BM25 parameters: bm25s's defaults, which built this index before (Lucene's usual k1 and b)
 K1 = 1.5
 B = 0.75
@@ -47,6 +50,18 @@ def tokenizer_fingerprint() -> str:
     return hashlib.sha1(key.encode("utf-8")).hexdigest()[:16]
 
 
+def _scores(df: np.ndarray, tf: np.ndarray, dl: np.ndarray, n: int, avgdl: float) -> np.ndarray:
+    """Lucene's BM25 score of each entry (its word's df, its tf, its row's length), rounded as bm25s rounds."""
+    idf = np.log(1 + (n - df + 0.5) / (df + 0.5)).astype(np.float32)
+    tfc = tf / (K1 * ((1 - B) + B * dl / avgdl) + tf)
+    return (idf.astype(np.float64) * tfc).astype(np.float32)
+
+
+def _narrow(tf: np.ndarray) -> np.ndarray:
+    """Term frequencies in the smallest unsigned type that holds them (a chunk's counts fit 16 bits)."""
+    return tf.astype(np.uint16 if int(tf.max(initial=0)) < 2**16 else np.uint32)
+
+
 class BM25Store:
     """BM25 over pre-tokenised chunks; row ``i`` is chunk ``i`` of the index.
 
@@ -62,8 +77,10 @@ class BM25Store:
         vocab: dict,
         params: dict,
         row_tokens: tuple[np.ndarray, np.ndarray] | None = None,
+        tf: np.ndarray | None = None,
     ):
         self._data, self._indices, self._indptr = data, indices, indptr
+        self._tf = tf  # each entry's term frequency (an update recomputes the scores from it), or None
         self._vocab = vocab
         self._params = params
         self._size = int(params.get("num_docs", 0))
@@ -127,7 +144,55 @@ class BM25Store:
             tok[dest] = np.asarray(old_ids)[run]
         for i, ids in fresh.items():
             tok[offsets[i] : offsets[i + 1]] = ids
+        if reuse and previous._tf is not None and kept.any() and bool(np.all(np.diff(rows[kept]) > 0)):
+            return cls._merged(previous, rows, kept, fresh, tok, offsets, words)
         return cls._from_ids(tok, offsets, words)
+
+    @classmethod
+    def _merged(
+        cls,
+        previous: BM25Store,
+        rows: np.ndarray,
+        kept: np.ndarray,
+        fresh: dict[int, np.ndarray],
+        tok: np.ndarray,
+        offsets: np.ndarray,
+        words: dict[str, int],
+    ) -> BM25Store:
+        """An update's matrix from the previous one, in time linear in its entries (no sort of all of them).
+
+        The kept rows keep their order (the index lists chunks by document id), so the previous (word, row)
+        entries, renumbered to the new rows, stay sorted; the new rows' few entries are sorted and inserted among
+        them, and every score is recomputed from the entries' term frequencies (N, df and the mean length
+        changed). Words keep their previous ids, new words come after them, and a word no row uses any more
+        keeps an empty column until the next full build: the scores are those of a build from scratch.
+        """
+        n = len(offsets) - 1
+        lengths = np.diff(offsets)
+        new_of_old = np.full(len(previous), -1, dtype=np.int64)
+        new_of_old[rows[kept]] = np.flatnonzero(kept)
+        old_cols = np.repeat(np.arange(len(previous._indptr) - 1, dtype=np.int64), np.diff(previous._indptr))
+        old_rows = new_of_old[np.asarray(previous._indices)]
+        still = old_rows >= 0
+        keys = old_cols[still] * n + old_rows[still]
+        del old_cols
+        tf = np.asarray(previous._tf)[still]
+        del old_rows, still
+        if fresh:
+            f_rows = np.concatenate([np.full(len(ids), i, dtype=np.int64) for i, ids in fresh.items()])
+            f_keys, f_tf = np.unique(np.concatenate(list(fresh.values())) * n + f_rows, return_counts=True)
+            at = np.searchsorted(keys, f_keys)
+            keys = np.insert(keys, at, f_keys)
+            tf = np.insert(tf, at, f_tf.astype(tf.dtype))
+        col, row = keys // n, (keys % n).astype(np.int32)
+        del keys
+        n_words = len(words)
+        df = np.bincount(col, minlength=n_words)
+        data = _scores(df[col], tf, lengths[row], n, float(lengths.mean()))
+        indptr = np.zeros(n_words + 1, dtype=np.int64)
+        np.cumsum(df, out=indptr[1:])
+        params = {"k1": K1, "b": B, "method": "lucene", "num_docs": n, "tokenizer": tokenizer_fingerprint()}
+        return cls(data, row, indptr, dict(words), params, (tok.astype(np.int32), offsets), _narrow(tf))
 
     @classmethod
     def build_from_tokens(cls, tokens: Sequence[list[str]], show_progress: bool = False) -> BM25Store:
@@ -186,13 +251,10 @@ class BM25Store:
         col, row = (pair // n).astype(np.int32), (pair % n).astype(np.int32)
         del pair
         df = np.bincount(col, minlength=n_words)
-        idf = np.log(1 + (n - df + 0.5) / (df + 0.5)).astype(np.float32)
-        avgdl = float(lengths.mean())
-        tfc = tf / (K1 * ((1 - B) + B * lengths[row] / avgdl) + tf)
-        data = (idf[col].astype(np.float64) * tfc).astype(np.float32)
+        data = _scores(df[col], tf, lengths[row], n, float(lengths.mean()))
         indptr = np.zeros(n_words + 1, dtype=np.int64)
         np.cumsum(df, out=indptr[1:])
-        return cls(data, row, indptr, vocab, params, (canon, offsets))
+        return cls(data, row, indptr, vocab, params, (canon, offsets), _narrow(tf))
 
     def __len__(self) -> int:
         return self._size
@@ -243,6 +305,8 @@ class BM25Store:
         if self._row_tokens is not None:
             for name, arr in zip(_TOKEN_ARRAYS, self._row_tokens, strict=True):
                 np.save(path / f"{name}.index.npy", arr)
+        if self._tf is not None:
+            np.save(path / TF_FILE, self._tf)
 
     @classmethod
     def load(cls, folder: Path, size: int) -> BM25Store:
@@ -265,4 +329,12 @@ class BM25Store:
                 raise IndexCorrupt(f"{path} cannot be read ({exc})") from exc
             if len(offsets) == size + 1:
                 row_tokens = (ids, offsets)
-        return cls(*arrays, vocab, params, row_tokens)
+        tf = None
+        if (path / TF_FILE).is_file():
+            try:  # memory-mapped too: only an update reads it
+                tf = np.load(path / TF_FILE, mmap_mode="r")
+            except (OSError, ValueError) as exc:
+                raise IndexCorrupt(f"{path} cannot be read ({exc})") from exc
+            if len(tf) != len(arrays[0]):
+                tf = None
+        return cls(*arrays, vocab, params, row_tokens, tf)

@@ -155,6 +155,8 @@ def test_an_update_tokenises_only_new_text_and_equals_a_rebuild(corpus, tmp_path
     calls = []
     original = BM25Store.tokenize
     monkeypatch.setattr(BM25Store, "tokenize", staticmethod(lambda text: calls.append(text) or original(text)))
+    # and the new rows' entries are merged into the previous matrix, not all entries sorted again
+    monkeypatch.setattr(BM25Store, "_from_ids", classmethod(lambda *a: pytest.fail("BM25 rebuilt from all rows")))
     updated, report, _ = build_index([corpus], settings, embedder=HashEmbedder())
     assert report.added == ["new.txt"]
     assert len(calls) == sum(c.doc_id == "new.txt" for c in updated.chunks)

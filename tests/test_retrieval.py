@@ -154,6 +154,45 @@ def test_bm25_scores_are_bm25s_lucene_scores_and_an_update_equals_a_rebuild(seed
     assert "bm25s" in sys.modules  # imported here as the reference; the product's build never imports it
 
 
+def _columns(store) -> dict[str, tuple]:
+    """Each word's column (rows, scores, term frequencies): what a store means, whatever its word ids."""
+    out = {}
+    for word, i in store._vocab.items():
+        a, b = store._indptr[i], store._indptr[i + 1]
+        if b > a:
+            out[word] = (store._indices[a:b].tolist(), store._data[a:b].tolist(), store._tf[a:b].tolist())
+    return out
+
+
+def test_an_update_in_order_merges_into_the_previous_matrix(seed_docs, monkeypatch, tmp_path):
+    """Kept rows in their previous order (the index lists chunks by document): the update inserts the new rows'
+    entries among the previous ones and recomputes the scores, with no sort of every entry; the result means
+    exactly what a build from scratch means (same words, rows, scores and term frequencies), through a save."""
+    from rag.lexical import BM25Store
+
+    texts = [d.text[i : i + 240] for d in seed_docs.values() for i in range(0, len(d.text), 200)]
+    BM25Store.build(texts[:-5]).save(tmp_path)
+    first = BM25Store.load(tmp_path, len(texts) - 5)  # its term frequencies memory-mapped from the file
+    assert first._tf is not None and first._tf.dtype == np.uint16
+    gone = {3, 40}  # two rows removed (a changed or removed document), five added among and after the rest
+    kept = [r for r in range(len(texts) - 5) if r not in gone]
+    layout = [*kept[:10], None, None, *kept[10:], None, None, None]
+    new_texts = [texts[-5], texts[-4], texts[-3], texts[-2], texts[-1]]
+    fill = iter(new_texts)
+    rows_texts = ["" if r is not None else next(fill) for r in layout]
+    monkeypatch.setattr(BM25Store, "_from_ids", classmethod(lambda *a: pytest.fail("a full rebuild")))
+    update = BM25Store.build(rows_texts, previous=first, kept_rows=layout)
+    monkeypatch.undo()
+    fill = iter(new_texts)
+    fresh = BM25Store.build([texts[r] if r is not None else next(fill) for r in layout])
+    assert _columns(update) == _columns(fresh)
+    for q in ("碑林区帮扶了多少个村", "汉滨区毛绒玩具厂的年产值", "贫困户"):
+        assert np.array_equal(update.scores(q), fresh.scores(q)), q
+    assert update.rows_tokens(range(len(layout))) == fresh.rows_tokens(range(len(layout)))
+    # the words only the removed rows used keep an empty column (no score), until the next full build
+    assert set(update._vocab) >= set(fresh._vocab)
+
+
 def test_building_bm25_imports_no_bm25s(tmp_path):
     import subprocess
     import sys

@@ -39,6 +39,38 @@ def test_approximate_indexes_meet_their_recall_target(kind, tmp_path):
     assert np.array_equal(loaded.search(queries[0], 10)[0], store.search(queries[0], 10)[0])
 
 
+def test_an_ivf_update_keeps_the_trained_centroids_until_the_corpus_drifts(tmp_path, monkeypatch):
+    """An update within RETRAIN_DRIFT of the trained size assigns the vectors to the previous centroids with the
+    previous nprobe (no training, no tuning) and still finds what exact search finds; past it, it trains again."""
+    import faiss
+
+    from rag.vector_store import RETRAIN_DRIFT
+
+    x = _clustered(6000)
+    built = FaissStore.from_vectors(x, kind="ivf")
+    built.save(tmp_path)
+    first = FaissStore.load(tmp_path, x.shape[1], built.describe())  # as an update finds it: loaded
+    assert first.params["trained_on"] == 6000
+    grown = np.vstack([x[100:], _clustered(int(6000 * RETRAIN_DRIFT) + 50, seed=3)[:400]])  # 100 out, 400 in
+    trained = []
+    original = faiss.IndexIVFFlat.train
+    monkeypatch.setattr(faiss.IndexIVFFlat, "train", lambda self, v: trained.append(len(v)) or original(self, v))
+    update = FaissStore.from_vectors(grown, kind="ivf", previous=first)
+    assert trained == []
+    assert update.params["nprobe"] == first.params["nprobe"] and update.params["trained_on"] == 6000
+    centroids = update._index.quantizer.reconstruct_n(0, update._index.nlist)
+    assert np.array_equal(centroids, first._index.quantizer.reconstruct_n(0, first._index.nlist))
+    assert len(update) == len(grown) and np.allclose(update.vectors(), grown, atol=1e-6)
+    rng = np.random.default_rng(5)
+    queries = grown[rng.choice(len(grown), 50, replace=False)]
+    exact = FaissStore.from_vectors(grown, kind="flat")
+    got = np.array([update.search(q, 10)[0] for q in queries])
+    assert recall_at_k(got, np.array([exact.search(q, 10)[0] for q in queries])) >= 0.9
+    far = np.vstack([x, _clustered(int(6000 * RETRAIN_DRIFT) + 100, seed=4)])
+    again = FaissStore.from_vectors(far, kind="ivf", previous=first)
+    assert trained and again.params["trained_on"] == len(far)
+
+
 def test_auto_switches_to_ivf_above_the_threshold():
     store = FaissStore.from_vectors(_clustered(3000), kind="auto", ann_threshold=2000)
     assert store.kind == "ivf"
