@@ -14,6 +14,7 @@ from pathlib import Path
 
 import numpy as np
 
+from .chunk_table import ChunkTable
 from .chunking import ChunkerSettings, chunk_document
 from .documents import CLEANING_VERSION, UPLOAD_TAG, doc_id_for
 from .embedders import Embedder
@@ -26,10 +27,13 @@ from .vector_store import FaissStore
 
 log = logging.getLogger(__name__)
 
-FORMAT_VERSION = 2  # 2: document ids keep their extension (a.txt ≠ a.html); sources are recorded
+# 2: document ids keep their extension (a.txt ≠ a.html); sources are recorded. 3: chunks as a table of offsets
+# (rag.chunk_table), not JSONL; formats 1 and 2 are still read and saved as 3 by the next update
+FORMAT_VERSION = 3
 MANIFEST = "manifest.json"
 DOCUMENTS = "documents.jsonl"
-CHUNKS = "chunks.jsonl"
+CHUNKS = "chunks.jsonl"  # formats 1 and 2
+OLD_FORMAT_FILES = frozenset({CHUNKS})  # files of older formats, left behind when an index is saved as today's
 SOURCES = "sources.json"  # the recorded source roots, also readable when the rest of the index is damaged
 UPLOADS_FOLDER = "corpus"  # uploaded files are kept in <index dir>/corpus
 
@@ -97,7 +101,7 @@ class Index:
     def __init__(
         self,
         documents: list[Document],
-        chunks: list[Chunk],
+        chunks: Sequence[Chunk],
         dense: FaissStore,
         lexical: BM25Store,
         manifest: dict,
@@ -233,8 +237,11 @@ class Index:
         if same_rules:
             vectors = previous.dense.vectors()
             rows: dict[str, list[int]] = {}
-            for i, c in enumerate(previous.chunks):
-                rows.setdefault(c.doc_id, []).append(i)
+            if isinstance(previous.chunks, ChunkTable):
+                rows = {doc_id: list(previous.chunks.rows_of(doc_id)) for doc_id in previous.documents}
+            else:
+                for i, c in enumerate(previous.chunks):
+                    rows.setdefault(c.doc_id, []).append(i)
             for doc_id, doc in previous.documents.items():
                 idx = rows.get(doc_id, [])
                 reusable[doc_id] = (doc, [previous.chunks[i] for i in idx], vectors[idx], idx)
@@ -318,13 +325,12 @@ class Index:
             with open(tmp / DOCUMENTS, "w", encoding="utf-8") as f:
                 for d in self.documents.values():
                     f.write(d.model_dump_json() + "\n")
-            with open(tmp / CHUNKS, "w", encoding="utf-8") as f:
-                for c in self.chunks:
-                    f.write(c.model_dump_json() + "\n")
+            ChunkTable.from_chunks(self.documents, self.chunks).save(tmp)
             self.dense.save(tmp)
             self.lexical.save(tmp)
             files = sorted(p for p in tmp.rglob("*") if p.is_file())
             manifest = dict(self.manifest)
+            manifest["format_version"] = FORMAT_VERSION  # what save writes, whatever the index was read from
             manifest["checksums"] = {p.relative_to(tmp).as_posix(): _sha256_file(p) for p in files}
             manifest["saved_at"] = time.strftime("%Y-%m-%dT%H:%M:%S%z")
             (tmp / MANIFEST).write_text(json.dumps(manifest, ensure_ascii=False, indent=1), encoding="utf-8")
@@ -333,7 +339,7 @@ class Index:
             # Keep anything else the folder holds (e.g. uploaded corpus files) in place.
             if folder.exists():
                 for extra in folder.iterdir():
-                    if not (tmp / extra.name).exists():
+                    if not (tmp / extra.name).exists() and extra.name not in OLD_FORMAT_FILES:
                         os.replace(extra, tmp / extra.name)
                 os.replace(folder, old)
             os.replace(tmp, folder)
@@ -383,7 +389,7 @@ class Index:
             name = manifest["embedder"]["name"]
         except (OSError, ValueError, KeyError, TypeError) as exc:
             raise IndexCorrupt(f"{manifest_path} is unreadable ({exc}); {rebuild}") from exc
-        if version not in (1, FORMAT_VERSION):
+        if version not in (1, 2, FORMAT_VERSION):
             raise IndexCorrupt(f"{folder} has index format {version}, this version reads {FORMAT_VERSION}; {rebuild}")
         if expected_embedder is not None and expected_embedder != name:
             raise EmbedderMismatch(
@@ -403,11 +409,16 @@ class Index:
                 for line in (folder / DOCUMENTS).read_text(encoding="utf-8").splitlines()
                 if line
             ]
-            chunks = [
-                Chunk.model_validate_json(line)
-                for line in (folder / CHUNKS).read_text(encoding="utf-8").splitlines()
-                if line
-            ]
+            if version >= 3:
+                chunks: Sequence[Chunk] = ChunkTable.load(folder, {d.id: d for d in documents})
+            else:
+                chunks = [
+                    Chunk.model_validate_json(line)
+                    for line in (folder / CHUNKS).read_text(encoding="utf-8").splitlines()
+                    if line
+                ]
+        except IndexCorrupt as exc:
+            raise IndexCorrupt(f"{exc}; {rebuild}") from exc
         except (OSError, ValueError) as exc:
             raise IndexCorrupt(f"{folder}: documents or chunks unreadable ({exc}); {rebuild}") from exc
         if version == 1:

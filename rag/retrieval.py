@@ -78,13 +78,17 @@ class HybridRetriever:
         if not doc_ids:
             return 0
         if self._chunks_per_doc is None:
-            self._chunks_per_doc = Counter(c.doc_id for c in self.index.chunks)
+            chunks = self.index.chunks
+            counts = getattr(chunks, "counts", None)  # a saved index's chunk table counts without building chunks
+            self._chunks_per_doc = Counter(counts() if counts else (c.doc_id for c in chunks))
         return sum(self._chunks_per_doc.get(d, 0) for d in doc_ids)
 
     def _without(self, ranked: Ranked, doc_ids: frozenset[str]) -> Ranked:
         if not doc_ids:
             return ranked
-        keep = np.array([self.index.chunks[r].doc_id not in doc_ids for r in ranked.rows.tolist()], dtype=bool)
+        chunks = self.index.chunks
+        doc_of = getattr(chunks, "doc_id", None) or (lambda r: chunks[r].doc_id)
+        keep = np.array([doc_of(r) not in doc_ids for r in ranked.rows.tolist()], dtype=bool)
         return Ranked(ranked.rows[keep], ranked.scores[keep])
 
     def search_dense(self, query_vector: np.ndarray, k: int) -> Ranked:

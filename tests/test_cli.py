@@ -129,7 +129,7 @@ def test_corrupt_and_mismatched_index(index_copy):
     mismatch = CliRunner().invoke(cli, ["ask", "碑林区", "--index-dir", str(index_copy), "--embedder", "hash-test"])
     assert mismatch.exit_code == 1
     assert "built with embedder 'e5-small-bundled', not 'hash-test'" in mismatch.output
-    (index_copy / "chunks.jsonl").write_text("garbage", encoding="utf-8")
+    (index_copy / "chunks.npy").write_text("garbage", encoding="utf-8")
     corrupt = CliRunner().invoke(cli, ["ask", "碑林区", "--index-dir", str(index_copy)])
     assert corrupt.exit_code == 1
     assert "rag index --rebuild" in corrupt.output and "Traceback" not in corrupt.output

@@ -100,7 +100,7 @@ def test_uploads_of_the_same_name_and_a_folder_file_never_collide(tmp_path):
 def test_rebuild_restores_the_users_documents_not_the_seeds(tmp_path):
     settings = _settings(tmp_path / "idx")
     build_index([_corpus(tmp_path / "docs")], settings, show_progress=False)
-    (settings.index_dir / "chunks.jsonl").write_text("garbage\n", encoding="utf-8")
+    (settings.index_dir / "chunks.npy").write_text("garbage\n", encoding="utf-8")
     with pytest.raises(IndexCorrupt) as err:
         Index.load(settings.index_dir)
     assert f"rag index --rebuild --index-dir {settings.index_dir}" in str(err.value)
@@ -190,7 +190,9 @@ def test_nothing_indexable_exits_non_zero(tmp_path):
 
 
 def _downgrade_to_format_1(folder: Path, rename: dict[str, str]) -> None:
-    """Rewrite a saved index as the old format wrote it: ids without extension, format_version 1."""
+    """Rewrite a saved index as the old format wrote it: ids without extension, format_version 1, chunks in JSONL."""
+    chunks = Index.load(folder).chunks
+    (folder / "chunks.jsonl").write_text("".join(c.model_dump_json() + "\n" for c in chunks), encoding="utf-8")
     for name, key in (("documents.jsonl", "id"), ("chunks.jsonl", "doc_id")):
         rows = [json.loads(line) for line in (folder / name).read_text(encoding="utf-8").splitlines()]
         for row in rows:
@@ -203,6 +205,9 @@ def _downgrade_to_format_1(folder: Path, rename: dict[str, str]) -> None:
         (folder / name).write_text("".join(json.dumps(r, ensure_ascii=False) + "\n" for r in rows), encoding="utf-8")
     manifest = json.loads((folder / "manifest.json").read_text(encoding="utf-8"))
     manifest["format_version"] = 1
+    for name in ("chunks.npy", "sections.json"):
+        (folder / name).unlink()
+        del manifest["checksums"][name]
     for name in ("documents.jsonl", "chunks.jsonl"):
         manifest["checksums"][name] = hashlib.sha256((folder / name).read_bytes()).hexdigest()
     (folder / "manifest.json").write_text(json.dumps(manifest), encoding="utf-8")
@@ -219,7 +224,9 @@ def test_an_old_index_is_migrated_with_a_message(tmp_path, caplog):
     assert list(index.documents) == ["xss.txt"] and "format 1" in caplog.text
     _every_chunk_slices_its_document(index)
     build_index([docs], settings, show_progress=False)
-    assert json.loads((settings.index_dir / "manifest.json").read_text())["format_version"] == 2
+    manifest = json.loads((settings.index_dir / "manifest.json").read_text())
+    assert manifest["format_version"] == 3 and "chunks.npy" in manifest["checksums"]
+    assert not (settings.index_dir / "chunks.jsonl").exists()  # the old file is not carried over
 
 
 def test_an_old_index_with_a_collision_asks_for_a_rebuild(tmp_path):

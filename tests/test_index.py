@@ -5,6 +5,7 @@ import numpy as np
 import pytest
 
 from rag.assistant import build_index
+from rag.chunk_table import ChunkTable
 from rag.chunking import RULES_VERSION, ChunkerSettings
 from rag.config import Settings
 from rag.documents import load_corpus
@@ -41,9 +42,35 @@ def test_save_load_round_trip(built_index_dir, seed_docs):
     manifest = json.loads((built_index_dir / "manifest.json").read_text(encoding="utf-8"))
     assert manifest["embedder"] == {"name": "e5-small-bundled", "dim": 384}
     assert manifest["chunker"] == {"chunk_size": 240, "chunk_overlap": 1, "rules": RULES_VERSION}
-    assert manifest["format_version"] == 2
+    assert manifest["format_version"] == 3
+    assert isinstance(index.chunks, ChunkTable) and "chunks.jsonl" not in manifest["checksums"]
     assert manifest["documents"]["001_ad83b76884cea2bc.txt"]["sha256"] == seed_docs["001"].sha256
-    assert set(manifest["checksums"]) >= {"documents.jsonl", "chunks.jsonl", "dense.faiss"}
+    assert set(manifest["checksums"]) >= {"documents.jsonl", "chunks.npy", "sections.json", "dense.faiss"}
+
+
+def test_a_format_2_index_is_read_and_saved_as_format_3(corpus, tmp_path):
+    """Format 2 kept chunks in JSONL: it still loads (chunks parsed), and the next update writes the table."""
+    import hashlib
+
+    settings = Settings(index_dir=tmp_path / "idx")
+    built, _, _ = build_index([corpus], settings, embedder=HashEmbedder())
+    folder = settings.index_dir
+    (folder / "chunks.jsonl").write_text("".join(c.model_dump_json() + "\n" for c in built.chunks), encoding="utf-8")
+    manifest = json.loads((folder / "manifest.json").read_text(encoding="utf-8"))
+    for name in ("chunks.npy", "sections.json"):
+        (folder / name).unlink()
+        del manifest["checksums"][name]
+    manifest["checksums"]["chunks.jsonl"] = hashlib.sha256((folder / "chunks.jsonl").read_bytes()).hexdigest()
+    manifest["format_version"] = 2
+    (folder / "manifest.json").write_text(json.dumps(manifest), encoding="utf-8")
+    old = Index.load(folder)
+    assert isinstance(old.chunks, list) and old.chunks == list(built.chunks)
+    (corpus / "new.txt").write_text("新文章。灞桥区帮扶了7个村。", encoding="utf-8")
+    updated, report, _ = build_index([corpus], settings, embedder=HashEmbedder())
+    assert report.added == ["new.txt"]
+    manifest = json.loads((folder / "manifest.json").read_text(encoding="utf-8"))
+    assert manifest["format_version"] == 3 and not (folder / "chunks.jsonl").exists()
+    assert list(Index.load(folder).chunks) == list(updated.chunks)
 
 
 def test_incremental_update_embeds_only_what_changed(corpus, tmp_path):
@@ -216,13 +243,13 @@ def test_missing_and_foreign_folders(tmp_path):
 
 
 def test_tampered_and_truncated_files_are_detected(index_copy):
-    chunks = index_copy / "chunks.jsonl"
-    chunks.write_text(chunks.read_text(encoding="utf-8").replace("碑林区", "雁塔区", 1), encoding="utf-8")
+    docs = index_copy / "documents.jsonl"
+    docs.write_text(docs.read_text(encoding="utf-8").replace("碑林区", "雁塔区", 1), encoding="utf-8")
     with pytest.raises(IndexCorrupt, match="does not match its checksum.*rag index --rebuild"):
         Index.load(index_copy)
     faiss_file = index_copy / "dense.faiss"
     faiss_file.write_bytes(faiss_file.read_bytes()[:100])
-    with pytest.raises(IndexCorrupt, match="(dense.faiss|chunks.jsonl)"):
+    with pytest.raises(IndexCorrupt, match="(dense.faiss|documents.jsonl)"):
         Index.load(index_copy)
 
 
