@@ -60,6 +60,39 @@ class ChunkTable(Sequence[Chunk]):
             rows[r] = (d, c.start, c.end, sections.setdefault(c.section, len(sections)))
         return cls(documents, rows, list(sections))
 
+    @classmethod
+    def combine(
+        cls,
+        documents: Mapping[str, Document],
+        previous: ChunkTable,
+        chunks: Sequence[Chunk | None],
+        kept_rows: Sequence[int | None],
+    ) -> ChunkTable:
+        """An update's table: row ``i`` is ``chunks[i]``, or, where that is None, row ``kept_rows[i]`` of
+        ``previous`` (a chunk of a document that did not change), copied as it is, in one step.
+
+        Raises:
+            ValueError: a new chunk is not its document's slice with the id of its place.
+        """
+        number = {doc_id: i for i, doc_id in enumerate(sorted(documents))}
+        sections = {s: i for i, s in enumerate(previous._sections)}
+        rows = np.empty((len(chunks), COLUMNS), dtype=np.int64)
+        kept = np.asarray([-1 if r is None else r for r in kept_rows], dtype=np.int64)
+        copied = np.flatnonzero(kept >= 0)
+        if len(copied):
+            old = np.asarray(previous._rows)[kept[copied]]
+            renumber = np.asarray([number.get(doc_id, -1) for doc_id in previous._ids], dtype=np.int64)
+            old[:, 0] = renumber[old[:, 0]]
+            rows[copied] = old
+        for i in np.flatnonzero(kept < 0).tolist():
+            c = chunks[i]
+            rows[i] = (number[c.doc_id], c.start, c.end, sections.setdefault(c.section, len(sections)))
+        table = cls(documents, rows, list(sections))
+        for i in np.flatnonzero(kept < 0).tolist():
+            if table[i] != chunks[i]:
+                raise ValueError(f"chunk {chunks[i].id} is not its document's slice with that id")
+        return table
+
     def __len__(self) -> int:
         return len(self._rows)
 

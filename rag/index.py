@@ -234,50 +234,56 @@ class Index:
             report.total_chunks = len(previous.chunks)
             report.seconds = time.perf_counter() - t0
             return previous, report
+        table = None  # the previous index's chunk table: kept chunks are copied as table rows, never built
         if same_rules:
-            vectors = previous.dense.vectors()
-            rows: dict[str, list[int]] = {}
+            prev_vectors = previous.dense.vectors()
+            rows: dict[str, Sequence[int]] = {}
             if isinstance(previous.chunks, ChunkTable):
-                rows = {doc_id: list(previous.chunks.rows_of(doc_id)) for doc_id in previous.documents}
+                table = previous.chunks
+                rows = {doc_id: table.rows_of(doc_id) for doc_id in previous.documents}
             else:
                 for i, c in enumerate(previous.chunks):
                     rows.setdefault(c.doc_id, []).append(i)
             for doc_id, doc in previous.documents.items():
-                idx = rows.get(doc_id, [])
-                reusable[doc_id] = (doc, [previous.chunks[i] for i in idx], vectors[idx], idx)
+                reusable[doc_id] = (doc, rows.get(doc_id, []))
 
-        chunks: list[Chunk] = []
-        vectors: list[np.ndarray | None] = []
+        chunks: list[Chunk | None] = []  # None: a kept chunk of the previous table (its row in ``kept_rows``)
         kept_rows: list[int | None] = []  # the row of each chunk in ``previous`` when it is kept as it was
+        counts: dict[str, int] = {}
         to_embed: list[int] = []
         passages: list[str] = []
         for doc in final_docs:
             cached = reusable.get(doc.id)
             if cached and cached[0].sha256 == doc.sha256 and cached[0].text == doc.text:
-                chunks.extend(cached[1])
-                vectors.extend(cached[2])
-                kept_rows.extend(cached[3])
+                idx = cached[1]
+                chunks.extend([None] * len(idx) if table is not None else [previous.chunks[i] for i in idx])
+                kept_rows.extend(idx)
+                counts[doc.id] = len(idx)
                 continue
             for c in chunk_document(doc, chunker):
                 to_embed.append(len(chunks))
                 passages.append(matching_passage(doc, c))
                 chunks.append(c)
-                vectors.append(None)
                 kept_rows.append(None)
+                counts[doc.id] = counts.get(doc.id, 0) + 1
+        matrix = np.zeros((len(chunks), embedder.dim), dtype=np.float32)
+        kept_at = np.asarray([i for i, r in enumerate(kept_rows) if r is not None], dtype=np.int64)
+        if len(kept_at):
+            matrix[kept_at] = prev_vectors[np.asarray([kept_rows[i] for i in kept_at], dtype=np.int64)]
         if to_embed:
-            fresh = embedder.embed_passages(passages, show_progress=show_progress)
-            for row, vec in zip(to_embed, fresh, strict=True):
-                vectors[row] = vec
-        matrix = np.vstack(vectors).astype(np.float32) if vectors else np.zeros((0, embedder.dim), np.float32)
+            matrix[to_embed] = embedder.embed_passages(passages, show_progress=show_progress)
 
         docs_by_id = {d.id: d for d in final_docs}
         # the kept chunks' BM25 token ids come from the previous index (when it kept them, tokenised as today):
         # only new text is tokenised
         reuse = previous is not None and previous.lexical.has_tokens()
-        texts = [
-            matching_passage(docs_by_id[c.doc_id], c) if r is None or not reuse else ""
-            for c, r in zip(chunks, kept_rows, strict=True)
-        ]
+        texts = []
+        for c, r in zip(chunks, kept_rows, strict=True):
+            if r is not None and reuse:
+                texts.append("")  # not read: its token ids are the previous row's
+                continue
+            c = c if c is not None else previous.chunks[r]
+            texts.append(matching_passage(docs_by_id[c.doc_id], c))
         lexical = BM25Store.build(texts, previous=previous.lexical if reuse else None, kept_rows=kept_rows)
         # the previous store (same chunking and normalisation, so the same kind of vectors): an IVF index keeps
         # its trained centroids
@@ -302,7 +308,7 @@ class Index:
             "dense": dense.describe(),
             "lexical": {"kind": "bm25s", "tokenizer": "jieba.lcut_for_search"},
             "sources": new_sources,
-            "documents": _document_entries(final_docs, chunks, previous),
+            "documents": _document_entries(final_docs, counts, previous),
             "excluded": new_excluded,
             "dense_settings": dense_settings,
             "n_chunks": len(chunks),
@@ -310,7 +316,10 @@ class Index:
         report.embedded_chunks = len(to_embed)
         report.total_chunks = len(chunks)
         report.seconds = time.perf_counter() - t0
-        return cls(final_docs, chunks, dense, lexical, manifest), report
+        final: Sequence[Chunk] = chunks  # type: ignore[assignment]  (no None without a previous table)
+        if table is not None:
+            final = ChunkTable.combine(docs_by_id, table, chunks, kept_rows)
+        return cls(final_docs, final, dense, lexical, manifest), report
 
     # ------------------------------------------------------------------ saving
     def save(self, folder: Path) -> None:
@@ -457,11 +466,8 @@ def _same_document(old: Document | None, new: Document) -> bool:
     return old == new.model_copy(update={"file_size": old.file_size, "file_mtime_ns": old.file_mtime_ns})
 
 
-def _document_entries(docs: Sequence[Document], chunks: Sequence[Chunk], previous: Index | None) -> dict:
+def _document_entries(docs: Sequence[Document], counts: dict[str, int], previous: Index | None) -> dict:
     """The manifest's per-document record; ``indexed_at`` is kept for documents that did not change."""
-    counts: dict[str, int] = {}
-    for c in chunks:
-        counts[c.doc_id] = counts.get(c.doc_id, 0) + 1
     old = previous.manifest.get("documents", {}) if previous is not None else {}
     now = time.strftime("%Y-%m-%dT%H:%M:%S%z")
     entries = {}

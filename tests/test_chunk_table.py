@@ -75,3 +75,25 @@ def test_a_damaged_table_is_reported_not_served(docs, tmp_path):
     (tmp_path / "chunks.npy").write_bytes(b"garbage")
     with pytest.raises(IndexCorrupt, match="unreadable"):
         ChunkTable.load(tmp_path, docs)
+
+
+def test_an_update_copies_kept_rows_and_adds_the_new_chunks(docs):
+    """combine: the kept documents' rows copied from the previous table (renumbered: a document sorted before
+    them was added), the changed document's new chunks added; the same table as one made from all chunks."""
+    previous = ChunkTable.from_chunks(docs, _chunks(docs))
+    new_docs = dict(docs)
+    new_docs["b.txt"] = _doc("b.txt", "第三节\n改过的文字。又一句话。")
+    new_docs["0.txt"] = _doc("0.txt", "新加的文件。")
+    expected = _chunks(new_docs)
+    items, kept = [], []
+    for c in expected:
+        unchanged = c.doc_id in docs and docs[c.doc_id].text == new_docs[c.doc_id].text
+        items.append(None if unchanged else c)
+        kept.append(next(r for r, old in enumerate(previous) if old.id == c.id) if unchanged else None)
+    assert kept.count(None) < len(kept)  # some rows are copied
+    combined = ChunkTable.combine(new_docs, previous, items, kept)
+    assert list(combined) == expected
+    assert combined.counts() == ChunkTable.from_chunks(new_docs, expected).counts()
+    bad = expected[0].model_copy(update={"id": "0.txt#5"})
+    with pytest.raises(ValueError, match="slice with that id"):
+        ChunkTable.combine(new_docs, previous, [bad, *items[1:]], [None, *kept[1:]])

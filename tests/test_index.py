@@ -182,12 +182,17 @@ def test_an_update_tokenises_only_new_text_and_equals_a_rebuild(corpus, tmp_path
     calls = []
     original = BM25Store.tokenize
     monkeypatch.setattr(BM25Store, "tokenize", staticmethod(lambda text: calls.append(text) or original(text)))
+    # the kept chunks are copied as rows of the previous chunk table, never built one by one
+    built = []
+    getitem = ChunkTable.__getitem__
+    monkeypatch.setattr(ChunkTable, "__getitem__", lambda self, row: built.append(row) or getitem(self, row))
     # and the new rows' entries are merged into the previous matrix, not all entries sorted again
     monkeypatch.setattr(BM25Store, "_from_ids", classmethod(lambda *a: pytest.fail("BM25 rebuilt from all rows")))
     updated, report, _ = build_index([corpus], settings, embedder=HashEmbedder())
     assert report.added == ["new.txt"]
-    assert len(calls) == sum(c.doc_id == "new.txt" for c in updated.chunks)
     monkeypatch.undo()
+    assert len(calls) == sum(c.doc_id == "new.txt" for c in updated.chunks)
+    assert isinstance(updated.chunks, ChunkTable) and len(built) == len(calls)  # only the new ones, checked
     fresh, _, _ = build_index([corpus], Settings(index_dir=tmp_path / "fresh"), embedder=HashEmbedder())
     for name in ("_data", "_indices", "_indptr"):
         assert np.array_equal(getattr(updated.lexical, name), getattr(fresh.lexical, name)), name
