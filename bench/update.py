@@ -2,6 +2,7 @@
 
     python bench/update.py                                   # 10,000 and 100,000 chunks
     python bench/update.py --sizes 10000 --json bench/results.json
+    python bench/update.py --sizes 1000000 --json bench/results.json   # ~25 min, ~4 GB of disk
 
 A synthetic corpus of N/10 text files of about 2,400 characters (the seed articles' cleaned sentences in a
 random order, each file tagged so that no two are equal; about 14 chunks each with the default chunker, the
@@ -118,7 +119,10 @@ def main() -> None:
     print(f"done in {time.perf_counter() - t:.0f} s")
     if args.json:
         data = json.loads(args.json.read_text(encoding="utf-8")) if args.json.is_file() else {}
-        data["updates"] = results
+        # merged by corpus size: a run of other sizes keeps the rows it did not measure
+        rows = {r["files"]: r for r in data.get("updates", [])}
+        rows.update({r["files"]: r for r in results})
+        data["updates"] = [rows[k] for k in sorted(rows)]
         args.json.write_text(json.dumps(data, ensure_ascii=False, indent=1), encoding="utf-8")
     if args.work is None:
         shutil.rmtree(work, ignore_errors=True)
