@@ -30,6 +30,7 @@ log = logging.getLogger(__name__)
 # 2: document ids keep their extension (a.txt ≠ a.html); sources are recorded. 3: chunks as a table of offsets
 # (rag.chunk_table), not JSONL; formats 1 and 2 are still read and saved as 3 by the next update
 FORMAT_VERSION = 3
+_COPY_BLOCK = 65_536  # rows of kept vectors copied at a time in an update (a 100 MB temporary at 384 dimensions)
 MANIFEST = "manifest.json"
 DOCUMENTS = "documents.jsonl"
 CHUNKS = "chunks.jsonl"  # formats 1 and 2
@@ -269,7 +270,10 @@ class Index:
         matrix = np.zeros((len(chunks), embedder.dim), dtype=np.float32)
         kept_at = np.asarray([i for i, r in enumerate(kept_rows) if r is not None], dtype=np.int64)
         if len(kept_at):
-            matrix[kept_at] = prev_vectors[np.asarray([kept_rows[i] for i in kept_at], dtype=np.int64)]
+            kept_from = np.asarray([kept_rows[i] for i in kept_at], dtype=np.int64)
+            for a in range(0, len(kept_at), _COPY_BLOCK):  # in blocks: no temporary copy of every kept vector
+                matrix[kept_at[a : a + _COPY_BLOCK]] = prev_vectors[kept_from[a : a + _COPY_BLOCK]]
+        prev_vectors = None  # freed before the vector store is built (one copy of the vectors fewer at its peak)
         if to_embed:
             matrix[to_embed] = embedder.embed_passages(passages, show_progress=show_progress)
 
