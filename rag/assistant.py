@@ -298,6 +298,7 @@ def _build_and_save(docs, settings: Settings, embedder: Embedder, previous, show
         remove=remove,
         sources=sources,
         dense_settings=dense_settings(settings),
+        consume_previous=True,  # loaded for this update alone: its vector index may be changed in place
     )
     if index is not previous:  # a no-op returns the previous index itself: nothing to write
         index.save(settings.index_dir)

@@ -164,6 +164,7 @@ class Index:
         sources: Sequence[dict] | None = None,
         exclude: Sequence[str] = (),
         dense_settings: dict | None = None,
+        consume_previous: bool = False,
     ) -> tuple[Index, UpdateReport]:
         """Index ``documents``, reusing the chunks and vectors of unchanged documents of ``previous``.
 
@@ -176,6 +177,8 @@ class Index:
         the manifest) let a no-op return ``previous`` itself: when no document is added, changed or removed and
         the chunker, normalisation, sources, exclusions and these settings are those ``previous`` was built with,
         nothing is rebuilt (a no-op ``rag index`` used to re-tokenise every chunk for BM25: 81% of its time).
+        ``consume_previous``: ``previous`` is discarded after this call, so its IVF index may be updated in place
+        rather than copied (``rag index``; never an index that is answering queries).
 
         Raises:
             DocumentError: two of ``documents`` share an id.
@@ -237,7 +240,6 @@ class Index:
             return previous, report
         table = None  # the previous index's chunk table: kept chunks are copied as table rows, never built
         if same_rules:
-            prev_vectors = previous.dense.vectors()
             rows: dict[str, Sequence[int]] = {}
             if isinstance(previous.chunks, ChunkTable):
                 table = previous.chunks
@@ -267,15 +269,39 @@ class Index:
                 chunks.append(c)
                 kept_rows.append(None)
                 counts[doc.id] = counts.get(doc.id, 0) + 1
-        matrix = np.zeros((len(chunks), embedder.dim), dtype=np.float32)
         kept_at = np.asarray([i for i, r in enumerate(kept_rows) if r is not None], dtype=np.int64)
-        if len(kept_at):
-            kept_from = np.asarray([kept_rows[i] for i in kept_at], dtype=np.int64)
-            for a in range(0, len(kept_at), _COPY_BLOCK):  # in blocks: no temporary copy of every kept vector
-                matrix[kept_at[a : a + _COPY_BLOCK]] = prev_vectors[kept_from[a : a + _COPY_BLOCK]]
-        prev_vectors = None  # freed before the vector store is built (one copy of the vectors fewer at its peak)
-        if to_embed:
-            matrix[to_embed] = embedder.embed_passages(passages, show_progress=show_progress)
+        kept_from = np.asarray([kept_rows[i] for i in kept_at], dtype=np.int64)
+        fresh = (
+            embedder.embed_passages(passages, show_progress=show_progress)
+            if to_embed
+            else np.zeros((0, embedder.dim), np.float32)
+        )
+        # an IVF index built with the same settings is updated where it lies (kept vectors renumbered, only the new
+        # ones assigned to lists) instead of refilled from a matrix of every vector
+        dense = None
+        if (
+            same_rules
+            and isinstance(previous.dense, FaissStore)
+            and dense_settings is not None
+            and previous.manifest.get("dense_settings") == dense_settings
+            and (
+                dense_settings.get("dense_index") == "ivf"
+                or (dense_settings.get("dense_index") == "auto" and len(chunks) >= ann_threshold_of(dense_settings))
+            )
+        ):
+            new_of_old = np.full(len(previous.chunks), -1, dtype=np.int64)
+            new_of_old[kept_from] = kept_at
+            dense = previous.dense.updated(new_of_old, np.asarray(to_embed, np.int64), fresh, consume_previous)
+        matrix = None
+        if dense is None:
+            matrix = np.zeros((len(chunks), embedder.dim), dtype=np.float32)
+            if len(kept_at):
+                prev_vectors = previous.dense.vectors()
+                for a in range(0, len(kept_at), _COPY_BLOCK):  # in blocks: no temporary copy of every kept vector
+                    matrix[kept_at[a : a + _COPY_BLOCK]] = prev_vectors[kept_from[a : a + _COPY_BLOCK]]
+                del prev_vectors  # freed before the vector store is built (one copy of the vectors fewer)
+            if to_embed:
+                matrix[to_embed] = fresh
 
         docs_by_id = {d.id: d for d in final_docs}
         # the kept chunks' BM25 token ids come from the previous index (when it kept them, tokenised as today):
@@ -292,16 +318,16 @@ class Index:
         # the previous store (same chunking and normalisation, so the same kind of vectors): an IVF index keeps
         # its trained centroids
         prev_dense = previous.dense if same_rules else None
-        if dense_factory is not None:
+        if dense is None and dense_factory is not None:
             dense = dense_factory(matrix, prev_dense)
-        elif len(matrix):
+        elif dense is None and len(matrix):
             dense = FaissStore.from_vectors(
                 matrix,
                 kind=dense_kind,
                 ann_threshold=ann_threshold,
                 previous=prev_dense if isinstance(prev_dense, FaissStore) else None,
             )
-        else:
+        elif dense is None:
             dense = FaissStore(embedder.dim)
         manifest = {
             "format_version": FORMAT_VERSION,
@@ -448,6 +474,11 @@ class Index:
         if len(dense) != len(chunks):
             raise IndexCorrupt(f"{folder}: {len(dense)} vectors for {len(chunks)} chunks; {rebuild}")
         return cls(documents, chunks, dense, lexical, manifest)
+
+
+def ann_threshold_of(dense_settings: dict) -> int:
+    """The corpus size above which the settings' ``auto`` vector store is approximate."""
+    return int(dense_settings.get("ann_threshold", 50_000))
 
 
 def built_alike(manifest: dict, chunker: ChunkerSettings, dense_settings: dict) -> bool:

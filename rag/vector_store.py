@@ -122,6 +122,35 @@ class FaissStore:
         keep = ("nlist", "nprobe", "trained_on", "tuned_recall_at_10")
         return cls(previous.dim, index, "ivf", {k: previous.params[k] for k in keep if k in previous.params})
 
+    def updated(
+        self, new_of_old: np.ndarray, rows: np.ndarray, vectors: np.ndarray, in_place: bool = False
+    ) -> FaissStore | None:
+        """This IVF index after an update, without refilling it: the vectors of removed rows (``new_of_old`` -1)
+        are taken out, every kept vector is renumbered to its new row where it lies, and only the new ``vectors``
+        (rows ``rows``) are assigned to lists. ``in_place`` changes this store's own index (its holder discards
+        it); otherwise a copy. None where that cannot be done (another kind of index, or the corpus has drifted
+        past :data:`RETRAIN_DRIFT` of the size the centroids were trained on: the caller builds anew)."""
+        trained_on = self.params.get("trained_on")
+        n = int((new_of_old >= 0).sum()) + len(rows)
+        if self.kind != "ivf" or not trained_on or abs(n - trained_on) > RETRAIN_DRIFT * trained_on:
+            return None
+        faiss = _faiss()
+        index = self._index if in_place else faiss.clone_index(self._index)
+        index.set_direct_map_type(faiss.DirectMap.NoMap)  # faiss removes ids only without the row-ordered map
+        gone = np.flatnonzero(new_of_old < 0).astype(np.int64)
+        if len(gone):
+            index.remove_ids(faiss.IDSelectorBatch(gone))
+        lists = index.invlists
+        for i in range(index.nlist):  # ids are rows: renumber them in place, list by list
+            size = lists.list_size(i)
+            if size:
+                ids = faiss.rev_swig_ptr(lists.get_ids(i), size)
+                ids[:] = new_of_old[ids]
+        if len(rows):
+            index.add_with_ids(np.ascontiguousarray(vectors, dtype=np.float32), np.asarray(rows, dtype=np.int64))
+        index.make_direct_map()  # needs rows 0..n-1 exactly: a gap or a duplicate raises here
+        return FaissStore(self.dim, index, "ivf", dict(self.params))
+
     def _tune(self, name: str, values: list[int], vectors: np.ndarray, target: float, seed: int) -> None:
         """Smallest search parameter whose recall@10 against exact search on sample queries meets ``target``."""
         faiss = _faiss()

@@ -271,3 +271,33 @@ def test_save_keeps_other_files_and_leaves_no_temporaries(corpus, tmp_path):
     build_index([corpus], Settings(index_dir=folder), embedder=HashEmbedder())
     assert (folder / "README.md").read_text() == "keep me"
     assert [p.name for p in tmp_path.iterdir() if p.name.startswith(".")] == []
+
+
+def test_an_ivf_index_is_updated_in_place_by_rag_index(tmp_path, monkeypatch):
+    """rag index on an IVF index: an added and a removed file change the loaded index where it lies (no matrix
+    of every vector, no refill); its vectors are then row for row those of a build from scratch."""
+    from rag.vector_store import FaissStore
+
+    docs = tmp_path / "docs"
+    docs.mkdir()
+    for i in range(90):
+        text = "".join(f"第{i}号文件第{j}句，讲的是第{j % 7}个主题的细节，编号{i * 100 + j}。" for j in range(90))
+        (docs / f"f{i:03d}.txt").write_text(text, encoding="utf-8")
+    settings = Settings(index_dir=tmp_path / "idx", dense_index="ivf")
+    first, _, _ = build_index([docs], settings, embedder=HashEmbedder())
+    assert first.dense.kind == "ivf" and len(first.chunks) > 1000
+    (docs / "f050a.txt").write_text("新加的文件，讲灞桥区帮扶了7个村。" * 3, encoding="utf-8")
+    (docs / "f010.txt").unlink()
+    monkeypatch.setattr(FaissStore, "from_vectors", classmethod(lambda *a, **k: pytest.fail("refilled")))
+    monkeypatch.setattr(FaissStore, "vectors", lambda self: pytest.fail("every vector copied"))
+    updated, report, _ = build_index([docs], settings, embedder=HashEmbedder())
+    monkeypatch.undo()
+    assert report.added == ["f050a.txt"] and report.removed == ["f010.txt"]
+    fresh, _, _ = build_index(
+        [docs], Settings(index_dir=tmp_path / "fresh", dense_index="ivf"), embedder=HashEmbedder()
+    )
+    assert [c.id for c in updated.chunks] == [c.id for c in fresh.chunks]
+    assert np.allclose(Index.load(tmp_path / "idx").dense.vectors(), fresh.dense.vectors(), atol=1e-6)
+    row = next(i for i, c in enumerate(fresh.chunks) if c.doc_id == "f050a.txt")
+    ids, _ = Index.load(tmp_path / "idx").dense.search(fresh.dense.vectors()[row], 1)
+    assert ids[0] == row

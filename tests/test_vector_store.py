@@ -71,6 +71,42 @@ def test_an_ivf_update_keeps_the_trained_centroids_until_the_corpus_drifts(tmp_p
     assert trained and again.params["trained_on"] == len(far)
 
 
+@pytest.mark.parametrize("in_place", [False, True])
+def test_an_ivf_index_is_updated_where_it_lies(in_place):
+    """Rows removed, kept vectors renumbered (a row inserted before them shifts them), new vectors added: the
+    same vectors row by row and the same answers as an index filled from the whole matrix on the same
+    centroids; without ``in_place`` the previous index is left as it was."""
+    x = _clustered(6000)
+    first = FaissStore.from_vectors(x, kind="ivf")
+    before = first.vectors().copy()
+    gone = {10, 11, 4000}
+    kept = [r for r in range(len(x)) if r not in gone]
+    new = _clustered(5, seed=9)
+    # the new table: 2 new rows first, then the kept ones, 3 more new rows in the middle
+    layout = [None, None, *kept[:3000], None, None, None, *kept[3000:]]
+    expected = np.vstack([new[0], new[1], x[kept[:3000]], new[2:5], x[kept[3000:]]])
+    new_of_old = np.full(len(x), -1, dtype=np.int64)
+    for row, old in enumerate(layout):
+        if old is not None:
+            new_of_old[old] = row
+    rows = np.asarray([i for i, old in enumerate(layout) if old is None], dtype=np.int64)
+    update = first.updated(new_of_old, rows, new, in_place=in_place)
+    assert update is not None and len(update) == len(expected)
+    assert np.allclose(update.vectors(), expected, atol=1e-6)
+    refilled = FaissStore.from_vectors(expected, kind="ivf", previous=first)
+    for q in expected[::500]:
+        ids, scores = update.search(q, 10)
+        ref_ids, ref_scores = refilled.search(q, 10)
+        assert np.allclose(scores, ref_scores, atol=1e-6) and set(ids) == set(ref_ids)
+    if not in_place:
+        assert len(first) == len(x) and np.array_equal(first.vectors(), before)
+    # past the drift allowed since training, or not an IVF index: the caller builds anew
+    far = np.full(len(x), -1, dtype=np.int64)
+    far[: len(x) // 2] = np.arange(len(x) // 2)
+    assert FaissStore.from_vectors(x, kind="ivf").updated(far, rows[:0], new[:0]) is None
+    assert FaissStore.from_vectors(x[:500], kind="flat").updated(new_of_old[:500], rows, new) is None
+
+
 def test_auto_switches_to_ivf_above_the_threshold():
     store = FaissStore.from_vectors(_clustered(3000), kind="auto", ann_threshold=2000)
     assert store.kind == "ivf"
