@@ -91,6 +91,17 @@ def cut(text: str) -> list[str]:
     return [w for w in (w.strip() for w in words) if w and not _PUNCT.fullmatch(w)]
 
 
+@lru_cache(maxsize=1024)
+def word_bounds(text: str) -> tuple[int, ...]:
+    """The offsets where jieba's precise-mode words of ``text`` start, and its length: a span that starts or
+    ends between two of them cuts a word (开区 of 经开区, which the part-of-speech tagger splits as 经 + 开区)."""
+    out, pos = [0], 0
+    for word in _jieba().lcut(text):
+        pos += len(word)
+        out.append(pos)
+    return tuple(out)
+
+
 def cut_for_search(text: str) -> list[str]:
     """jieba search-mode words: long words and their parts, so ``行政村`` also matches ``村``."""
     words = _jieba().lcut_for_search(nfkc(text).lower())

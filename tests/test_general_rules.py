@@ -492,6 +492,24 @@ def test_a_place_runs_on_to_the_facility_it_names(text, places):
     assert [text[a : _facility_end(text, b)] for a, b in place_runs(text)][: len(places)] == places
 
 
+@pytest.mark.parametrize(
+    ("text", "place"),
+    [
+        ("报名地点：经开区凤城八路18号驾校服务大厅", "经开区凤城"),  # tagged 经 (preposition) + 开区
+        ("他在西安市雁塔区工作", "西安市雁塔区"),
+    ],
+)
+def test_a_place_never_starts_or_ends_inside_a_word(text, place):
+    """The part-of-speech tagger may split a word the segmenter keeps whole (经开区 as 经 + 开区): a place run
+    takes the whole word, never 开区凤城八路18号."""
+    from rag.answering.extractors import place_runs
+    from rag.textutil import word_bounds
+
+    runs = place_runs(text)
+    assert text[runs[0][0] : runs[0][1]] == place
+    assert all(a in word_bounds(text) and b in word_bounds(text) for a, b in runs)
+
+
 def test_several_days_asked_are_answered_together(tmp_path_factory):
     text = "报销须知\n财务部每月10日和25日统一打款至员工工资卡。\n接种时间：每周一、周三、周五上午8:30—11:00。\n"
     assert "10日和25日" in _answer_over(tmp_path_factory, "days", text, "报销款每个月哪几天打到卡里").answer

@@ -5,6 +5,7 @@ Each returns :class:`~rag.answering.core.SpanChoice` candidates with their raw e
 
 from __future__ import annotations
 
+import bisect
 import re
 
 from ..chunking import Span, split_clauses
@@ -18,7 +19,7 @@ from ..spans import (
     find_times,
     same_unit,
 )
-from ..textutil import STOPWORDS, cut, in_dictionary, posseg, resource_groups, resource_lines
+from ..textutil import STOPWORDS, cut, in_dictionary, posseg, resource_groups, resource_lines, word_bounds
 from .core import (
     _CAUSE,
     _PURPOSE,
@@ -565,9 +566,18 @@ def place_runs(text: str) -> list[tuple[int, int]]:
         j = i + 1
         while step := is_place(j):
             j += step
-        runs.append((words[i][0], words[j - 1][1]))
+        runs.append(_whole_words(text, words[i][0], words[j - 1][1]))
         i = j
     return runs
+
+
+def _whole_words(text: str, start: int, end: int) -> tuple[int, int]:
+    """``start``/``end`` moved out to the nearest word boundaries of jieba's precise mode, so that a place never
+    starts or ends inside a word (the tagger reads 经开区 as the preposition 经 + 开区; the words are 经开区)."""
+    bounds = word_bounds(text)
+    i = bisect.bisect_right(bounds, start) - 1
+    j = bisect.bisect_left(bounds, end)
+    return bounds[i], bounds[min(j, len(bounds) - 1)]
 
 
 def _list_spans(question: Question, cand: Candidate, weights) -> list[SpanChoice]:
