@@ -597,6 +597,18 @@ def test_an_ordinal_the_question_names_rules_out_another_days_passage(tmp_path):
     assert assistant.ask("第三天晚上住在哪家酒店").abstained
 
 
+def test_a_member_of_a_numbered_series_rules_out_a_passage_naming_only_others(tmp_path):
+    """科目一 asked, the fee is stated for 科目二、科目三 only: the documents do not say; 科目二 is answered."""
+    from rag.answering.core import _series_members
+
+    text = "健身房收费：办卡费200元。补考费每科次100元（科目二、科目三），须提前预约。"
+    assistant = _assistant(tmp_path, {"fees.txt": text})
+    assert assistant.ask("科目一补考多少钱").abstained
+    assert assistant.ask("科目二补考多少钱").answer.startswith("100元")
+    # a numeral that counts something is no series member (学生一人), nor one after a pronoun (其中一人)
+    assert _series_members("方案二的费用，学生一人，其中一人") == [(2.0, "方案")]
+
+
 def test_a_name_of_the_asked_kind_may_end_in_a_word_for_the_same_thing(tmp_path):
     """哪家酒店 is answered by a name ending in 客栈 (a word for the same thing), whole."""
     assistant = _assistant(tmp_path, {"tour.txt": TOUR})

@@ -21,7 +21,15 @@ from ..spans import (
     find_quantities,
     same_unit,
 )
-from ..textutil import STOPWORDS, char_ngrams, dictionary_tag, in_dictionary, resource_groups, resource_lines
+from ..textutil import (
+    STOPWORDS,
+    char_ngrams,
+    dictionary_tag,
+    in_dictionary,
+    posseg,
+    resource_groups,
+    resource_lines,
+)
 
 NOT_FOUND = "资料中没有找到"
 
@@ -541,14 +549,36 @@ def _qualifier_conflict(question: Question, text: str, start: int, end: int) -> 
 _ORDINAL = re.compile(r"第([零〇一二两三四五六七八九十百\d]+)([天日次期届轮场集章节条款])")
 
 
+def _series_members(text: str) -> list[tuple[float, str]]:
+    """Members of a numbered series named by a noun and a lone numeral after it (科目二, 方案3, 套餐一), as
+    ``(number, noun)``: the numeral counts nothing (no noun or measure word follows it: 学生一人 is a count)."""
+    words = posseg(text)
+    out = []
+    for i in range(len(words) - 1):
+        (noun, flag), (numeral, tag) = words[i], words[i + 1]
+        after = words[i + 2][1] if i + 2 < len(words) else "x"
+        if (
+            flag == "n"
+            and len(noun) >= 2
+            and tag == "m"
+            and re.fullmatch(r"[一二三四五六七八九十]|\d{1,2}", numeral)
+            and not after.startswith(("n", "q", "m"))
+        ):
+            out.append((float(numeral) if numeral.isdigit() else cn_to_number(numeral), noun))
+    return out
+
+
 def _ordinal_conflict(question: Question, cand: Candidate) -> bool:
     """The question names 第三天 and the sentence, its paragraph or the heading line before it names another
-    day and not that one (住宿：桂林漓苑大酒店 under 第一天, asked for the third day's hotel)."""
+    day and not that one (住宿：桂林漓苑大酒店 under 第一天, asked for the third day's hotel); the same for a member
+    of a numbered series (科目一 asked, 补考费每科次100元（科目二、科目三） found)."""
     wanted = [(cn_to_number(n) if not n.isdigit() else float(n), u) for n, u in _ORDINAL.findall(question.text)]
+    wanted += _series_members(question.text)
     if not wanted:
         return False
     scope = f"{cand.previous_paragraph}\n{cand.paragraph}{cand.text}"
     named = [(cn_to_number(n) if not n.isdigit() else float(n), u) for n, u in _ORDINAL.findall(scope)]
+    named += _series_members(scope)
     for value, unit in wanted:
         others = [v for v, u in named if u == unit]
         if others and value not in others:
