@@ -19,7 +19,7 @@ from .errors import IndexCorrupt
 
 FILE_NAME = "dense.faiss"
 # an IVF index is trained again once the corpus has grown or shrunk by this share since it was trained: below it
-# the centroids sampled from the old corpus still cover the new one (recall is checked by a test and the bench)
+# the centroids sampled from the old corpus still cover the new one (a test checks recall after such an update)
 RETRAIN_DRIFT = 0.1
 KINDS = ("auto", "flat", "ivf", "hnsw")
 log = logging.getLogger(__name__)
