@@ -50,11 +50,33 @@ def tokenizer_fingerprint() -> str:
     return hashlib.sha1(key.encode("utf-8")).hexdigest()[:16]
 
 
-def _scores(df: np.ndarray, tf: np.ndarray, dl: np.ndarray, n: int, avgdl: float) -> np.ndarray:
-    """Lucene's BM25 score of each entry (its word's df, its tf, its row's length), rounded as bm25s rounds."""
+# entries handled at a time when scores are computed: the float64 temporaries stay at ~100 MB, not one per entry
+# of the whole matrix (~120M entries, ~1 GB each, at 1.4M chunks)
+_BLOCK = 1 << 22
+
+
+def _split_keys(keys: np.ndarray, n: int) -> tuple[np.ndarray, np.ndarray]:
+    """(word, row) of each ``word * n + row`` key, as int32 arrays, a block at a time."""
+    col = np.empty(len(keys), dtype=np.int32)
+    row = np.empty(len(keys), dtype=np.int32)
+    for a in range(0, len(keys), _BLOCK):
+        block = keys[a : a + _BLOCK]
+        col[a : a + _BLOCK] = block // n
+        row[a : a + _BLOCK] = block % n
+    return col, row
+
+
+def _scores(df: np.ndarray, col: np.ndarray, tf: np.ndarray, lengths: np.ndarray, row: np.ndarray, n: int):
+    """Lucene's BM25 score of each entry (its word's df, its tf, its row's length), rounded as bm25s rounds;
+    computed a block of entries at a time."""
     idf = np.log(1 + (n - df + 0.5) / (df + 0.5)).astype(np.float32)
-    tfc = tf / (K1 * ((1 - B) + B * dl / avgdl) + tf)
-    return (idf.astype(np.float64) * tfc).astype(np.float32)
+    avgdl = float(lengths.mean())
+    out = np.empty(len(col), dtype=np.float32)
+    for a in range(0, len(col), _BLOCK):
+        t = tf[a : a + _BLOCK]
+        tfc = t / (K1 * ((1 - B) + B * lengths[row[a : a + _BLOCK]] / avgdl) + t)
+        out[a : a + _BLOCK] = idf[col[a : a + _BLOCK]].astype(np.float64) * tfc
+    return out
 
 
 def _narrow(tf: np.ndarray) -> np.ndarray:
@@ -184,11 +206,11 @@ class BM25Store:
             at = np.searchsorted(keys, f_keys)
             keys = np.insert(keys, at, f_keys)
             tf = np.insert(tf, at, f_tf.astype(tf.dtype))
-        col, row = keys // n, (keys % n).astype(np.int32)
+        col, row = _split_keys(keys, n)
         del keys
         n_words = len(words)
         df = np.bincount(col, minlength=n_words)
-        data = _scores(df[col], tf, lengths[row], n, float(lengths.mean()))
+        data = _scores(df, col, tf, lengths, row, n)
         indptr = np.zeros(n_words + 1, dtype=np.int64)
         np.cumsum(df, out=indptr[1:])
         params = {"k1": K1, "b": B, "method": "lucene", "num_docs": n, "tokenizer": tokenizer_fingerprint()}
@@ -248,10 +270,10 @@ class BM25Store:
         pair = canon.astype(np.int64) * n
         pair += np.repeat(np.arange(n, dtype=np.int64), lengths)
         pair, tf = np.unique(pair, return_counts=True)
-        col, row = (pair // n).astype(np.int32), (pair % n).astype(np.int32)
+        col, row = _split_keys(pair, n)
         del pair
         df = np.bincount(col, minlength=n_words)
-        data = _scores(df[col], tf, lengths[row], n, float(lengths.mean()))
+        data = _scores(df, col, tf, lengths, row, n)
         indptr = np.zeros(n_words + 1, dtype=np.int64)
         np.cumsum(df, out=indptr[1:])
         return cls(data, row, indptr, vocab, params, (canon, offsets), _narrow(tf))
