@@ -103,13 +103,16 @@ class FaissStore:
         store.params["build_seconds"] = round(time.perf_counter() - t0, 2)
         return store
 
+    def _trained_for(self, n: int) -> bool:
+        """This is an IVF index whose centroids still fit a corpus of ``n`` vectors (within :data:`RETRAIN_DRIFT`
+        of the size they were trained on)."""
+        trained_on = self.params.get("trained_on")
+        return self.kind == "ivf" and bool(trained_on) and abs(n - trained_on) <= RETRAIN_DRIFT * trained_on
+
     @classmethod
     def _with_previous_training(cls, vectors: np.ndarray, previous: FaissStore | None) -> FaissStore | None:
         """``vectors`` in an IVF index with ``previous``'s centroids and search settings, when those still fit."""
-        if previous is None or previous.kind != "ivf" or previous.dim != vectors.shape[1]:
-            return None
-        trained_on = previous.params.get("trained_on")
-        if not trained_on or abs(len(vectors) - trained_on) > RETRAIN_DRIFT * trained_on:
+        if previous is None or previous.dim != vectors.shape[1] or not previous._trained_for(len(vectors)):
             return None
         faiss = _faiss()
         nlist = int(previous._index.nlist)
@@ -130,9 +133,7 @@ class FaissStore:
         (rows ``rows``) are assigned to lists. ``in_place`` changes this store's own index (its holder discards
         it); otherwise a copy. None where that cannot be done (another kind of index, or the corpus has drifted
         past :data:`RETRAIN_DRIFT` of the size the centroids were trained on: the caller builds anew)."""
-        trained_on = self.params.get("trained_on")
-        n = int((new_of_old >= 0).sum()) + len(rows)
-        if self.kind != "ivf" or not trained_on or abs(n - trained_on) > RETRAIN_DRIFT * trained_on:
+        if not self._trained_for(int((new_of_old >= 0).sum()) + len(rows)):
             return None
         faiss = _faiss()
         index = self._index if in_place else faiss.clone_index(self._index)
