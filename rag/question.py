@@ -62,11 +62,29 @@ def implied_kind(question: str, noun: str | None = None) -> str | None:
     return None
 
 
-_NUMBER_Q = re.compile(
-    r"多少|(?<!哪)几(?!乎)|多大|多长|多远|多久|多高|多重|百分之几"
-    r"|how many|how much|what percentage|how long|how far|how old",
-    re.I,
-)
+_NUMBER_Q_EN = re.compile(r"how many|how much|what percentage|how long|how far|how old", re.I)
+
+
+@lru_cache(maxsize=1)
+def _number_words() -> tuple[re.Pattern, tuple[str, ...]]:
+    """Chinese words asking a number: the ``number`` class of rag/resources/zh/question_words.txt (多少, 几,
+    多宽, 多快…; 几 not after 哪, which asks which ones), and the words that only look like one (几乎)."""
+    from .extract.slots import question_words
+
+    excluded, classes = question_words()
+    words = sorted((w for w, c in classes.items() if c == "number"), key=len, reverse=True)
+    pattern = "|".join(("(?<!哪)" if w.startswith("几") else "") + re.escape(w) for w in words)
+    return re.compile(pattern), excluded
+
+
+def asks_number(q: str) -> bool:
+    """Whether ``q`` asks a count, an amount or a degree (多少钱, 几个, 有多宽, how many)."""
+    pattern, excluded = _number_words()
+    for word in excluded:
+        q = q.replace(word, "\0" * len(word))
+    return bool(pattern.search(q) or _NUMBER_Q_EN.search(q))
+
+
 _PERSON_Q = re.compile(r"谁|叫什么|什么名字|哪位|何人|\bwho\b|whose|what is the name", re.I)
 _DATE_Q = re.compile(
     r"什么时候|何时|哪一?年|哪一?天|哪几天|哪些天|哪几号|哪几日|几月|几号|哪个月|什么时间|星期几|周几|礼拜几"
@@ -177,7 +195,7 @@ def detect_type(q: str) -> str:
         return "list"
     if re.search(r"第几|排名", q):
         return "number"
-    if _NUMBER_Q.search(q):
+    if asks_number(q):
         return "number"
     if _PERSON_Q.search(q) and _thing_named(q) is None:
         return "person"

@@ -226,3 +226,31 @@ def test_the_kind_of_quantity_by_the_questions_words(question, kind):
 def test_question_words_are_no_key_terms():
     assert analyse("为啥不让带狗住房间").terms == ["不让", "带狗", "住", "房间"]
     assert "咋" not in analyse("这个锅咋清洗").terms
+
+
+@pytest.mark.parametrize(
+    ("question", "asks"),
+    [
+        ("这条河有多宽", True),  # 多 + a gradable adjective asks a degree (question_words.txt)
+        ("飞机以多快的速度冲出跑道", True),
+        ("门票多贵", True),
+        ("一共有几个", True),
+        ("百分之几的人同意", True),
+        ("how many rooms are there", True),
+        ("几乎没有人来吗", False),  # 几乎 only looks like 几
+        ("哪几个人参加了", False),  # 哪几 asks which ones
+        ("桥是什么颜色的", False),
+    ],
+)
+def test_which_questions_ask_a_number(question, asks):
+    from rag.question import analyse, asks_number
+
+    assert asks_number(question) is asks
+    assert (analyse(question).qtype == "number") is asks
+
+
+def test_a_degree_question_asks_the_number_in_its_slot():
+    from rag.extract.slots import question_slot
+
+    slot = question_slot("最后飞机以多快的速度冲出了跑道")
+    assert (slot.word, slot.qclass, slot.right) == ("多快", "number", "的速度冲出了跑道")
