@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import itertools
 import re
 from dataclasses import dataclass
 
@@ -181,6 +182,8 @@ def find_quantities(text: str) -> list[Quantity]:
         ):
             continue
         start, end = m.start(), m.end()
+        if len(m.group("prefix").strip("¥￥$ ")) == 1:
+            start = _prefix_word_start(text, start, m.end("num"))
         if m.group("suffix") == "内" and in_dictionary(text[end - 1 : end + 1]):
             end -= 1  # 内 after a quantity means "within" (3个工作日内), unless it starts a word (3个内容, 内部)
         while end > start and text[end - 1] in ",. \u00a0":
@@ -197,6 +200,24 @@ def find_quantities(text: str) -> list[Quantity]:
         kind = unit_kind(unit) or unit_kind(base)  # 亿美元: the currency decides the kind
         out.append(Quantity(start, end, text[start:end], value, unit, kind))
     return _join_ranges(text, out)
+
+
+# the longest word an approximator of one character closes (可达, 共计, 总共, 长达): read whole
+_PREFIX_WORD_MAX = 3
+
+
+def _prefix_word_start(text: str, start: int, num_end: int) -> int:
+    """Where the approximator at ``start`` begins when it is the last character of a word: 达 of 可达55米 or
+    计 of 共计15人 is half a word, and the quantity reads 可达55米, 共计15人."""
+    from .textutil import word_bounds
+
+    origin = max(0, start - _PREFIX_WORD_MAX - 2)
+    bounds = [origin + b for b in word_bounds(text[origin:num_end])]
+    for a, b in itertools.pairwise(bounds):
+        if a < start and b == start + 1 and b - a <= _PREFIX_WORD_MAX:
+            if all("\u4e00" <= c <= "\u9fff" for c in text[a:b]):
+                return a
+    return start
 
 
 # a range of two quantities is one answer: 400米至800米, 3-5人, 20～30元

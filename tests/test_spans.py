@@ -262,3 +262,17 @@ def test_a_kind_table_keeps_file_order_and_refuses_a_kind_twice(tmp_path, monkey
     assert list(textutil.resource_groups("zh/t.txt")) == ["b", "a"]
     with pytest.raises(ValueError, match="on two lines"):
         textutil.resource_groups("zh/d.txt")
+
+
+@pytest.mark.parametrize(
+    ("text", "quantity"),
+    [
+        ("树高可达55米", "可达55米"),  # 达 closes the word 可达: never half a word
+        ("全队共计15人，其中运动员9人", "共计15人"),
+        ("合同期长达10年", "长达10年"),
+        ("报名人数，达120人", "达120人"),  # 达 alone is a word: kept as it is
+        ("大约50元", "大约50元"),
+    ],
+)
+def test_an_approximator_is_read_as_the_whole_word_it_closes(text, quantity):
+    assert find_quantities(text)[0].text == quantity
