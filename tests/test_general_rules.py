@@ -857,3 +857,20 @@ def test_a_purpose_after_avoid_answers_why(tmp_path_factory):
     """避免/以防/防止 state what an action is for: the answer to 为啥 (rag/resources/zh/cause_markers.txt)."""
     answer = _answer_over(tmp_path_factory, "rules", RULES, "挂画为啥要用无痕挂钩？")
     assert "损坏墙面" in answer.answer
+
+
+@pytest.mark.parametrize(
+    ("text", "question", "expected"),
+    [
+        # measure words that answer for each other (unit_equivalents.txt): sheets and pages, 成 and per cent
+        ("耗材说明\n纸盒容量：250页（80克普通纸）。\n", "纸盒一次能放多少张纸", "250页"),
+        ("理赔比例\n未经社保结算的，赔付比例降为60%。\n", "没走社保结算的话能赔几成", "60%"),
+        # a charge asked as the counted noun may be set as a rate
+        ("缴费通知\n逾期未缴的，每日加收欠费金额0.5%的滞纳金。\n", "晚交了要罚多少滞纳金", "0.5%"),
+        # ... but 多少钱 asks an amount: the discount rate beside it does not answer
+        ("票价\n成人门票每张60元，持学生证优惠20%。\n", "成人门票多少钱", "60元"),
+    ],
+)
+def test_a_number_in_another_measure_word_of_the_same_meaning(tmp_path, text, question, expected):
+    answer = _assistant(tmp_path, {"notice.txt": text}).ask(question)
+    assert expected in (answer.explanation.get("proposal") or ""), answer.explanation

@@ -34,6 +34,9 @@ from .core import (
 )
 
 _GENERIC_CLASSIFIERS = ("个", "名", "位")
+# a charge asked as the counted noun (多少滞纳金, 多少违约金), not as 多少钱, is often set as a rate (每日加收0.5%的
+# 滞纳金): a percentage answers it as well as an amount of money would (the same agreement as a matching kind)
+_RATE_AGREE = 0.5
 
 
 def _noun_position(noun: str, text: str, start: int, end: int) -> tuple[int, bool] | None:
@@ -90,8 +93,11 @@ def _number_spans(question: Question, cand: Candidate, weights) -> list[SpanChoi
         kind = q.kind
         if question.unit_kind == "ordinal":
             continue
+        rate = question.unit is None and bool(question.noun) and question.unit_kind == "money" and kind == "percent"
         if question.unit_kind and q.kind == question.unit_kind:
             agree += 0.5
+        elif rate:
+            agree += _RATE_AGREE
         if question.unit and same_unit(q.unit, question.unit):
             agree += 0.4 if question.unit not in _GENERIC_CLASSIFIERS else 0.2
         elif question.unit and question.unit not in _GENERIC_CLASSIFIERS and q.kind == question.unit_kind:
@@ -122,7 +128,7 @@ def _number_spans(question: Question, cand: Candidate, weights) -> list[SpanChoi
             agree += 0.5
         if kind is None and q.unit is None:
             agree -= 0.2
-        if question.unit_kind and kind != question.unit_kind and not (question.kind_implied and kind):
+        if question.unit_kind and kind != question.unit_kind and not (question.kind_implied and kind) and not rate:
             agree = min(agree, 0.3)  # 105万元 never answers 多少个贫困村, whatever follows it
         agree = min(agree, 1.3) - article
         out.append(_span_choice(question, cand, q.start, q.end, agree, weights, q.text))
