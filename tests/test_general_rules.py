@@ -874,3 +874,21 @@ def test_a_purpose_after_avoid_answers_why(tmp_path_factory):
 def test_a_number_in_another_measure_word_of_the_same_meaning(tmp_path, text, question, expected):
     answer = _assistant(tmp_path, {"notice.txt": text}).ask(question)
     assert expected in (answer.explanation.get("proposal") or ""), answer.explanation
+
+
+def test_a_surname_the_tagger_reads_as_another_word_stays_with_its_name(tmp_path):
+    """组长：何美玲 is tagged 何 (a pronoun) + 美玲 (a name); the person is 何美玲, never 美玲."""
+    text = "讲解服务\n讲解员组长：何美玲，预约电话：027-8675 3388。\n"
+    answer = _assistant(tmp_path, {"guide.txt": text}).ask("想约专场讲解，联系谁")
+    assert "何美玲" in (answer.explanation.get("proposal") or ""), answer.explanation
+
+
+def test_surname_read_as_word():
+    from rag.answering.extractors import _surname_read_as_word
+
+    text = "组长：何美玲"
+    assert _surname_read_as_word(text, 3, "何", ("：", "x"), ("美玲", "nr"), 4)
+    assert not _surname_read_as_word(text, 3, "何", ("：", "x"), ("美玲", "n"), 4)  # no name after it
+    # glued to a word that is neither a role nor a verb (an adverb here), the character is not read as a surname
+    assert not _surname_read_as_word("很何美玲", 1, "何", ("很", "d"), ("美玲", "nr"), 2)
+    assert _surname_read_as_word("联系何美玲", 2, "何", ("联系", "v"), ("美玲", "nr"), 3)

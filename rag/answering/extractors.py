@@ -279,6 +279,18 @@ def person_after(text: str, pos: int) -> tuple[int, int] | None:
     return None
 
 
+def _surname_read_as_word(text: str, start: int, word: str, prev, nxt, end: int) -> bool:
+    """A one-character surname the tagger read as another word (何 as a pronoun), right before a two-character
+    given name it tags as a name, where a name may begin: after punctuation (组长：何美玲), a role or a verb."""
+    if len(word) != 1 or word not in _SURNAMES or not nxt or not nxt[1].startswith("nr") or len(nxt[0]) != 2:
+        return False
+    if not text.startswith(nxt[0], end):
+        return False
+    if start == 0 or not re.match(r"[\u4e00-\u9fff]", text[start - 1]):
+        return True
+    return prev is not None and (ROLE.search(prev[0]) is not None or prev[1].startswith("v"))
+
+
 # words roles.txt ends in that are no role after 哪个 (哪个人 asks anyone)
 _QUESTION_ROLES_NOT = frozenset({"人"})
 
@@ -373,6 +385,11 @@ def _person_spans(question: Question, cand: Candidate, weights) -> list[SpanChoi
                 pos += len(nxt[0])
                 word = text[start:pos]
                 skip_next = True
+        elif _surname_read_as_word(text, start, word, words[i - 1] if i else None, nxt, pos):
+            # 组长：何美玲 is tagged 何 (a pronoun) + 美玲 (a name): the surname belongs to the name
+            pos += len(nxt[0])
+            word, flag = text[start:pos], "nr"
+            skip_next = True
         if flag == "nr" and 2 <= len(word) <= 3 and word not in question.text:
             out.append(_span_choice(question, cand, start, pos, _NAME_WITHOUT_ROLE, weights))
     return out
