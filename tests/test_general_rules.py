@@ -892,3 +892,11 @@ def test_surname_read_as_word():
     # glued to a word that is neither a role nor a verb (an adverb here), the character is not read as a surname
     assert not _surname_read_as_word("很何美玲", 1, "何", ("很", "d"), ("美玲", "nr"), 2)
     assert _surname_read_as_word("联系何美玲", 2, "何", ("联系", "v"), ("美玲", "nr"), 3)
+
+
+def test_a_price_question_is_not_answered_by_a_slot_without_money(tmp_path):
+    """多少钱 asks an amount of money: the sentence about the item names only its model and page yield."""
+    text = "耗材\n原装硒鼓型号为HY-260T，可打印约1600页（按5%覆盖率计算）。\n"
+    answer = _assistant(tmp_path, {"toner.txt": text}).ask("原装硒鼓多少钱一个")
+    assert answer.abstained, answer.answer
+    assert "HY-260T" not in (answer.explanation.get("proposal") or "")

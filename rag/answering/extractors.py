@@ -788,6 +788,9 @@ def _slot_span(
         # a count or amount is written with a numeral, and with the unit the question asks in (多少岁 → …岁)
         units = equivalent_units(question.unit) if question.unit else ()
         found = [c for c in found if _NUMERAL.search(c.text) and (not units or any(u in c.text for u in units))]
+        if question.unit_kind and not question.unit and not question.kind_implied:
+            # 多少钱 asks money: a slot holding only a model number (HY-260T) or a page count does not answer
+            found = [c for c in found if any(x.kind == question.unit_kind for x in find_quantities(c.text))]
     if not found or found[0].probability < scorer.threshold:
         return None
     slot = found[0]
