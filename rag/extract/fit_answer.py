@@ -302,7 +302,8 @@ def fit(rows: list[dict]) -> dict:
         "fitted_by": "python -m rag.extract.fit_answer",
         "model": "scikit-learn HistGradientBoostingClassifier, exported as node tables; Platt calibration",
         "data": "CMRC 2018 trial train paragraphs (open-domain, with and without the gold paragraph) "
-        "and the gold set's dev split (also asked without its article); 1 group in 4 held apart for the tree "
+        "and the gold set's dev split (also asked without its article), the new-user collections of "
+        "eval/newuser/dev, dev2 and train (also asked without their file); 1 group in 4 held apart for the tree "
         "count and calibration",
         "right": f"CMRC F1 >= {RIGHT_F1}; gold set: a gold answer inside the proposal",
         "learning_rate": LEARNING_RATE,
