@@ -371,6 +371,27 @@ def _question_words() -> dict[str, str]:
     return question_words()[1]
 
 
+@lru_cache(maxsize=1)
+def _phrases() -> frozenset[str]:
+    """The words of rag/resources/zh/synonyms.txt that jieba cuts in two (不开门 → 不 + 开门)."""
+    return frozenset(w for line in resource_lines("zh/synonyms.txt") for w in line.split() if len(cut(w)) > 1)
+
+
+def _joined_phrases(words: list[str]) -> list[str]:
+    """``words`` with each pair that spells a phrase of the synonym table joined: 不开门 asks about closing, and
+    its parts (不, 开门) would match the opening hours."""
+    out: list[str] = []
+    i = 0
+    while i < len(words):
+        if i + 1 < len(words) and words[i] + words[i + 1] in _phrases():
+            out.append(words[i] + words[i + 1])
+            i += 2
+        else:
+            out.append(words[i])
+            i += 1
+    return out
+
+
 def key_terms(q: str, places: list[str], unit: str | None = None) -> list[str]:
     """Content words of the question: its places, then jieba words that are not stopwords or type words."""
     rest = q
@@ -379,7 +400,7 @@ def key_terms(q: str, places: list[str], unit: str | None = None) -> list[str]:
     classifiers = {u for u in UNITS["count"] if len(u) == 1}
     terms = list(places)
     qwords = _question_words()
-    for w in cut(rest):
+    for w in _joined_phrases(cut(rest)):
         if len(w) > 1 and w[-1] in "了过着" and w[:-1] not in STOPWORDS:
             w = w[:-1]  # 投了 → 投: the aspect particle is not part of the word
         if w[0] in classifiers and len(w) > 1 and w[1:] not in STOPWORDS and re.search(r"(?:多少|几)$", q[: q.find(w)]):

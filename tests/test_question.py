@@ -254,3 +254,12 @@ def test_a_degree_question_asks_the_number_in_its_slot():
 
     slot = question_slot("最后飞机以多快的速度冲出了跑道")
     assert (slot.word, slot.qclass, slot.right) == ("多快", "number", "的速度冲出了跑道")
+
+
+def test_a_phrase_of_the_synonym_table_stays_whole_in_the_key_terms():
+    """jieba cuts 不开门 into 不 + 开门: read apart, the question would match the opening hours it asks against."""
+    from rag.question import analyse
+
+    terms = analyse("钢琴工作室哪天不开门").terms
+    assert "不开门" in terms and "开门" not in terms
+    assert "开门" in analyse("钢琴工作室几点开门").terms
