@@ -47,7 +47,7 @@ _RANGE = r"(?:至|到|—|－|~|～|-)"
 _DATE = re.compile(
     rf"{_DATE_CORE}{_PART}?(?:{_RANGE}(?:{_DATE_CORE}|{_DAY}){_PART}?)?"
     rf"|(?<![\d.])(?:\d{{1,2}}|{_CN_MONTH}){_RANGE}{_MONTH}{_PART}?"
-    r"|(?<=每月)\d{1,2}日"
+    r"|每月\d{1,2}日"
     rf"|(?:今年|去年|前年|明年)(?:{_MONTH}(?:{_DAY})?)?{_PART}?"
     r"|\d{4}-\d{1,2}-\d{1,2}(?: \d{1,2}:\d{2})?"
     # days of the week: 每周一, 星期六, 周一至周五, 礼拜天

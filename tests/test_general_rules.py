@@ -900,3 +900,16 @@ def test_a_price_question_is_not_answered_by_a_slot_without_money(tmp_path):
     answer = _assistant(tmp_path, {"toner.txt": text}).ask("原装硒鼓多少钱一个")
     assert answer.abstained, answer.answer
     assert "HY-260T" not in (answer.explanation.get("proposal") or "")
+
+
+@pytest.mark.parametrize(
+    ("text", "question", "expected"),
+    [
+        ("报销\n财务部审核后，报销款于每月15日、30日统一发放至工资卡。\n", "报销的钱一般哪天到账", "每月15日、30日"),
+        ("讲解\n每天10:00和14:30各有一场免费讲解。\n", "免费讲解每天几点开始", "10:00和14:30"),
+    ],
+)
+def test_dates_listed_together_answer_together(tmp_path, text, question, expected):
+    """A day or a time asked, and the text lists two (15日、30日): both are the answer, not the first alone."""
+    answer = _assistant(tmp_path, {"notice.txt": text}).ask(question)
+    assert expected in (answer.explanation.get("proposal") or ""), answer.explanation

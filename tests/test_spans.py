@@ -51,7 +51,7 @@ def test_dates():
         "2019年6月",
         "8月20日至21日",
         "今年11月",
-        "25日",
+        "每月25日",  # a recurring day keeps its 每月, as 每周一 keeps its 每
     ]
     assert [d.text for d in find_dates("2019-11-26 23:00")] == ["2019-11-26 23:00"]
 
@@ -276,3 +276,9 @@ def test_a_kind_table_keeps_file_order_and_refuses_a_kind_twice(tmp_path, monkey
 )
 def test_an_approximator_is_read_as_the_whole_word_it_closes(text, quantity):
     assert find_quantities(text)[0].text == quantity
+
+
+def test_a_day_of_every_month_keeps_its_every():
+    """每月15日 is a recurring day (as 每周一 is): the 每月 belongs to the date."""
+    text = "报销款于每月15日统一发放。"
+    assert [text[d.start : d.end] for d in find_dates(text)] == ["每月15日"]

@@ -185,8 +185,10 @@ def _date_spans(question: Question, cand: Candidate, weights) -> list[SpanChoice
     found = sorted(found, key=lambda d: d.start)
     spans = _range_ends(cand.text, found) if asked_end else [(d.start, d.end, None) for d in found]
     members: set[tuple[int, int]] = set()
-    if _SEVERAL_DAYS_Q.search(question.text):
-        joined = _joined_dates(cand.text, spans)
+    several = _SEVERAL_DAYS_Q.search(question.text) is not None
+    # dates listed together (每月15日、30日) answer together even where one day is asked: the text gives two
+    joined = _joined_dates(cand.text, spans, _DATE_JOINER if several else _LIST_JOINER)
+    if len(joined) > len(spans):
         members = {(a, b) for a, b, _ in spans for x, y, _ in joined[len(spans) :] if x <= a and b <= y}
         spans = joined
     for start, end, side in spans:
@@ -208,15 +210,17 @@ _SEVERAL_DAYS_Q = re.compile(r"哪几[天日号]|哪些(?:天|日子)")
 _ONE_OF_SEVERAL_AGREE = 0.6
 _BARE_DAY_AFTER = re.compile(r"\s*(?:和|与|及|以及|、)\s*\d{1,2}[日号](?!\d)")
 _DATE_JOINER = re.compile(r"\s*(?:和|与|及|以及|、|，|,)\s*")
+# dates of one list (15日、30日, 10:00和14:30), not of two clauses (3月1日开幕，3月15日闭幕)
+_LIST_JOINER = re.compile(r"\s*(?:和|与|及|以及|、)\s*")
 
 
-def _joined_dates(text: str, spans: list) -> list:
-    """``spans`` with each run of dates joined by 和/、/及 (每月15日和30日) as one more span."""
+def _joined_dates(text: str, spans: list, joiner: re.Pattern = _DATE_JOINER) -> list:
+    """``spans`` with each run of dates joined by ``joiner`` (每月15日和30日) as one more span."""
     out = list(spans)
     i = 0
     while i < len(spans):
         j = i
-        while j + 1 < len(spans) and _DATE_JOINER.fullmatch(text[spans[j][1] : spans[j + 1][0]]):
+        while j + 1 < len(spans) and joiner.fullmatch(text[spans[j][1] : spans[j + 1][0]]):
             j += 1
         end = spans[j][1]
         # a day written bare after the first (15日和30日: 30日 alone is no date the finder knows)
