@@ -913,3 +913,10 @@ def test_dates_listed_together_answer_together(tmp_path, text, question, expecte
     """A day or a time asked, and the text lists two (15日、30日): both are the answer, not the first alone."""
     answer = _assistant(tmp_path, {"notice.txt": text}).ask(question)
     assert expected in (answer.explanation.get("proposal") or ""), answer.explanation
+
+
+def test_where_is_answered_by_the_spot_a_verb_leads_to(tmp_path):
+    """去哪儿 over a text naming no place, only a spot in a building: 到1号楼一层管理处 leads to it."""
+    text = "缴费方式\n线下缴费：到1号楼一层管理处现金或刷卡缴费，办公时间为周一至周六。\n"
+    answer = _assistant(tmp_path, {"notice.txt": text}).ask("想交现金的话去哪儿交")
+    assert "1号楼一层管理处" in (answer.explanation.get("proposal") or ""), answer.explanation

@@ -530,7 +530,17 @@ def _place_spans(question: Question, cand: Candidate, weights) -> list[SpanChoic
         end = _facility_end(text, end)
         if text[start:end] not in question.text:
             out.append(_span_choice(question, cand, start, end, 1.0, weights))
+    if not out:
+        # no named place: the spot a motion or locative verb leads to (到1号楼一层管理处缴费, 在三楼服务台办理)
+        for m in _GOAL_VERB.finditer(text):
+            end = _facility_end(text, m.end())
+            if end > m.end() and text[m.end() : end] not in question.text:
+                out.append(_span_choice(question, cand, m.end(), end, 1.0, weights))
     return out
+
+
+# verbs whose object is a place to go to or be at (到/去/前往/至 a counter, 在 a room)
+_GOAL_VERB = re.compile(r"到|去|前往|至|在")
 
 
 # nouns that end a facility's name (rag/resources/zh/facility_heads.txt); how many words a place may run on by
