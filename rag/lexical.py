@@ -66,16 +66,26 @@ def _split_keys(keys: np.ndarray, n: int) -> tuple[np.ndarray, np.ndarray]:
     return col, row
 
 
-def _scores(df: np.ndarray, col: np.ndarray, tf: np.ndarray, lengths: np.ndarray, row: np.ndarray, n: int):
+def _blocks(size: int):
+    """``(start, end)`` of consecutive blocks of :data:`_BLOCK` entries covering ``size``."""
+    return ((a, min(a + _BLOCK, size)) for a in range(0, size, _BLOCK))
+
+
+def _cols_of(indptr: np.ndarray, a: int, b: int) -> np.ndarray:
+    """The column (word) of each entry ``a..b-1`` of a CSC matrix with ``indptr``."""
+    return np.searchsorted(indptr, np.arange(a, b, dtype=np.int64), side="right") - 1
+
+
+def _scores(df: np.ndarray, indptr: np.ndarray, tf: np.ndarray, lengths: np.ndarray, row: np.ndarray, n: int):
     """Lucene's BM25 score of each entry (its word's df, its tf, its row's length), rounded as bm25s rounds;
-    computed a block of entries at a time."""
+    computed a block of entries at a time (each entry's word from the CSC ``indptr``)."""
     idf = np.log(1 + (n - df + 0.5) / (df + 0.5)).astype(np.float32)
     avgdl = float(lengths.mean())
-    out = np.empty(len(col), dtype=np.float32)
-    for a in range(0, len(col), _BLOCK):
-        t = tf[a : a + _BLOCK]
-        tfc = t / (K1 * ((1 - B) + B * lengths[row[a : a + _BLOCK]] / avgdl) + t)
-        out[a : a + _BLOCK] = idf[col[a : a + _BLOCK]].astype(np.float64) * tfc
+    out = np.empty(len(row), dtype=np.float32)
+    for a, b in _blocks(len(row)):
+        t = tf[a:b]
+        tfc = t / (K1 * ((1 - B) + B * lengths[row[a:b]] / avgdl) + t)
+        out[a:b] = idf[_cols_of(indptr, a, b)].astype(np.float64) * tfc
     return out
 
 
@@ -151,19 +161,19 @@ class BM25Store:
             fresh[i] = ids
             lengths[i] = len(ids)
         # every row's token ids in one array (the previous vocabulary's ids, then new words' ids after them)
-        tok = np.empty(int(lengths.sum()), dtype=np.int64)
+        tok = np.empty(int(lengths.sum()), dtype=np.int32 if len(words) < 2**31 else np.int64)
         offsets = np.zeros(n + 1, dtype=np.int64)
         np.cumsum(lengths, out=offsets[1:])
         if kept.any():
+            # kept rows come in runs, consecutive both in the previous index and in this one: one slice copy
+            # per run (as many as the changes), no per-token index arrays
+            new_rows = np.flatnonzero(kept)
             src = rows[kept]
-            starts = old_offsets[src]
-            lens = lengths[kept]
-            # gather the kept rows' slices of the previous token array in one step
-            run = np.repeat(starts - np.cumsum(np.concatenate(([0], lens[:-1]))), lens) + np.arange(int(lens.sum()))
-            dest = np.repeat(offsets[:-1][kept] - np.cumsum(np.concatenate(([0], lens[:-1]))), lens) + np.arange(
-                int(lens.sum())
-            )
-            tok[dest] = np.asarray(old_ids)[run]
+            breaks = np.flatnonzero((np.diff(src) != 1) | (np.diff(new_rows) != 1)) + 1
+            for a, b in zip(np.concatenate(([0], breaks)), np.concatenate((breaks, [len(src)])), strict=True):
+                first, last = int(new_rows[a]), int(new_rows[b - 1]) + 1
+                old_first, old_last = int(src[a]), int(src[b - 1]) + 1
+                tok[offsets[first] : offsets[last]] = old_ids[old_offsets[old_first] : old_offsets[old_last]]
         for i, ids in fresh.items():
             tok[offsets[i] : offsets[i + 1]] = ids
         if reuse and previous._tf is not None and kept.any() and bool(np.all(np.diff(rows[kept]) > 0)):
@@ -191,30 +201,57 @@ class BM25Store:
         """
         n = len(offsets) - 1
         lengths = np.diff(offsets)
+        n_words = len(words)
         new_of_old = np.full(len(previous), -1, dtype=np.int64)
         new_of_old[rows[kept]] = np.flatnonzero(kept)
-        old_cols = np.repeat(np.arange(len(previous._indptr) - 1, dtype=np.int64), np.diff(previous._indptr))
-        old_rows = new_of_old[np.asarray(previous._indices)]
-        still = old_rows >= 0
-        keys = old_cols[still] * n + old_rows[still]
-        del old_cols
-        tf = np.asarray(previous._tf)[still]
-        del old_rows, still
+        old_indptr = np.asarray(previous._indptr)
+        old_rows, old_tf = previous._indices, previous._tf
+        # the new rows' entries, few: (word, row) keys sorted, with their counts
         if fresh:
             f_rows = np.concatenate([np.full(len(ids), i, dtype=np.int64) for i, ids in fresh.items()])
             f_keys, f_tf = np.unique(np.concatenate(list(fresh.values())) * n + f_rows, return_counts=True)
-            at = np.searchsorted(keys, f_keys)
-            keys = np.insert(keys, at, f_keys)
-            tf = np.insert(tf, at, f_tf.astype(tf.dtype))
-        col, row = _split_keys(keys, n)
-        del keys
-        n_words = len(words)
-        df = np.bincount(col, minlength=n_words)
-        data = _scores(df, col, tf, lengths, row, n)
+        else:
+            f_keys, f_tf = np.zeros(0, dtype=np.int64), np.zeros(0, dtype=np.int64)
+        f_cols = f_keys // n
+        # pass 1: each word's kept entries, counted a block of entries at a time (nothing per entry is kept)
+        df = np.bincount(f_cols, minlength=n_words)
+        for a, b in _blocks(len(old_rows)):
+            cols = _cols_of(old_indptr, a, b)
+            df[: len(old_indptr) - 1] += np.bincount(
+                cols[new_of_old[old_rows[a:b]] >= 0], minlength=len(old_indptr) - 1
+            )
         indptr = np.zeros(n_words + 1, dtype=np.int64)
         np.cumsum(df, out=indptr[1:])
+        f_count = np.bincount(f_cols, minlength=n_words)
+        kept_before = indptr[:-1] - (np.cumsum(f_count) - f_count)  # kept entries of the words before each word
+        f_first = np.searchsorted(f_keys, np.arange(n_words, dtype=np.int64) * n)  # each word's first new entry
+        tf_type = np.uint16 if int(max(int(np.max(old_tf, initial=0)), int(f_tf.max(initial=0)))) < 2**16 else np.uint32
+        row = np.empty(int(indptr[-1]), dtype=np.int32)
+        tf = np.empty(int(indptr[-1]), dtype=tf_type)
+        filled = np.zeros(int(indptr[-1]), dtype=bool)
+        # pass 2: each kept entry goes after the kept entries before it in its word and the new entries whose rows
+        # come before its row (kept rows keep their order, so a word's kept entries stay sorted)
+        done = 0
+        for a, b in _blocks(len(old_rows)):
+            cols = _cols_of(old_indptr, a, b)
+            new_row = new_of_old[old_rows[a:b]]
+            keep = new_row >= 0
+            cols, new_row = cols[keep], new_row[keep]
+            rank = done + np.arange(len(cols)) - kept_before[cols]
+            done += len(cols)
+            before = np.searchsorted(f_keys, cols * n + new_row) - f_first[cols]
+            at = indptr[cols] + rank + before
+            row[at] = new_row
+            tf[at] = np.asarray(old_tf[a:b])[keep]
+            filled[at] = True
+        # the new entries fill the places left, in (word, row) order as the places are
+        holes = np.flatnonzero(~filled)
+        del filled
+        row[holes] = f_keys - f_cols * n
+        tf[holes] = f_tf
+        data = _scores(df, indptr, tf, lengths, row, n)
         params = {"k1": K1, "b": B, "method": "lucene", "num_docs": n, "tokenizer": tokenizer_fingerprint()}
-        return cls(data, row, indptr, dict(words), params, (tok.astype(np.int32), offsets), _narrow(tf))
+        return cls(data, row, indptr, dict(words), params, (tok.astype(np.int32), offsets), tf)
 
     @classmethod
     def build_from_tokens(cls, tokens: Sequence[list[str]], show_progress: bool = False) -> BM25Store:
@@ -273,9 +310,10 @@ class BM25Store:
         col, row = _split_keys(pair, n)
         del pair
         df = np.bincount(col, minlength=n_words)
-        data = _scores(df, col, tf, lengths, row, n)
+        del col
         indptr = np.zeros(n_words + 1, dtype=np.int64)
         np.cumsum(df, out=indptr[1:])
+        data = _scores(df, indptr, tf, lengths, row, n)
         return cls(data, row, indptr, vocab, params, (canon, offsets), _narrow(tf))
 
     def __len__(self) -> int:

@@ -164,11 +164,17 @@ def _columns(store) -> dict[str, tuple]:
     return out
 
 
-def test_an_update_in_order_merges_into_the_previous_matrix(seed_docs, monkeypatch, tmp_path):
+@pytest.mark.parametrize("block", [1 << 22, 7], ids=["one-block", "blocks-of-7-entries"])
+def test_an_update_in_order_merges_into_the_previous_matrix(seed_docs, monkeypatch, tmp_path, block):
     """Kept rows in their previous order (the index lists chunks by document): the update inserts the new rows'
     entries among the previous ones and recomputes the scores, with no sort of every entry; the result means
-    exactly what a build from scratch means (same words, rows, scores and term frequencies), through a save."""
+    exactly what a build from scratch means (same words, rows, scores and term frequencies), through a save.
+    The merge walks the previous entries a block at a time (its memory is the output's, not one array per
+    entry): with blocks of 7 entries, every word's entries straddle blocks."""
+    from rag import lexical
     from rag.lexical import BM25Store
+
+    monkeypatch.setattr(lexical, "_BLOCK", block)
 
     texts = [d.text[i : i + 240] for d in seed_docs.values() for i in range(0, len(d.text), 200)]
     BM25Store.build(texts[:-5]).save(tmp_path)
@@ -182,7 +188,7 @@ def test_an_update_in_order_merges_into_the_previous_matrix(seed_docs, monkeypat
     rows_texts = ["" if r is not None else next(fill) for r in layout]
     monkeypatch.setattr(BM25Store, "_from_ids", classmethod(lambda *a: pytest.fail("a full rebuild")))
     update = BM25Store.build(rows_texts, previous=first, kept_rows=layout)
-    monkeypatch.undo()
+    monkeypatch.undo()  # the reference below: a build from scratch in the default blocks
     fill = iter(new_texts)
     fresh = BM25Store.build([texts[r] if r is not None else next(fill) for r in layout])
     assert _columns(update) == _columns(fresh)
