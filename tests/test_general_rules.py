@@ -920,3 +920,30 @@ def test_where_is_answered_by_the_spot_a_verb_leads_to(tmp_path):
     text = "缴费方式\n线下缴费：到1号楼一层管理处现金或刷卡缴费，办公时间为周一至周六。\n"
     answer = _assistant(tmp_path, {"notice.txt": text}).ask("想交现金的话去哪儿交")
     assert "1号楼一层管理处" in (answer.explanation.get("proposal") or ""), answer.explanation
+
+
+def test_is_time():
+    from rag.answering.extractors import _is_time
+
+    assert _is_time("1937年") and _is_time("春季化雪的时候") and _is_time("此期间")
+    assert not _is_time("加州费雷斯诺县") and not _is_time("雁塔区小寨繁华地段")
+
+
+def test_where_something_was_found_is_not_when(tmp_path):
+    """在哪里发现: 在1937年发现 gives a time, not a place; 发现于X gives the place."""
+    text = "化石\n他在1937年发现了这种化石，化石发现于加州费雷斯诺县。\n"
+    answer = _assistant(tmp_path, {"fossil.txt": text}).ask("化石在哪里发现的")
+    assert "1937年" not in (answer.explanation.get("proposal") or "")
+    assert "加州费雷斯诺县" in (answer.explanation.get("proposal") or ""), answer.explanation
+
+
+def test_where_it_lies_is_the_place_its_locative_verb_names(tmp_path):
+    """位于哪里: the place after 位于 in a sentence about the asked thing, not a place another sentence names
+    beside it (今天的峡谷还是一个浅海的海底 says what it was, not where it lies)."""
+    text = (
+        "峡谷\n青石峡谷（德语：）是一座长702米，深80米的峡谷，位于奥地利蒂罗尔州因斯布鲁克-兰德克附近。"
+        "它是由青石河在岩石中刻划出来的。1912年它被设立为天然纪念物。"
+        "约2.4亿年前在三叠纪中期今天的青石峡谷还是一个浅海的海底，在这里逐渐沉淀下深灰色的、比较硬的壳灰岩层。\n"
+    )
+    answer = _assistant(tmp_path, {"gorge.txt": text}).ask("青石峡谷位于哪里")
+    assert "奥地利蒂罗尔州" in (answer.explanation.get("proposal") or ""), answer.explanation

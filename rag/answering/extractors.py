@@ -494,6 +494,16 @@ def _title_spans(question: Question, cand: Candidate, weights) -> list[SpanChoic
 _WHERE_VERB = re.compile(r"在(?:哪里|哪儿|什么地方|何处|哪)(?P<verb>[\u4e00-\u9fff]{2})")
 
 
+def _is_time(text: str) -> bool:
+    """Whether ``text`` (what 在 governs) is a time: it holds a date or a clock time, or ends in a word of time
+    (在春季化雪的时候, 在此期间)."""
+    return bool(find_dates(text) or find_times(text)) or text.endswith(_TIME_HEADS)
+
+
+# words that make the phrase they end a time (rag/resources/zh/time_heads.txt)
+_TIME_HEADS = tuple(resource_lines("zh/time_heads.txt"))
+
+
 def _place_spans(question: Question, cand: Candidate, weights) -> list[SpanChoice]:
     suffix = question.asked_suffix
     out = []
@@ -501,7 +511,14 @@ def _place_spans(question: Question, cand: Candidate, weights) -> list[SpanChoic
     where = _WHERE_VERB.search(question.text)
     if where:
         # 在哪里设立了…: the place is what 在 governs before the same verb (在雁塔区小寨繁华地段设立…)
-        for m in re.finditer(r"在([^，,。；;、“”]{2,20}?)" + re.escape(where.group("verb")), text):
+        verb = re.escape(where.group("verb"))
+        # ... or what 于/在 governs after it (化石发现于加州费雷斯诺县)
+        for m in [
+            *re.finditer(r"在([^，,。；;、“”]{2,20}?)" + verb, text),
+            *re.finditer(verb + r"(?:于|在)([^，,。；;、“”（(的]{2,20})", text),
+        ]:
+            if _is_time(m.group(1)):
+                continue  # 他在1937年发现: 在 governs a time here, not a place
             if m.group(1) not in question.text:
                 out.append(_span_choice(question, cand, m.start(1), m.end(1), 1.0, weights))
         if out:
@@ -526,10 +543,12 @@ def _place_spans(question: Question, cand: Candidate, weights) -> list[SpanChoic
                 out.append(_span_choice(question, cand, start, m.end(), 1.0, weights))
         if out or _NAME_Q.search(question.text):
             return out  # 机场叫什么 asks for a name ending in 机场, not for any place
+    # 位于哪里 asked: a place the sentence does not locate with such a verb is a weaker answer
+    fits = _UNLOCATED_PLACE_AGREE if _LOCATIVE_VERB_Q.search(question.text) else 1.0
     for start, end in place_runs(text):
         end = _facility_end(text, end)
         if text[start:end] not in question.text:
-            out.append(_span_choice(question, cand, start, end, 1.0, weights))
+            out.append(_span_choice(question, cand, start, end, fits, weights))
     if not out:
         # no named place: the spot a motion or locative verb leads to (到1号楼一层管理处缴费, 在三楼服务台办理)
         for m in _GOAL_VERB.finditer(text):
@@ -565,6 +584,10 @@ def _facility_end(text: str, end: int) -> int:
 
 _NAME_Q = re.compile(r"叫(?:做)?什么")
 # where something is (位于哪里, 在哪, 什么地方) and the locative verbs that state it (位于, 坐落于, 地处)
+# the locative verbs of a question (位于哪里, 坐落在哪) and the type agreement of a place found without one, in a
+# sentence that does not say where the asked thing lies (as a name found without the asked role)
+_LOCATIVE_VERB_Q = re.compile(r"位于|坐落|座落|地处")
+_UNLOCATED_PLACE_AGREE = _NAME_WITHOUT_ROLE
 _LOCATIVE_Q = re.compile(r"位于|坐落|座落|地处|在哪|哪里|哪儿|什么地方|何处|地理位置")
 # (the place ends before 的: 位于浙江省丽水市松阳县的一个古村落 places it in 浙江省丽水市松阳县)
 _LOCATIVE = re.compile(r"(?:位于|坐落于|座落于|坐落在|座落在|地处)([^，,。；;：:、（(的]{2,30})")
