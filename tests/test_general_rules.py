@@ -947,3 +947,16 @@ def test_where_it_lies_is_the_place_its_locative_verb_names(tmp_path):
     )
     answer = _assistant(tmp_path, {"gorge.txt": text}).ask("青石峡谷位于哪里")
     assert "奥地利蒂罗尔州" in (answer.explanation.get("proposal") or ""), answer.explanation
+
+
+def test_a_price_list_is_read_by_the_column_the_question_names(tmp_path):
+    """A table row holds several figures: the header says which is which (单节价格, not 学期价格)."""
+    text = (
+        "# 收费标准\n\n| 课程类型 | 单节时长 | 单节价格 | 学期价格（20节） |\n| --- | --- | --- | --- |\n"
+        "| 一对一启蒙课 | 30分钟 | 150元 | 2800元 |\n| 一对一基础课 | 45分钟 | 220元 | 4200元 |\n"
+    )
+    assistant = _assistant(tmp_path, {"price.md": text})
+    answer = assistant.ask("一对一的基础课上一节要多少钱")
+    assert (answer.explanation.get("proposal") or "").startswith("220元"), answer.explanation
+    answer = assistant.ask("一对一基础课一个学期多少钱")
+    assert (answer.explanation.get("proposal") or "").startswith("4200元"), answer.explanation

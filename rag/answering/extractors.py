@@ -32,6 +32,7 @@ from .core import (
     _local_coverage,
     _span_choice,
 )
+from .tables import asked_column, table_row
 
 _GENERIC_CLASSIFIERS = ("个", "名", "位")
 # a charge asked as the counted noun (多少滞纳金, 多少违约金), not as 多少钱, is often set as a rate (每日加收0.5%的
@@ -78,9 +79,41 @@ def _own_noun_follows(text: str, end: int) -> bool:
     return flag.startswith("n") or word in PLACE_SUFFIXES  # jieba tags a lone 村 as zg
 
 
+def _table_cells(question: Question, cand: Candidate, quantities: list) -> tuple[tuple[int, int], list] | None:
+    """In a table row, the cell of the column the question names (普通员工 → 350) and the other cells holding a
+    figure, as offsets into ``cand.text``; None when the sentence is no table row or no column is named."""
+    row = table_row(cand.doc.text, cand.span.start)
+    if row is None:
+        return None
+    base = cand.span.start
+    cells = [(a - base, b - base) for a, b in row.cells]
+    # the columns whose cell in this row holds a figure (of the asked kind, or a bare one)
+    among = [
+        j
+        for j, (a, b) in enumerate(cells)
+        if 0 <= a
+        and b <= len(cand.text)
+        and any(
+            a <= q.start and q.end <= b and (not question.unit_kind or q.kind in (None, question.unit_kind))
+            for q in quantities
+        )
+    ]
+    col = asked_column(row, question.text, among)
+    if col is None:
+        return None
+    return cells[col], [cells[j] for j in among if j != col]
+
+
+# type agreement of a figure in the column the question names, and of one in another column of the same row
+# (the 经理's 450 when 普通员工 is asked): as the asked role's name, and as a figure of another kind
+_ASKED_COLUMN_AGREE = 1.0
+_OTHER_COLUMN_AGREE = 0.3
+
+
 def _number_spans(question: Question, cand: Candidate, weights) -> list[SpanChoice]:
     out = []
     quantities = find_quantities(cand.text)
+    table = _table_cells(question, cand, quantities)
     owner: dict[int, int] = {}  # noun position -> the number that counts it across a relative clause
     noun_at = {}
     for q in quantities:
@@ -131,6 +164,12 @@ def _number_spans(question: Question, cand: Candidate, weights) -> list[SpanChoi
         if question.unit_kind and kind != question.unit_kind and not (question.kind_implied and kind) and not rate:
             agree = min(agree, 0.3)  # 105万元 never answers 多少个贫困村, whatever follows it
         agree = min(agree, 1.3) - article
+        if table is not None:
+            (a, b), others = table
+            if a <= q.start and q.end <= b:
+                agree = max(agree, _ASKED_COLUMN_AGREE)
+            elif any(x <= q.start and q.end <= y for x, y in others):
+                agree = min(agree, _OTHER_COLUMN_AGREE)
         out.append(_span_choice(question, cand, q.start, q.end, agree, weights, q.text))
     if question.unit_kind == "ordinal":
         for m in re.finditer(r"第[一二三四五六七八九十百\d]+[名位个次届批期]?", cand.text):
