@@ -960,3 +960,22 @@ def test_a_price_list_is_read_by_the_column_the_question_names(tmp_path):
     assert (answer.explanation.get("proposal") or "").startswith("220元"), answer.explanation
     answer = assistant.ask("一对一基础课一个学期多少钱")
     assert (answer.explanation.get("proposal") or "").startswith("4200元"), answer.explanation
+
+
+def test_a_name_after_the_asked_role_beats_the_best_sentences_slot():
+    """谁 asked with a role (现任校长是谁): a name found right after that role (full agreement) is the answer,
+    and the slot of a best sentence about something else (公理高中书院是属于…) is not tried first; a 谁 question
+    without a role (由谁委任) or a name found without it (agreement 0.6) leaves the slot first."""
+    from rag.answering import Candidate
+    from rag.answering.builder import _named_after_the_asked_role
+    from rag.answering.core import SpanChoice
+    from rag.chunking import Span
+    from rag.question import analyse
+
+    text = "现任校长为罗嘉敏女士。"
+    cand = Candidate(doc=None, span=Span(0, len(text)), hit=None, text=text, context="")
+    named = SpanChoice(cand, 5, 8, 1.0, True, "罗嘉敏", agree=1.0)
+    loose = SpanChoice(cand, 5, 8, 1.0, True, "罗嘉敏", agree=0.6)
+    assert _named_after_the_asked_role(analyse("青山书院现任校长是谁"), [named])
+    assert not _named_after_the_asked_role(analyse("青山书院现任校长是谁"), [loose])
+    assert not _named_after_the_asked_role(analyse("名义上总理一职由谁委任"), [named])

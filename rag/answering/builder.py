@@ -27,6 +27,7 @@ from .extractors import (
     _STRICT_TYPES,
     _clause_span,
     _definition,
+    _role_of,
     _slot_span,
 )
 from .quoting import (
@@ -83,7 +84,12 @@ def build_answer(question: Question, original: str, hits: list[Hit], index: Inde
     typed = _without_unsuffixed_places(question, choices, typed)
     rivals: tuple[int, float] = (0, 0.0)
     slot_first = None
-    if typed and question.qtype in _SLOT_FIRST_TYPES and not any(c.candidate is top[0] for c in typed):
+    if (
+        typed
+        and question.qtype in _SLOT_FIRST_TYPES
+        and not any(c.candidate is top[0] for c in typed)
+        and not _named_after_the_asked_role(question, typed)
+    ):
         # 谁 asked, but the sentence that best answers names no person (君主, 加拿大总督, an organisation): the
         # question's own slot in it (aligned with the question's words) is a better guess than a name from a
         # weaker sentence
@@ -127,6 +133,12 @@ def build_answer(question: Question, original: str, hits: list[Hit], index: Inde
         }
     )
     return decide(best, path, slot_probability=slot_probability, rivals=rivals)
+
+
+def _named_after_the_asked_role(question: Question, typed: list[SpanChoice]) -> bool:
+    """谁 asked with a role (现任校长是谁) and a name found right after that role (现任校长为阮爱馨女士): the
+    person is named, whatever the best sentence says about something else (公理高中书院是属于…)."""
+    return question.qtype == "person" and _role_of(question)[0] is not None and any(c.agree >= 1.0 for c in typed)
 
 
 def _without_unsuffixed_places(
