@@ -979,3 +979,24 @@ def test_a_name_after_the_asked_role_beats_the_best_sentences_slot():
     assert _named_after_the_asked_role(analyse("青山书院现任校长是谁"), [named])
     assert not _named_after_the_asked_role(analyse("青山书院现任校长是谁"), [loose])
     assert not _named_after_the_asked_role(analyse("名义上总理一职由谁委任"), [named])
+
+
+@pytest.mark.parametrize(
+    ("text", "title", "names"),
+    [
+        ("双方代表分别为周恩来与金日成。", "代表", "周恩来与金日成"),  # 周恩来 is tagged a time word
+        ("副主任分别是王芳、李强和赵刚。", "副主任", "王芳、李强和赵刚"),
+        ("主任为沈立华。", "主任", "沈立华"),
+    ],
+)
+def test_a_title_naming_several_people_answers_with_all_of_them(text, title, names):
+    from rag.answering.extractors import person_after
+
+    a, b = person_after(text, text.index(title) + len(title))
+    assert text[a:b] == names
+
+
+def test_who_were_the_representatives(tmp_path):
+    text = "友好条约\n该条约签订于1961年7月11日，双方代表分别为周恩来与金日成。\n条约由时任主席刘少奇批准。\n"
+    answer = _assistant(tmp_path, {"treaty.txt": text}).ask("条约签订双方的代表是谁")
+    assert "周恩来与金日成" in (answer.explanation.get("proposal") or ""), answer.explanation

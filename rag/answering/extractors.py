@@ -291,9 +291,20 @@ _SURNAME_TITLE = re.compile(
 
 
 def person_after(text: str, pos: int) -> tuple[int, int] | None:
-    """A personal name starting at ``pos`` (after a title such as 书记): 2–3 characters, jieba-checked."""
+    """A personal name starting at ``pos`` (after a title such as 书记): 2–3 characters, jieba-checked.
+
+    After 分别为/分别是 the title names several people (双方代表分别为周恩来与金日成): the names joined by
+    与/和/及/、 are one answer."""
     raw = text[pos : pos + 7]
     lead = len(raw) - len(raw.lstrip(" :："))
+    if several := _SEVERAL.match(raw, lead):
+        first = person_after(text, pos + several.end())
+        if first is None:
+            return None
+        end = first[1]
+        while (joiner := _NAME_JOINER.match(text, end)) and (more := person_after(text, joiner.end())):
+            end = more[1]
+        return first[0], end
     copula = raw[lead : lead + 1] in ("为", "是")
     if copula:
         lead += 1  # 主任为沈立华, 组长是刘芳: a copula between the title and the name
@@ -332,6 +343,11 @@ def _surname_read_as_word(text: str, start: int, word: str, prev, nxt, end: int)
     if start == 0 or not re.match(r"[\u4e00-\u9fff]", text[start - 1]):
         return True
     return prev is not None and (ROLE.search(prev[0]) is not None or prev[1].startswith("v"))
+
+
+# a title naming several people (代表分别为), and what joins their names
+_SEVERAL = re.compile(r"分别(?:为|是)")
+_NAME_JOINER = re.compile(r"与|和|及|、")
 
 
 # words roles.txt ends in that are no role after 哪个 (哪个人 asks anyone)
