@@ -181,7 +181,7 @@ def remove(doc_ids, index_dir, embedder) -> None:
     click.echo(f"removed {len(report.removed)}: {', '.join(report.removed)}; {len(assistant.index.documents)} left")
 
 
-CHAT_BANNER = "rag chat · {n} 篇文档 · 直接输入问题（可接着追问：那雁塔区呢？）· /reset 新对话 · /quit 或 Ctrl-D 退出"
+CHAT_BANNER = "rag chat · {n} 篇文档 · 直接输入问题（可接着追问，如“那……呢？”）· /reset 新对话 · /quit 或 Ctrl-D 退出"
 
 
 @cli.command()

@@ -56,7 +56,7 @@ def resolve(question: str, history: Sequence[str] | None) -> str:
         old_places = place_mentions(prev)
         if new_places and new_places[0] == target and old_places:
             return prev.replace(old_places[0], target, 1)
-        swapped = None if new_places else _swap_object(prev, target)
+        swapped = None if new_places else (_swap_sibling(prev, target) or _swap_object(prev, target))
         if swapped:
             return swapped
         subject = subject_of(prev)
@@ -91,6 +91,24 @@ def _swap_attribute(prev: str, attribute: str) -> str | None:
     old = head[de + 1 :]
     verb = re.search(r"(?:是|有|为|叫)$", old)
     return head[: de + 1] + attribute + (verb.group() if verb else "是") + tail
+
+
+def _swap_sibling(prev: str, target: str) -> str | None:
+    """The earlier question with ``target`` in the place of its sibling: a word of the same length that differs
+    from it in one character (中型犬 → 大型犬, 周日 → 周六, 二楼 → 三楼: one kind, another member); None when
+    the earlier question has none or has two."""
+    if not 2 <= len(target) <= 6 or not re.fullmatch(r"[\u4e00-\u9fff]+", target):
+        return None
+    found = {
+        prev[i : i + len(target)]
+        for i in range(len(prev) - len(target) + 1)
+        if sum(a != b for a, b in zip(prev[i : i + len(target)], target, strict=True)) == 1
+        and re.fullmatch(r"[\u4e00-\u9fff]+", prev[i : i + len(target)])
+        and not _QUESTION_WORDS.search(prev[i : i + len(target)])
+    }
+    if len(found) != 1:
+        return None
+    return prev.replace(found.pop(), target, 1)
 
 
 _ORG_HEADS = ("基地", "协会", "单位", "公司", "企业", "医院", "学校", "集团", "政府", "局", "办", "委")

@@ -44,6 +44,10 @@ def test_resolve_all_chains_turns():
         (["临川县慈善协会投入了多少扶贫资金"], "援助少年儿童协会呢", "临川县援助少年儿童协会投入了多少扶贫资金"),
         # an organisation takes the leading place's role
         (["雁塔区选派了几名干部常驻汉滨区"], "航天基地呢", "航天基地选派了几名干部常驻汉滨区"),
+        # a sibling of the same length, one character apart, is swapped (jieba cuts 中型犬 into 中型 + 犬)
+        (["中型犬药浴多少钱"], "那大型犬呢？", "大型犬药浴多少钱"),
+        (["小型犬寄养一晚多少钱"], "那中型犬呢", "中型犬寄养一晚多少钱"),
+        (["周日几点开门"], "那周六呢", "周六几点开门"),
     ],
 )
 def test_ellipsis_swaps_what_was_asked_about(history, question, resolved):

@@ -379,7 +379,7 @@ class ChatUI:
         s = self.assistant.settings
         with gr.Blocks(title="中文资料问答") as demo:
             gr.Markdown(
-                "### 中文资料问答\n提出事实性问题，答案附原文出处；资料里没有的会直说。可以接着追问，如“那雁塔区呢？”",
+                "### 中文资料问答\n提出事实性问题，答案附原文出处；资料里没有的会直说。可以接着追问，如“那……呢？”",
                 elem_id="intro",
             )
             questions = gr.State([])
