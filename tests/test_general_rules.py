@@ -1000,3 +1000,18 @@ def test_who_were_the_representatives(tmp_path):
     text = "友好条约\n该条约签订于1961年7月11日，双方代表分别为周恩来与金日成。\n条约由时任主席刘少奇批准。\n"
     answer = _assistant(tmp_path, {"treaty.txt": text}).ask("条约签订双方的代表是谁")
     assert "周恩来与金日成" in (answer.explanation.get("proposal") or ""), answer.explanation
+
+
+def test_a_profession_the_tagger_reads_as_a_name_is_no_person(tmp_path):
+    """宠物美容师邵一帆: jieba tags 美容师 a name too; a word ending in a title (师) is a title, not the person."""
+    text = "本店简介\n小爪宠物店由宠物美容师邵一帆于2019年5月创办，店铺位于湖墅南路188号。\n"
+    answer = _assistant(tmp_path, {"shop.txt": text}).ask("小爪宠物店是谁创办的")
+    assert "邵一帆" in (answer.explanation.get("proposal") or ""), answer.explanation
+
+
+def test_which_station_is_answered_by_a_name_ending_in_the_asked_head(tmp_path):
+    """哪个地铁站 over a text that never writes 地铁站: the name ending in its head noun 站 (地铁5号线和睦站),
+    whatever the tagger makes of 站 (here a verb)."""
+    text = "交通\n店铺位于湖墅南路188号宏泰大厦一楼，靠近地铁5号线和睦站C出口，步行约6分钟。\n"
+    answer = _assistant(tmp_path, {"shop.txt": text}).ask("店铺靠近哪个地铁站")
+    assert "和睦站" in (answer.explanation.get("proposal") or ""), answer.explanation

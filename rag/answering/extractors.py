@@ -449,7 +449,8 @@ def _person_spans(question: Question, cand: Candidate, weights) -> list[SpanChoi
             pos += len(nxt[0])
             word, flag = text[start:pos], "nr"
             skip_next = True
-        if flag == "nr" and 2 <= len(word) <= 3 and word not in question.text:
+        if flag == "nr" and 2 <= len(word) <= 3 and word not in question.text and not ROLE.search(word):
+            # (a title the tagger reads as a name, 美容师 of 宠物美容师邵一帆, is no person)
             out.append(_span_choice(question, cand, start, pos, _NAME_WITHOUT_ROLE, weights))
     return out
 
@@ -587,13 +588,18 @@ def _place_spans(question: Question, cand: Candidate, weights) -> list[SpanChoic
         if out:
             return out
     if suffix:
-        # the asked noun or a word for the same thing (哪家酒店: 阳朔青山客栈)
-        for m in re.finditer("|".join(map(re.escape, _asked_nouns(suffix))), text):
+        # the asked noun or a word for the same thing (哪家酒店: 阳朔青山客栈); a compound the text never writes
+        # (哪个地铁站 over 地铁5号线和睦站) by its head noun when that names a facility (站)
+        nouns = _asked_nouns(suffix)
+        if not any(n in text for n in nouns) and len(suffix) > 1 and suffix.endswith(_FACILITY_HEADS):
+            nouns = tuple(h for h in _FACILITY_HEADS if suffix.endswith(h))[:1]
+        for m in re.finditer("|".join(map(re.escape, nouns)), text):
             if len(m.group()) > 1 and in_dictionary(text[m.end() - 1 : m.end() + 1]):
                 # the noun's last character starts the next word (佛光大学校长: 校长), no name ends here; one
                 # character (县 of 蓝田县城) is too short to tell
                 continue
-            start = _named_before(text, m.end())
+            # the name before the noun, whatever the tagger makes of the noun itself (站 read as a verb)
+            start = min(_named_before(text, m.end()), _named_before(text, m.start()))
             if m.end() - start > len(m.group()) and text[start : m.end()] not in question.text:
                 out.append(_span_choice(question, cand, start, m.end(), 1.0, weights))
         if out or _NAME_Q.search(question.text):
