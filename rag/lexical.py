@@ -72,8 +72,14 @@ def _blocks(size: int):
 
 
 def _cols_of(indptr: np.ndarray, a: int, b: int) -> np.ndarray:
-    """The column (word) of each entry ``a..b-1`` of a CSC matrix with ``indptr``."""
-    return np.searchsorted(indptr, np.arange(a, b, dtype=np.int64), side="right") - 1
+    """The column (word) of each entry ``a..b-1`` of a CSC matrix with ``indptr``: each column repeated over its
+    entries in the block (no search per entry)."""
+    if b <= a:
+        return np.zeros(0, dtype=np.int64)
+    first = int(np.searchsorted(indptr, a, side="right")) - 1
+    last = int(np.searchsorted(indptr, b - 1, side="right")) - 1
+    bounds = np.clip(indptr[first : last + 2], a, b)
+    return np.repeat(np.arange(first, last + 1, dtype=np.int64), np.diff(bounds))
 
 
 def _scores(df: np.ndarray, indptr: np.ndarray, tf: np.ndarray, lengths: np.ndarray, row: np.ndarray, n: int):

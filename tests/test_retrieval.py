@@ -229,3 +229,14 @@ def test_idf_prior_weighs_an_unused_everyday_word_below_an_unused_rare_one():
     # weights only count relative to each other: the unused everyday word now weighs less than the used one
     assert store.idf("办") > store.idf("年卡")
     assert store.idf("办", 400, 80) < store.idf("年卡", 400, 80)
+
+
+def test_the_column_of_each_entry_in_a_block():
+    """Each entry's word, from the CSC pointers alone (empty columns included), for any block of entries."""
+    from rag.lexical import _cols_of
+
+    indptr = np.array([0, 3, 3, 7, 8, 8, 12])
+    every = np.repeat(np.arange(len(indptr) - 1), np.diff(indptr))
+    for a in range(12):
+        for b in range(a, 13):
+            assert np.array_equal(_cols_of(indptr, a, b), every[a:b]), (a, b)
