@@ -12,8 +12,8 @@ not the embedder's. Then, each step in a fresh process as a user would run it: a
 the same folder, adding one file, changing one file, and ``rag remove`` of one document. Each step prints
 its wall time and the peak RSS of its process (``/usr/bin/time``). A no-op is found from the manifest and
 the files' sizes and times alone; an add, change or removal re-embeds and re-tokenises only the documents it
-touches but still rebuilds BM25's and FAISS's arrays from all rows and rewrites the index folder, so those
-steps still grow with the corpus.
+touches, merges BM25 and updates an IVF index in place, but still loads the whole index, rescores every BM25
+entry and rewrites the index folder, so those steps still grow with the corpus.
 """
 
 from __future__ import annotations
