@@ -12,6 +12,7 @@ sentence of the row says nothing by itself about which of its figures is which; 
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 
 from ..normalize import to_matching
@@ -30,13 +31,10 @@ class TableRow:
 
 def _cells(text: str, start: int, end: int) -> list[tuple[int, int]]:
     """The cells of the line ``text[start:end]``: runs of text between single spaces."""
-    out, a = [], start
-    for i in range(start, end + 1):
-        if i == end or text[i] == " ":
-            if i > a:
-                out.append((a, i))
-            a = i + 1
-    return out
+    return [(start + m.start(), start + m.end()) for m in _CELL.finditer(text[start:end])]
+
+
+_CELL = re.compile(r"[^ ]+")
 
 
 def _line_bounds(text: str, pos: int) -> tuple[int, int]:
@@ -49,6 +47,8 @@ def table_row(text: str, pos: int) -> TableRow | None:
     """The table row of the line holding ``text[pos]``, with its header (the first line of the run of lines
     with as many cells), or None when that line is no table row or is the header itself."""
     start, end = _line_bounds(text, pos)
+    if text.count(" ", start, end) < MIN_COLUMNS - 1:
+        return None  # prose: no gaps between cells (the common case, decided without walking the line)
     cells = _cells(text, start, end)
     if len(cells) < MIN_COLUMNS:
         return None
