@@ -55,20 +55,21 @@ def tokenizer_fingerprint() -> str:
 _BLOCK = 1 << 22
 
 
-def _split_keys(keys: np.ndarray, n: int) -> tuple[np.ndarray, np.ndarray]:
-    """(word, row) of each ``word * n + row`` key, as int32 arrays, a block at a time."""
-    col = np.empty(len(keys), dtype=np.int32)
-    row = np.empty(len(keys), dtype=np.int32)
-    for a in range(0, len(keys), _BLOCK):
-        block = keys[a : a + _BLOCK]
-        col[a : a + _BLOCK] = block // n
-        row[a : a + _BLOCK] = block % n
-    return col, row
-
-
 def _blocks(size: int):
     """``(start, end)`` of consecutive blocks of :data:`_BLOCK` entries covering ``size``."""
     return ((a, min(a + _BLOCK, size)) for a in range(0, size, _BLOCK))
+
+
+def _row_blocks(offsets: np.ndarray):
+    """``(first row, end row)`` of consecutive runs of rows holding about :data:`_BLOCK` tokens each (one row
+    more than that when a single row does)."""
+    n = len(offsets) - 1
+    r0 = 0
+    while r0 < n:
+        r1 = int(np.searchsorted(offsets, offsets[r0] + _BLOCK, side="right")) - 1
+        r1 = min(max(r1, r0 + 1), n)
+        yield r0, r1
+        r0 = r1
 
 
 def _cols_of(indptr: np.ndarray, a: int, b: int) -> np.ndarray:
@@ -295,13 +296,22 @@ class BM25Store:
         if n == 0:
             empty = np.zeros(0, dtype=np.float32)
             return cls(empty, empty.astype(np.int32), np.zeros(1, dtype=np.int64), {}, params)
-        # (memory: every array below holds one entry per token of every row, so each is freed once used)
-        used, first = np.unique(tok, return_index=True)
-        order = np.argsort(first, kind="stable")
+        # (memory: the token ids are read a block at a time; what is kept per entry is the output's own arrays
+        # and, between the two passes, each block's (word, row, count) triples)
+        big = np.iinfo(np.int64).max
+        first = np.full(len(words), big, dtype=np.int64)
+        for a, b in _blocks(len(tok)):
+            u, at = np.unique(tok[a:b], return_index=True)
+            first[u] = np.minimum(first[u], at + a)
+        used = np.flatnonzero(first < big)
+        order = np.argsort(first[used], kind="stable")
         del first
-        rank = np.empty(len(used), dtype=np.int32)
-        rank[order] = np.arange(len(used), dtype=np.int32)
-        canon = rank[np.searchsorted(used, tok)]
+        # ids in order of first appearance: an update and a build from scratch give the same arrays
+        rank = np.full(len(words), -1, dtype=np.int32)
+        rank[used[order]] = np.arange(len(used), dtype=np.int32)
+        canon = np.empty(len(tok), dtype=np.int32)
+        for a, b in _blocks(len(tok)):
+            canon[a:b] = rank[tok[a:b]]
         del tok, rank
         names = [""] * len(words)
         for w, i in words.items():
@@ -309,18 +319,37 @@ class BM25Store:
         vocab = {names[int(used[j])]: k for k, j in enumerate(order)}
         n_words = len(used)
         lengths = np.diff(offsets)
-        # (word, row) pairs with their counts, sorted by word then row: the CSC layout
-        pair = canon.astype(np.int64) * n
-        pair += np.repeat(np.arange(n, dtype=np.int64), lengths)
-        pair, tf = np.unique(pair, return_counts=True)
-        col, row = _split_keys(pair, n)
-        del pair
-        df = np.bincount(col, minlength=n_words)
-        del col
+        # pass 1: each block of rows' (word, row) pairs with their counts, sorted by word then row
+        df = np.zeros(n_words, dtype=np.int64)
+        parts = []
+        for r0, r1 in _row_blocks(offsets):
+            t0, t1 = int(offsets[r0]), int(offsets[r1])
+            span = r1 - r0
+            key = canon[t0:t1].astype(np.int64) * span
+            key += np.repeat(np.arange(span, dtype=np.int64), lengths[r0:r1])
+            key, count = np.unique(key, return_counts=True)
+            col = (key // span).astype(np.int32)
+            row = (key % span + r0).astype(np.int32)
+            del key
+            df += np.bincount(col, minlength=n_words)
+            parts.append((col, row, _narrow(count)))
         indptr = np.zeros(n_words + 1, dtype=np.int64)
         np.cumsum(df, out=indptr[1:])
+        # pass 2: the blocks in row order, so each word's entries of a block go after those of earlier blocks
+        total = int(indptr[-1])
+        row = np.empty(total, dtype=np.int32)
+        tf = np.empty(total, dtype=np.uint16 if all(p[2].dtype == np.uint16 for p in parts) else np.uint32)
+        filled = np.zeros(n_words, dtype=np.int64)
+        while parts:
+            col, block_rows, count = parts.pop(0)
+            starts = np.searchsorted(col, np.arange(n_words, dtype=np.int32))  # each word's first entry here
+            at = indptr[col] + filled[col] + (np.arange(len(col)) - starts[col])
+            row[at] = block_rows
+            tf[at] = count
+            filled += np.bincount(col, minlength=n_words)
+            del col, block_rows, count, starts, at
         data = _scores(df, indptr, tf, lengths, row, n)
-        return cls(data, row, indptr, vocab, params, (canon, offsets), _narrow(tf))
+        return cls(data, row, indptr, vocab, params, (canon, offsets), tf)
 
     def __len__(self) -> int:
         return self._size

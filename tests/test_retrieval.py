@@ -123,15 +123,21 @@ def test_numpy_bm25_scores_equal_bm25s(assistant):
         assert np.allclose(index.lexical.scores(q), reference.get_scores(tokens), atol=1e-5)
 
 
-def test_bm25_scores_are_bm25s_lucene_scores_and_an_update_equals_a_rebuild(seed_docs):
+@pytest.mark.parametrize("block", [1 << 22, 50], ids=["one-block", "blocks-of-50-tokens"])
+def test_bm25_scores_are_bm25s_lucene_scores_and_an_update_equals_a_rebuild(seed_docs, monkeypatch, block):
     """rag.lexical builds the BM25 matrix with numpy; its scores are bm25s's (the library it replaced, with
     the same parameters) to the last bit, and an update reusing the kept rows' token ids gives the arrays of a
-    build from scratch."""
+    build from scratch. The build reads the token ids a block at a time (memory: the output's arrays and the
+    blocks' pairs, not several arrays per token of the corpus): with blocks of 50 tokens, rows and words
+    straddle blocks."""
     import sys
 
     import bm25s
 
+    from rag import lexical
     from rag.lexical import BM25Store
+
+    monkeypatch.setattr(lexical, "_BLOCK", block)
 
     texts = [d.text[i : i + 240] for d in seed_docs.values() for i in range(0, len(d.text), 200)]
     ours = BM25Store.build(texts)
