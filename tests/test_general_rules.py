@@ -859,30 +859,6 @@ def test_a_purpose_after_avoid_answers_why(tmp_path_factory):
     assert "损坏墙面" in answer.answer
 
 
-@pytest.mark.parametrize(
-    ("text", "question", "expected"),
-    [
-        # measure words that answer for each other (unit_equivalents.txt): sheets and pages, 成 and per cent
-        ("耗材说明\n纸盒容量：250页（80克普通纸）。\n", "纸盒一次能放多少张纸", "250页"),
-        ("理赔比例\n未经社保结算的，赔付比例降为60%。\n", "没走社保结算的话能赔几成", "60%"),
-        # a charge asked as the counted noun may be set as a rate
-        ("缴费通知\n逾期未缴的，每日加收欠费金额0.5%的滞纳金。\n", "晚交了要罚多少滞纳金", "0.5%"),
-        # ... but 多少钱 asks an amount: the discount rate beside it does not answer
-        ("票价\n成人门票每张60元，持学生证优惠20%。\n", "成人门票多少钱", "60元"),
-    ],
-)
-def test_a_number_in_another_measure_word_of_the_same_meaning(tmp_path, text, question, expected):
-    answer = _assistant(tmp_path, {"notice.txt": text}).ask(question)
-    assert expected in (answer.explanation.get("proposal") or ""), answer.explanation
-
-
-def test_a_surname_the_tagger_reads_as_another_word_stays_with_its_name(tmp_path):
-    """组长：何美玲 is tagged 何 (a pronoun) + 美玲 (a name); the person is 何美玲, never 美玲."""
-    text = "讲解服务\n讲解员组长：何美玲，预约电话：027-8675 3388。\n"
-    answer = _assistant(tmp_path, {"guide.txt": text}).ask("想约专场讲解，联系谁")
-    assert "何美玲" in (answer.explanation.get("proposal") or ""), answer.explanation
-
-
 def test_surname_read_as_word():
     from rag.answering.extractors import _surname_read_as_word
 
@@ -902,26 +878,6 @@ def test_a_price_question_is_not_answered_by_a_slot_without_money(tmp_path):
     assert "HY-260T" not in (answer.explanation.get("proposal") or "")
 
 
-@pytest.mark.parametrize(
-    ("text", "question", "expected"),
-    [
-        ("报销\n财务部审核后，报销款于每月15日、30日统一发放至工资卡。\n", "报销的钱一般哪天到账", "每月15日、30日"),
-        ("讲解\n每天10:00和14:30各有一场免费讲解。\n", "免费讲解每天几点开始", "10:00和14:30"),
-    ],
-)
-def test_dates_listed_together_answer_together(tmp_path, text, question, expected):
-    """A day or a time asked, and the text lists two (15日、30日): both are the answer, not the first alone."""
-    answer = _assistant(tmp_path, {"notice.txt": text}).ask(question)
-    assert expected in (answer.explanation.get("proposal") or ""), answer.explanation
-
-
-def test_where_is_answered_by_the_spot_a_verb_leads_to(tmp_path):
-    """去哪儿 over a text naming no place, only a spot in a building: 到1号楼一层管理处 leads to it."""
-    text = "缴费方式\n线下缴费：到1号楼一层管理处现金或刷卡缴费，办公时间为周一至周六。\n"
-    answer = _assistant(tmp_path, {"notice.txt": text}).ask("想交现金的话去哪儿交")
-    assert "1号楼一层管理处" in (answer.explanation.get("proposal") or ""), answer.explanation
-
-
 def test_is_time():
     from rag.answering.extractors import _is_time
 
@@ -935,18 +891,6 @@ def test_where_something_was_found_is_not_when(tmp_path):
     answer = _assistant(tmp_path, {"fossil.txt": text}).ask("化石在哪里发现的")
     assert "1937年" not in (answer.explanation.get("proposal") or "")
     assert "加州费雷斯诺县" in (answer.explanation.get("proposal") or ""), answer.explanation
-
-
-def test_where_it_lies_is_the_place_its_locative_verb_names(tmp_path):
-    """位于哪里: the place after 位于 in a sentence about the asked thing, not a place another sentence names
-    beside it (今天的峡谷还是一个浅海的海底 says what it was, not where it lies)."""
-    text = (
-        "峡谷\n青石峡谷（德语：）是一座长702米，深80米的峡谷，位于奥地利蒂罗尔州因斯布鲁克-兰德克附近。"
-        "它是由青石河在岩石中刻划出来的。1912年它被设立为天然纪念物。"
-        "约2.4亿年前在三叠纪中期今天的青石峡谷还是一个浅海的海底，在这里逐渐沉淀下深灰色的、比较硬的壳灰岩层。\n"
-    )
-    answer = _assistant(tmp_path, {"gorge.txt": text}).ask("青石峡谷位于哪里")
-    assert "奥地利蒂罗尔州" in (answer.explanation.get("proposal") or ""), answer.explanation
 
 
 def test_a_price_list_is_read_by_the_column_the_question_names(tmp_path):
@@ -996,22 +940,77 @@ def test_a_title_naming_several_people_answers_with_all_of_them(text, title, nam
     assert text[a:b] == names
 
 
-def test_who_were_the_representatives(tmp_path):
-    text = "友好条约\n该条约签订于1961年7月11日，双方代表分别为周恩来与金日成。\n条约由时任主席刘少奇批准。\n"
-    answer = _assistant(tmp_path, {"treaty.txt": text}).ask("条约签订双方的代表是谁")
-    assert "周恩来与金日成" in (answer.explanation.get("proposal") or ""), answer.explanation
+# One general rule each, on invented text: the text of one file, a question, what the proposal must contain.
+PROPOSALS = [
+    # measure words that answer for each other (unit_equivalents.txt): sheets and pages, 成 and per cent
+    pytest.param("耗材说明\n纸盒容量：250页（80克普通纸）。\n", "纸盒一次能放多少张纸", "250页", id="几张-by-页"),
+    pytest.param(
+        "理赔比例\n未经社保结算的，赔付比例降为60%。\n", "没走社保结算的话能赔几成", "60%", id="几成-by-percent"
+    ),
+    # a charge asked as the counted noun may be set as a rate; 多少钱 asks an amount, not the discount beside it
+    pytest.param(
+        "缴费通知\n逾期未缴的，每日加收欠费金额0.5%的滞纳金。\n", "晚交了要罚多少滞纳金", "0.5%", id="charge-by-rate"
+    ),
+    pytest.param("票价\n成人门票每张60元，持学生证优惠20%。\n", "成人门票多少钱", "60元", id="多少钱-not-by-rate"),
+    # 组长：何美玲 is tagged 何 (a pronoun) + 美玲 (a name): the person is 何美玲, never 美玲
+    pytest.param(
+        "讲解服务\n讲解员组长：何美玲，预约电话：027-8675 3388。\n",
+        "想约专场讲解，联系谁",
+        "何美玲",
+        id="surname-read-as-pronoun",
+    ),
+    # a day or a time asked, and the text lists two: both are the answer, not the first alone
+    pytest.param(
+        "报销\n财务部审核后，报销款于每月15日、30日统一发放至工资卡。\n",
+        "报销的钱一般哪天到账",
+        "每月15日、30日",
+        id="dates-listed-together",
+    ),
+    pytest.param(
+        "讲解\n每天10:00和14:30各有一场免费讲解。\n", "免费讲解每天几点开始", "10:00和14:30", id="times-listed-together"
+    ),
+    # 去哪儿 over a text naming no place, only a spot in a building a verb leads to
+    pytest.param(
+        "缴费方式\n线下缴费：到1号楼一层管理处现金或刷卡缴费，办公时间为周一至周六。\n",
+        "想交现金的话去哪儿交",
+        "1号楼一层管理处",
+        id="where-the-verb-leads",
+    ),
+    # 位于哪里: the place after 位于 in a sentence about the asked thing, not a place another sentence names
+    # beside it (今天的峡谷还是一个浅海的海底 says what it was, not where it lies)
+    pytest.param(
+        "峡谷\n青石峡谷（德语：）是一座长702米，深80米的峡谷，位于奥地利蒂罗尔州因斯布鲁克-兰德克附近。"
+        "它是由青石河在岩石中刻划出来的。1912年它被设立为天然纪念物。"
+        "约2.4亿年前在三叠纪中期今天的青石峡谷还是一个浅海的海底，在这里逐渐沉淀下深灰色的、比较硬的壳灰岩层。\n",
+        "青石峡谷位于哪里",
+        "奥地利蒂罗尔州",
+        id="where-it-lies-by-its-locative-verb",
+    ),
+    # a title naming several people (分别为A与B), one of them tagged a time word by jieba
+    pytest.param(
+        "友好条约\n该条约签订于1961年7月11日，双方代表分别为周恩来与金日成。\n条约由时任主席刘少奇批准。\n",
+        "条约签订双方的代表是谁",
+        "周恩来与金日成",
+        id="representatives-named-together",
+    ),
+    # 宠物美容师邵一帆: jieba tags 美容师 a name too; a word ending in a title (师) is a title, not the person
+    pytest.param(
+        "本店简介\n小爪宠物店由宠物美容师邵一帆于2019年5月创办，店铺位于湖墅南路188号。\n",
+        "小爪宠物店是谁创办的",
+        "邵一帆",
+        id="a-profession-is-no-person",
+    ),
+    # 哪个地铁站 over a text that never writes 地铁站: the name ending in its head noun 站 (read as a verb)
+    pytest.param(
+        "交通\n店铺位于湖墅南路188号宏泰大厦一楼，靠近地铁5号线和睦站C出口，步行约6分钟。\n",
+        "店铺靠近哪个地铁站",
+        "和睦站",
+        id="station-by-its-head-noun",
+    ),
+]
 
 
-def test_a_profession_the_tagger_reads_as_a_name_is_no_person(tmp_path):
-    """宠物美容师邵一帆: jieba tags 美容师 a name too; a word ending in a title (师) is a title, not the person."""
-    text = "本店简介\n小爪宠物店由宠物美容师邵一帆于2019年5月创办，店铺位于湖墅南路188号。\n"
-    answer = _assistant(tmp_path, {"shop.txt": text}).ask("小爪宠物店是谁创办的")
-    assert "邵一帆" in (answer.explanation.get("proposal") or ""), answer.explanation
-
-
-def test_which_station_is_answered_by_a_name_ending_in_the_asked_head(tmp_path):
-    """哪个地铁站 over a text that never writes 地铁站: the name ending in its head noun 站 (地铁5号线和睦站),
-    whatever the tagger makes of 站 (here a verb)."""
-    text = "交通\n店铺位于湖墅南路188号宏泰大厦一楼，靠近地铁5号线和睦站C出口，步行约6分钟。\n"
-    answer = _assistant(tmp_path, {"shop.txt": text}).ask("店铺靠近哪个地铁站")
-    assert "和睦站" in (answer.explanation.get("proposal") or ""), answer.explanation
+@pytest.mark.parametrize(("text", "question", "expected"), PROPOSALS)
+def test_the_proposal_for_an_invented_text(tmp_path, text, question, expected):
+    answer = _assistant(tmp_path, {"notice.txt": text}).ask(question)
+    assert expected in (answer.explanation.get("proposal") or ""), answer.explanation
