@@ -102,3 +102,18 @@ def test_a_colon_lead_in_moves_to_the_section_it_introduces():
     speech = next(c for c in chunks if "产业放在第一位" in c.text)
     assert "区委书记 张三:" in speech.text and speech.section == "工作重点"
     assert all("张三" not in c.text for c in chunks if c is not speech)
+
+
+def test_a_clocks_colon_ends_no_quoted_clause():
+    """A table row's time (周二 9:00) stays whole in a quote; a label's colon still ends its clause."""
+    from rag.chunking import Span, split_clauses
+
+    row = "国画 唐雅琴 周二 9:00 202室"
+    assert [row[c.start : c.end] for c in split_clauses(row, Span(0, len(row)))] == [row]
+    text = "联系人：刘老师，电话：010-6238 5517。"
+    assert [text[c.start : c.end] for c in split_clauses(text, Span(0, len(text)))] == [
+        "联系人：",
+        "刘老师，",
+        "电话：",
+        "010-6238 5517。",
+    ]

@@ -1000,6 +1000,15 @@ PROPOSALS = [
         "邵一帆",
         id="a-profession-is-no-person",
     ),
+    # 去哪儿 where the best sentence is a heading (四、报名方式): its number is no answer, the place of another is
+    pytest.param(
+        "老年大学招生简章\n三、收费标准\n每门课程学费为300元/学期，教材费另收40元。\n四、报名方式\n"
+        "报名时间为2月20日至3月5日，每天上午8:30至11:30。报名地点在清河社区服务中心二楼教务室。"
+        "报名需携带身份证和一寸照片两张。咨询电话：010-6238 5517，联系人：教务处刘淑芬老师。\n",
+        "去哪儿报名",
+        "清河社区服务中心二楼教务室",
+        id="a-heading-number-is-no-answer",
+    ),
     # 哪个地铁站 over a text that never writes 地铁站: the name ending in its head noun 站 (read as a verb)
     pytest.param(
         "交通\n店铺位于湖墅南路188号宏泰大厦一楼，靠近地铁5号线和睦站C出口，步行约6分钟。\n",

@@ -863,6 +863,10 @@ _NUMERAL = re.compile(r"[0-9０-９〇零一二三四五六七八九十百千万
 SLOT_SENTENCES = 3
 
 
+# a list label or heading number by itself: 四、, (2), 3., B
+_LABEL_ONLY = re.compile(r"[(（]?(?:[一二三四五六七八九十]+|\d{1,2}|[A-Za-z])[)）、.．]?")
+
+
 def _slot_span(
     question: Question, top: list[Candidate], weights: dict[str, float], aligned: bool = False
 ) -> tuple[SpanChoice, float] | None:
@@ -882,6 +886,9 @@ def _slot_span(
     if aligned:
         anchors = [FEATURE_NAMES.index(n) for n in ("la_exact", "la_near", "ra_exact", "ra_near")]
         found = [c for c in found if any(c.features[i] > 0 for i in anchors)]
+    if question.qtype != "number":
+        # a heading's number (四、 of 四、报名方式) or a list label alone names nothing asked
+        found = [c for c in found if not _LABEL_ONLY.fullmatch(c.text.strip())]
     if question.qtype == "number":
         # a count or amount is written with a numeral, and with the unit the question asks in (多少岁 → …岁)
         units = equivalent_units(question.unit) if question.unit else ()
