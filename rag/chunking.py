@@ -45,7 +45,9 @@ def _append_trimmed(text: str, a: int, b: int, out: list[Span]) -> None:
         out.append(Span(a, b))
 
 
-_CLAUSE_MARK = re.compile(r"[，,；;]|(?<!\d)[：:]|[：:](?!\d)")
+# a colon between digits is a clock's (9:30): it ends no clause (the quoter, the slot extractor and clause bounds)
+CLOCK_COLON = r"(?<=\d)[:：](?=\d)"
+_CLAUSE_MARK = re.compile(f"(?!{CLOCK_COLON})[，,：:；;]")
 
 
 def split_clauses(text: str, span: Span) -> list[Span]:

@@ -9,7 +9,7 @@ import itertools
 import re
 from dataclasses import dataclass, field
 
-from ..chunking import Span, split_sentences
+from ..chunking import CLOCK_COLON, Span, split_sentences
 from ..documents import BYLINE as _BYLINE
 from ..documents import DATELINE as _DATELINE
 from ..index import Index
@@ -400,7 +400,7 @@ def _with_results_joined(text: str, spans: list[Span]) -> list[Span]:
 _LABEL_CHARS = 12
 
 
-_CLOCK_COLON = re.compile(r"(?<=\d)[:：](?=\d)")
+_CLOCK_COLON = re.compile(CLOCK_COLON)
 # a space between two words in a timetable or price row (流瑜伽(王老师) 普拉提(陈老师)) ends a cell as a comma
 # would; a space before or after a figure (总监 88元) does not
 _CELL_GAP = re.compile(r"(?<=[\u4e00-\u9fff）)])[ \t\u3000]+(?=[\u4e00-\u9fff（(])")

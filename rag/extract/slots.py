@@ -12,12 +12,12 @@ import re
 from dataclasses import dataclass
 from functools import lru_cache
 
+from ..chunking import CLOCK_COLON
 from ..textutil import STOPWORDS, cut, nfkc, resource_lines
 
 # Clause breaks inside a sentence; 、 is not one (it joins the items of a list answer).
 CLAUSE_PUNCT = "，,；;：:。！？!?…"
-# (a colon between digits is a clock's, 9:30, and ends no clause)
-_CLAUSE_RE = re.compile(f"(?!(?<=\\d)[:：](?=\\d))[{re.escape(CLAUSE_PUNCT)}]")
+_CLAUSE_RE = re.compile(f"(?!{CLOCK_COLON})[{re.escape(CLAUSE_PUNCT)}]")
 # Spans longer than this many jieba words are whole clauses or anchor slots, not n-grams: the n-gram
 # candidates are the short answers (names, numbers, noun phrases); 8 words covers 95% of CMRC's short ones.
 MAX_NGRAM_WORDS = 8
