@@ -54,7 +54,7 @@ def build_answer(question: Question, original: str, hits: list[Hit], index: Inde
         explanation["abstain_reason"] = "no passage retrieved"
         return _abstain(original, question, hits, related, explanation, f"{NOT_FOUND}相关内容。")
 
-    top = candidates[:25]
+    top = candidates[:_SENTENCES_READ]
     # every proposal is judged the same way: what differs is the span, how it was found and its evidence
     decide = functools.partial(
         _decide,
@@ -127,8 +127,8 @@ def build_answer(question: Question, original: str, hits: list[Hit], index: Inde
             "sentence_score": round(cand.score, 4),
             "span_score": round(best.score, 4),
             "candidates": [
-                {"doc_id": c.doc.id, "start": c.span.start, "score": round(c.score, 4), "text": c.text[:80]}
-                for c in candidates[:5]
+                {"doc_id": c.doc.id, "start": c.span.start, "score": round(c.score, 4), "text": c.text[:_EXPLAIN_CHARS]}
+                for c in candidates[:_EXPLAIN_SENTENCES]
             ],
         }
     )
@@ -156,9 +156,29 @@ def _without_unsuffixed_places(
     return [c for c in typed if c.candidate.text[c.start : c.end].endswith(nouns)]
 
 
+# The sentences the extractors read, best first: about the five chunks' worth the retriever returns (a chunk holds
+# a handful of sentences); a sentence further down has never held a right answer the ones above it lacked
+_SENTENCES_READ = 25
+_EXPLAIN_SENTENCES = 5  # shown in an answer's explanation (rag ask --explain), each cut at _EXPLAIN_CHARS
+_EXPLAIN_CHARS = 80
+_RELATED_SHOWN = 3  # passages shown beside a refusal
+
+
+# A typed span's rank: its retrieval-led score, scaled by its own evidence from _EVIDENCE_FLOOR (no evidence) to
+# _EVIDENCE_FLOOR + 1; the floor keeps retrieval in charge when the evidence of two spans is alike
+_EVIDENCE_FLOOR = 0.5
+# Evidence: the sentence's coverage of the question's non-place words and the span's own clause's, blended; then
+# halved for a span whose kind barely fits (agreement 0) and kept whole for one that fits fully (agreement 1)
+_SENTENCE_EVIDENCE = 0.6
+_CLAUSE_EVIDENCE = 0.4
+_UNAGREED_EVIDENCE = 0.5
+# the asked word elsewhere in the sentence than the answer's clause (or the clause before): half the evidence
+_ASKED_WORD_ELSEWHERE = 0.5
+
+
 def _typed_rank(choice: SpanChoice) -> float:
     """How a typed span ranks among the others: retrieval-led, tempered by its own evidence."""
-    return choice.score * (0.5 + _evidence(choice))
+    return choice.score * (_EVIDENCE_FLOOR + _evidence(choice))
 
 
 def typed_rivals(best: SpanChoice, typed: list[SpanChoice]) -> tuple[int, float]:
@@ -186,7 +206,8 @@ def _evidence(choice: SpanChoice) -> float:
     what was asked (a sentence about 汉滨区 money is no answer to 汉滨区的年产值).
     """
     cand = choice.candidate
-    evidence = cand.place_factor * (0.6 * cand.content_coverage + 0.4 * choice.local) * (0.5 + 0.5 * choice.agree)
+    evidence = cand.place_factor * (_SENTENCE_EVIDENCE * cand.content_coverage + _CLAUSE_EVIDENCE * choice.local)
+    evidence *= _UNAGREED_EVIDENCE + (1.0 - _UNAGREED_EVIDENCE) * choice.agree
     return max(0.0, min(1.0, evidence))
 
 
@@ -198,7 +219,7 @@ def _asked_term_near(question: Question, sentence: str, start: int, end: int) ->
     """Where the question's word next to its question word (年产值 in 年产值是多少) stands relative to the answer.
 
     1 inside the answer's clause (or the clause before it, where Chinese often names what is measured),
-    0.5 elsewhere in the sentence, 0 absent; 1 when the question has no such word.
+    _ASKED_WORD_ELSEWHERE elsewhere in the sentence, 0 absent; 1 when the question has no such word.
     """
     return _near_position(_asked_word(question.text), sentence, start, end)
 
@@ -222,7 +243,7 @@ def _near_position(near: str | None, sentence: str, start: int, end: int) -> flo
         return 0.0
     a, b = _clause_bounds(sentence, start, end)
     prev_a = _clause_bounds(sentence, max(a - 2, 0), max(a - 1, 0))[0] if a > 1 else a
-    return 1.0 if near in sentence[prev_a:b] else 0.5
+    return 1.0 if near in sentence[prev_a:b] else _ASKED_WORD_ELSEWHERE
 
 
 def _decide(
@@ -326,7 +347,7 @@ def _related(candidates: list[Candidate]) -> list[Quote]:
         if sum(ch.isalpha() for ch in c.text) < _RELATED_MIN_LETTERS:
             continue
         out.append(Quote.from_document(c.doc, c.span.start, c.span.end))
-        if len(out) == 3:
+        if len(out) == _RELATED_SHOWN:
             break
     return out
 

@@ -81,7 +81,7 @@ def repair_terms(question: Question, texts: list[str]) -> Question:
     terms = list(question.terms)
     i = 0
     while i < len(terms) - 1:
-        for width in (3, 2):
+        for width in _REGLUE_WIDTHS:
             window = terms[i : i + width]
             joined = "".join(window)
             if len(window) < 2 or joined not in question.text or found(joined) or all(map(found, window[1:])):
@@ -104,7 +104,7 @@ def repair_terms(question: Question, texts: list[str]) -> Question:
             terms[i] = joined
     for i, term in enumerate(terms):
         # one word glued to the next one's first character (马明种 of 马明种了): keep the known name
-        if len(term) >= 3 and term not in question.places and not found(term) and found(term[:-1]):
+        if len(term) >= _GLUED_MIN and term not in question.places and not found(term) and found(term[:-1]):
             terms[i] = term[:-1]
     # a word the documents never write that jieba glued from a function word and a content word (能休 of
     # 一年能休几天, 卡能 of 季卡能打几折, 先押 of 得先押多少钱): keep the content part the documents do write
@@ -119,16 +119,23 @@ def repair_terms(question: Question, texts: list[str]) -> Question:
     return dataclasses.replace(question, terms=terms)
 
 
+# jieba may cut one question word over two or three terms (年产/值); three first, then two
+_REGLUE_WIDTHS = (3, 2)
+# a word of three or more characters that ends in a glued-on character (马明种 of 马明种了); two is one word
+_GLUED_MIN = 3
 # An abbreviation takes the first character of each word of a compound (半程+马拉松 → 半马, 医疗+保险 → 医保);
 # the gap between two of its characters in the full form is at most this many characters
 _ABBREVIATION_GAP = 3
+_ABBREVIATION_MAX = 3  # abbreviations of 2–3 characters (半马, 医保, 世博会); a longer word is written out
+_EXPANSION_SLACK = 6  # room after the match for the last word of the full form (马拉松 of 半程马拉松)
+_COMPOUND_MIN = 4  # jieba keeps compounds of four or more characters whole (医疗保险): cut them finer
 
 
 def _expanded(term: str, texts: list[str]) -> str | None:
     """The compound ``texts`` write that ``term`` abbreviates: each character of the 2-3 character term begins
     one of consecutive jieba words (半马 → 半程马拉松; not 房东出租 for 房租: 租 does not begin 出租). The most
     frequent such compound in ``texts``; None when there is none."""
-    if not 2 <= len(term) <= 3 or not all("\u4e00" <= c <= "\u9fff" for c in term):
+    if not 2 <= len(term) <= _ABBREVIATION_MAX or not all("\u4e00" <= c <= "\u9fff" for c in term):
         return None
     gap = f"[\u4e00-\u9fff]{{0,{_ABBREVIATION_GAP}}}?"
     pattern = re.compile(gap.join(re.escape(c) for c in term))
@@ -137,7 +144,7 @@ def _expanded(term: str, texts: list[str]) -> str | None:
         for m in pattern.finditer(text):
             if m.end() - m.start() == len(term):
                 continue
-            words = _fine_words(text[m.start() : m.end() + 6])
+            words = _fine_words(text[m.start() : m.end() + _EXPANSION_SLACK])
             if len(words) < len(term) or any(w[:1] != c for w, c in zip(words, term, strict=False)):
                 continue
             full = "".join(words[: len(term)])
@@ -153,7 +160,7 @@ def _fine_words(text: str) -> list[str]:
 
     out: list[str] = []
     for word in cut(text):
-        pieces = {p for p in cut_for_search(word) if len(p) < len(word)} if len(word) >= 4 else set()
+        pieces = {p for p in cut_for_search(word) if len(p) < len(word)} if len(word) >= _COMPOUND_MIN else set()
         tiled, i = [], 0
         while pieces and i < len(word):
             piece = max((p for p in pieces if word.startswith(p, i)), key=len, default=None)
@@ -250,6 +257,7 @@ for _whole, _parts in resource_groups("zh/hypernyms.txt").items():
 _SYNONYM_MATCH = 0.8
 _BIGRAM_MATCH = 0.6
 _CHAR_MATCH = 0.15
+_BIGRAM_SHARE = 0.5  # below half its bigrams a compound is not partly there, only its characters are
 
 
 def _match(term: str, text: str) -> float:
@@ -262,7 +270,7 @@ def _match(term: str, text: str) -> float:
         grams = char_ngrams(term, 2)
         if grams:
             hit = sum(1 for g in grams if g in text) / len(grams)
-            if hit >= 0.5:
+            if hit >= _BIGRAM_SHARE:
                 return _BIGRAM_MATCH * hit
         chars = [c for c in term if "\u4e00" <= c <= "\u9fff"]
         if chars:
@@ -293,6 +301,19 @@ def _same_kind_places(text: str, place: str, question_text: str = "") -> list[st
     ]
 
 
+# How far a sentence that does not name the asked place is still about it, by where the place is found instead
+# (the order of the evidence in the docstring below; each step down is a weaker reading of the same sentence).
+_OTHER_PLACE = 0.1  # names another place of the same level and does not refer back (全区, 该县): almost ruled out
+_PLACE_IN_PARAGRAPH = 0.9  # the paragraph or sub-headline names it: nearly as good as the sentence itself
+_OTHER_PLACE_IN_PARAGRAPH = 0.15  # the paragraph is about another place of the same level: unlikely
+_PLACE_IN_PREVIOUS = 0.85  # the previous paragraph names it: one step further than the paragraph
+_PLACE_IN_TITLE = 0.8  # the document's title names it: the whole document is about the place
+_PLACE_IN_DOCUMENT = 0.4  # named somewhere else in the document: the sentence may be about something else
+_PLACE_NOWHERE = 0.05  # the document never names it: kept only as a last resort
+_YEAR_IN_PARAGRAPH = 0.6  # the asked year is in the paragraph, not the sentence
+_YEAR_NOWHERE = 0.2  # the asked year is nowhere near: the figure is likely another year's
+
+
 def _place_factor(question: Question, cand: Candidate) -> float:
     """How sure we are that the sentence is about the places (and years) the question names.
 
@@ -310,29 +331,39 @@ def _place_factor(question: Question, cand: Candidate) -> float:
             continue
         anaphora = bool(suffix) and re.search(f"[全该本此]{suffix}", cand.text) is not None
         if _same_kind_places(cand.text, place, question.text) and not anaphora:
-            factor *= 0.1
+            factor *= _OTHER_PLACE
         elif stem in local:
-            factor *= 0.9
+            factor *= _PLACE_IN_PARAGRAPH
         elif _same_kind_places(local, place, question.text):
-            factor *= 0.15
+            factor *= _OTHER_PLACE_IN_PARAGRAPH
         elif stem in cand.previous_paragraph:
-            factor *= 0.85
+            factor *= _PLACE_IN_PREVIOUS
         elif stem in cand.doc.title:
-            factor *= 0.8
+            factor *= _PLACE_IN_TITLE
         elif stem in cand.doc.text:
-            factor *= 0.4
+            factor *= _PLACE_IN_DOCUMENT
         else:
-            factor *= 0.05
+            factor *= _PLACE_NOWHERE
     for year in question.years:
         if _mentions_year(year, cand.text):
             continue
-        factor *= 0.6 if _mentions_year(year, local) else 0.2
+        factor *= _YEAR_IN_PARAGRAPH if _mentions_year(year, local) else _YEAR_NOWHERE
     return factor
 
 
 def _mentions_year(year: str, text: str) -> bool:
     """``2019年`` is in ``text``, also typeset as ``2019 年``."""
     return year in text or re.search(re.escape(year[:-1]) + r"\s年", text) is not None
+
+
+# A sentence's score: the question's words it holds decide; the retriever's view of its chunk (dense
+# similarity, min-max scaled over the hits, and 1/rank) breaks ties between sentences that hold the same words.
+_COVERAGE_SHARE = 0.65
+_DENSE_SHARE = 0.2
+_RANK_SHARE = 0.15
+_DENSE_UNKNOWN = 0.5  # no dense score (BM25-only hit, or all equal): the middle of the scale
+_CONTEXT_WEIGHT = 0.5  # a term found only in the paragraph/headline/title counts half (a byline's title: fully)
+_MATCHED = 0.6  # a term counts as matched (for the quote's anchors and proximity) from a partial compound up
 
 
 def collect_candidates(question: Question, hits: list[Hit], index: Index, weights: dict[str, float]) -> list[Candidate]:
@@ -365,22 +396,24 @@ def collect_candidates(question: Question, hits: list[Hit], index: Index, weight
                 previous_paragraph=previous,
             )
             cand.byline = _BYLINE.match(text) is not None or _DATELINE.match(text.strip()) is not None
-            title_weight = 1.0 if cand.byline else 0.5
+            title_weight = 1.0 if cand.byline else _CONTEXT_WEIGHT
             covered = content = 0.0
             for term, w in weights.items():
                 m = max(_match(term, text), title_weight * _match(term, context))
                 covered += w * m
                 if term not in question.places:
                     content += w * m
-                if m >= 0.6:
+                if m >= _MATCHED:
                     cand.matched.append(term)
             cand.coverage = covered / total
             cand.content_coverage = content / content_total if content_total else cand.coverage
             cand.place_factor = _place_factor(question, cand)
-            dense = 0.5 if hit.dense_score is None or hi <= lo else (hit.dense_score - lo) / (hi - lo)
+            dense = _DENSE_UNKNOWN if hit.dense_score is None or hi <= lo else (hit.dense_score - lo) / (hi - lo)
             rank_prior = 1.0 / hit.rank
             # places are judged by place_factor: the rest of the question decides between sentences
-            cand.score = cand.place_factor * (0.65 * cand.content_coverage + 0.2 * dense + 0.15 * rank_prior)
+            cand.score = cand.place_factor * (
+                _COVERAGE_SHARE * cand.content_coverage + _DENSE_SHARE * dense + _RANK_SHARE * rank_prior
+            )
             seen[key] = cand
     return sorted(seen.values(), key=lambda c: -c.score)
 
@@ -398,6 +431,7 @@ def _with_results_joined(text: str, spans: list[Span]) -> list[Span]:
 # A label before a colon is short (年卡：, 订座电话：, 物业经理：); a longer clause before a colon is a sentence
 # introducing a list or a quotation, and counts half like any clause before.
 _LABEL_CHARS = 12
+_PREVIOUS_CLAUSE = 0.5  # a term in the clause before counts half: it often names the subject, often not
 
 
 _CLOCK_COLON = re.compile(CLOCK_COLON)
@@ -473,8 +507,15 @@ def _local_coverage(cand: Candidate, start: int, end: int, weights: dict[str, fl
         if any(a <= p < b or shared[0] <= p < shared[1] or head[0] <= p < head[1] for p in positions):
             got += w
         elif any(prev_a <= p < prev_b for p in positions):
-            got += w if labelled else 0.5 * w
+            got += w if labelled else _PREVIOUS_CLAUSE * w
     return got / total if total else 0.0
+
+
+# Distance from the span to the nearest matched term, in characters: at _PROXIMITY_HALF the proximity is one
+# half; a term after the span counts _AFTER_PENALTY characters further (投入4590万元 vs 4590万元投入).
+_PROXIMITY_HALF = 12.0
+_AFTER_PENALTY = 4
+_NO_ANCHOR = 0.3  # no matched term in the sentence to measure from: as if a clause or two away
 
 
 def _proximity(cand: Candidate, start: int, end: int, question: Question) -> float:
@@ -484,11 +525,23 @@ def _proximity(cand: Candidate, start: int, end: int, question: Question) -> flo
     for term in anchors:
         for m in re.finditer(re.escape(term), cand.text):
             # a term after the number is weaker evidence than one before it (投入4590万元, 提高到99%)
-            d = start - m.end() if m.end() <= start else (m.start() - end + 4 if m.start() >= end else 0)
+            d = start - m.end() if m.end() <= start else (m.start() - end + _AFTER_PENALTY if m.start() >= end else 0)
             best = d if best is None else min(best, d)
     if best is None:
-        return 0.3
-    return 1.0 / (1.0 + max(best, 0) / 12.0)
+        return _NO_ANCHOR
+    return 1.0 / (1.0 + max(best, 0) / _PROXIMITY_HALF)
+
+
+# A span's score: its sentence's score times a blend of the question's words in its own clause (local), its
+# distance to them (proximity) and how well its kind fits the question (agreement); the floor keeps a span in a
+# well-matched sentence above one in a poor sentence. A conflicting qualifier, place or period cuts it hard.
+_SPAN_FLOOR = 0.35
+_LOCAL_SHARE = 0.35
+_PROXIMITY_SHARE = 0.15
+_AGREE_SHARE = 0.35
+_AGREE_CAP = 1.3  # agreement may pass 1 (a whole noun and its unit, 贫困村231个) to rank, never more
+_CONFLICT = 0.3
+_TYPED = 0.5  # from this agreement a span is of the asked kind (a typed answer, not a sentence)
 
 
 def _span_choice(question, cand, start, end, agree, weights, display=None) -> SpanChoice:
@@ -502,9 +555,11 @@ def _span_choice(question, cand, start, end, agree, weights, display=None) -> Sp
         or _period_conflict(question, cand.text, start, end)
         or _ordinal_conflict(question, cand)
     )
-    # agreement above 1 (a whole noun and its unit, 贫困村231个) still ranks, though confidence caps it at 1
-    score = cand.score * (0.35 + 0.35 * local + 0.15 * prox + 0.35 * min(agree, 1.3)) * (0.3 if conflict else 1.0)
-    choice = SpanChoice(cand, start, end, score, agree >= 0.5, display or cand.text[start:end])
+    score = cand.score * (
+        _SPAN_FLOOR + _LOCAL_SHARE * local + _PROXIMITY_SHARE * prox + _AGREE_SHARE * min(agree, _AGREE_CAP)
+    )
+    score *= _CONFLICT if conflict else 1.0
+    choice = SpanChoice(cand, start, end, score, agree >= _TYPED, display or cand.text[start:end])
     choice.local = local
     choice.agree = min(agree, 1.0)
     choice.conflict = conflict
@@ -586,10 +641,13 @@ def _ordinal_conflict(question: Question, cand: Candidate) -> bool:
     return False
 
 
+_PLACE_BEFORE_CHARS = 8  # a place name right before a figure (蓝田县11个): a county or district name's length
+
+
 def _local_place_conflict(question: Question, text: str, start: int) -> bool:
     """Another place of the same kind right before the span (蓝田县11个 when the question asks about 丹凤县)."""
     a, _ = _clause_bounds(text, start, start)
-    before = text[max(a, start - 8) : start]
+    before = text[max(a, start - _PLACE_BEFORE_CHARS) : start]
     for place in question.places:
         if _stem(place) not in before and _same_kind_places(before, place, question.text):
             return True

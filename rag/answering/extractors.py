@@ -21,6 +21,7 @@ from ..spans import (
 )
 from ..textutil import STOPWORDS, cut, in_dictionary, posseg, resource_groups, resource_lines, word_bounds
 from .core import (
+    _AGREE_CAP,
     _CAUSE,
     _PURPOSE,
     _RESULT,
@@ -35,6 +36,14 @@ from .core import (
 from .tables import asked_column, table_row
 
 _GENERIC_CLASSIFIERS = ("个", "名", "位")
+# one-character heads that count on their own (367个村 answers 多少个贫困村): rag/resources/zh/counted_heads.txt
+_COUNTED_HEADS = frozenset(resource_lines("zh/counted_heads.txt"))
+# How far a counted noun may stand from its number: right after it (11个行政村), across a relative clause ending
+# in 的 (8个有10户以上贫困户的重点涉贫村), or before it in the same clause (修建蓄水池14个)
+_NOUN_AFTER_CHARS = 8
+_NOUN_ACROSS_CLAUSE_CHARS = 20
+_NOUN_BEFORE_CHARS = 10
+_OWN_NOUN_CHARS = 6  # a noun of the number's own follows within a word or two (厚畛子镇14个村)
 # a charge asked as the counted noun (多少滞纳金, 多少违约金), not as 多少钱, is often set as a rate (每日加收0.5%的
 # 滞纳金): a percentage answers it as well as an amount of money would (the same agreement as a matching kind)
 _RATE_AGREE = 0.5
@@ -48,17 +57,17 @@ def _noun_position(noun: str, text: str, start: int, end: int) -> tuple[int, boo
     (8个有10户以上贫困户的重点涉贫村), or precedes it in the same clause (修建蓄水池14个).
     """
     a, _ = _clause_bounds(text, start, end)
-    before = text[max(a, start - 10) : start]
+    before = text[max(a, start - _NOUN_BEFORE_CHARS) : start]
     # the noun must belong to this number, not to an earlier one (14个工作队、40余名驻村干部)
     before = re.split(r"[、]|\d+[^\d\s]?", before)[-1]
     # the whole noun first; its head character (贫困村 → 村) only when the whole is nowhere near
-    forms = [noun, noun[-1]] if len(noun) > 1 and noun[-1] in "村户人镇县区" else [noun]
+    forms = [noun, noun[-1]] if len(noun) > 1 and noun[-1] in _COUNTED_HEADS else [noun]
     for form in forms:
-        after = text[end : end + 8]
+        after = text[end : end + _NOUN_AFTER_CHARS]
         pos = after.find(form)
         if pos != -1 and not re.search(r"[，,。；;、\d(（]", after[: pos + 1]):
             return end + pos, False
-        after = text[end : end + 20]
+        after = text[end : end + _NOUN_ACROSS_CLAUSE_CHARS]
         pos = after.find(form)
         if pos != -1 and "的" in after[:pos] and not re.search(r"[，,。；;、：:]", after[: pos + 1]):
             return end + pos, True
@@ -72,7 +81,7 @@ def _noun_position(noun: str, text: str, start: int, end: int) -> tuple[int, boo
 
 def _own_noun_follows(text: str, end: int) -> bool:
     """The number is followed by a noun of its own (厚畛子镇14个村): a noun before it is not what it counts."""
-    words = posseg(text[end : end + 6])
+    words = posseg(text[end : end + _OWN_NOUN_CHARS])
     if not words or not re.fullmatch(r"[\u4e00-\u9fff]+", words[0][0]):
         return False
     word, flag = words[0]
@@ -110,6 +119,24 @@ _ASKED_COLUMN_AGREE = 1.0
 _OTHER_COLUMN_AGREE = 0.3
 
 
+# Type agreement of a figure with a number question, summed from what vouches for it (the rest of the agreement
+# scale: 1 is a span of exactly the asked kind, 0.5 a typed answer at all, see core._TYPED):
+_KIND_AGREE = 0.5  # its kind is the asked kind (money for 多少钱): a typed answer on its own
+_UNIT_AGREE = 0.4  # its unit is the asked one (12所 for 几所): with the kind, a full answer
+_GENERIC_UNIT_AGREE = 0.2  # ... a generic measure word (个, 名, 位) vouches for less
+_OTHER_UNIT = 0.3  # asked 多少所医院, 14个 (村卫生室) is another count: taken off
+_ARTICLE = 0.2  # 一套, 一个: usually "a", not a count; taken off after the cap so 两个 beats 一个
+_WHOLE_NOUN_AGREE = 0.5  # the asked noun counted by the figure, in full (贫困村231个)
+_HEAD_NOUN_AGREE = 0.35  # ... by its head character only (367个村)
+_BARE_COUNT_AGREE = 0.7  # a bare figure right before the asked noun counts it (7.3万贫困人口): a full count
+_OTHER_NOUN = 0.5  # 12个村 counts villages, not the 镇 asked about: taken off
+_NOUN_ELSEWHERE = 0.3  # the counted noun is not near the figure and the question's words are not either
+_ANY_KIND_AGREE = 0.5  # a figure with a kind, when the question names no kind or unit (多少 alone)
+_BARE_FIGURE = 0.2  # a figure without kind or unit (a code, a step number): taken off
+_HALF_THE_WORDS = 0.5  # ... "not either": under half the question's (IDF-weighted) words in the figure's clause
+_WRONG_KIND_CAP = 0.3  # 105万元 never answers 多少个贫困村, whatever else vouches for it
+
+
 def _number_spans(question: Question, cand: Candidate, weights) -> list[SpanChoice]:
     out = []
     quantities = find_quantities(cand.text)
@@ -128,42 +155,42 @@ def _number_spans(question: Question, cand: Candidate, weights) -> list[SpanChoi
             continue
         rate = question.unit is None and bool(question.noun) and question.unit_kind == "money" and kind == "percent"
         if question.unit_kind and q.kind == question.unit_kind:
-            agree += 0.5
+            agree += _KIND_AGREE
         elif rate:
             agree += _RATE_AGREE
         if question.unit and same_unit(q.unit, question.unit):
-            agree += 0.4 if question.unit not in _GENERIC_CLASSIFIERS else 0.2
+            agree += _UNIT_AGREE if question.unit not in _GENERIC_CLASSIFIERS else _GENERIC_UNIT_AGREE
         elif question.unit and question.unit not in _GENERIC_CLASSIFIERS and q.kind == question.unit_kind:
-            agree -= 0.3  # asked 多少所医院, 14个 (村卫生室) is another count
-        # 一套, 一个: usually "a", not a count; applied after the cap so 两个 beats 一个 with everything else equal
-        article = 0.2 if q.value == 1 and not q.text[0].isdigit() else 0.0
+            agree -= _OTHER_UNIT
+        article = _ARTICLE if q.value == 1 and not q.text[0].isdigit() else 0.0
         if question.noun:
             pos = noun_at[q.start]
             if pos is not None and owner.get(pos, q.start) < q.start:
                 pos = None  # inside an earlier number's modifier: 10户以上 in 8个有10户以上贫困户的重点涉贫村
             if pos is not None:
                 # the whole noun (贫困村231个) vouches more than its head character (367个村)
-                agree += 0.5 if cand.text.startswith(question.noun, pos) else 0.35
+                agree += _WHOLE_NOUN_AGREE if cand.text.startswith(question.noun, pos) else _HEAD_NOUN_AGREE
                 if kind is None and q.unit is None and pos == q.end and question.unit_kind == "count":
                     kind = "count"  # 7.3万贫困人口: a bare figure right before the asked noun counts it
-                    agree += 0.5 + 0.2
+                    agree += _BARE_COUNT_AGREE
             elif (
                 question.unit_kind == "count"
                 and question.noun in PLACE_SUFFIXES
                 and _own_noun_follows(cand.text, q.end)
             ):
-                agree -= 0.5  # 12个村 counts villages, not the 镇 the question asked about
+                agree -= _OTHER_NOUN
             elif question.unit_kind == "count":
                 # the counted noun is elsewhere: only the question's own words right before the number
                 # (申请立项10个 for 申请立项了多少个项目) can vouch for it
-                agree -= 0.3 if _local_coverage(cand, q.start, q.end, weights, question.noun) < 0.5 else 0.0
+                if _local_coverage(cand, q.start, q.end, weights, question.noun) < _HALF_THE_WORDS:
+                    agree -= _NOUN_ELSEWHERE
         if question.unit_kind is None and question.unit is None and kind is not None:
-            agree += 0.5
+            agree += _ANY_KIND_AGREE
         if kind is None and q.unit is None:
-            agree -= 0.2
+            agree -= _BARE_FIGURE
         if question.unit_kind and kind != question.unit_kind and not (question.kind_implied and kind) and not rate:
-            agree = min(agree, 0.3)  # 105万元 never answers 多少个贫困村, whatever follows it
-        agree = min(agree, 1.3) - article
+            agree = min(agree, _WRONG_KIND_CAP)
+        agree = min(agree, _AGREE_CAP) - article
         if table is not None:
             (a, b), others = table
             if a <= q.start and q.end <= b:
@@ -178,6 +205,8 @@ def _number_spans(question: Question, cand: Candidate, weights) -> list[SpanChoi
 
 
 _PUBLISHED = re.compile(r"发布|发表|刊发|刊登|出版|published|posted", re.I)
+_NOT_DATELINE_AGREE = 0.3  # a date inside the story when the publication date is asked: another date's agreement
+_LEADING_CHARS = 2  # a date within the sentence's first characters is a time adverbial (2019年6月,…)
 
 
 _RANGE_WORDS = resource_groups("zh/range_ends.txt")
@@ -216,7 +245,7 @@ def _range_ends(text: str, spans: list) -> list:
 def _date_spans(question: Question, cand: Candidate, weights) -> list[SpanChoice]:
     out = []
     # when was the article published: its dateline, not a date inside the story
-    agree = 0.3 if _PUBLISHED.search(question.text) and not cand.byline else 1.0
+    agree = _NOT_DATELINE_AGREE if _PUBLISHED.search(question.text) and not cand.byline else 1.0
     # 几点 asks a clock time; 什么时候 may be answered by a date or by a time of day
     found = find_times(cand.text) if question.unit_kind == "time" else find_dates(cand.text) + find_times(cand.text)
     day_asked = _DAY_Q.search(question.text) is not None
@@ -237,7 +266,7 @@ def _date_spans(question: Question, cand: Candidate, weights) -> list[SpanChoice
         if side is not None and side != asked_end:
             fits = min(fits, _OTHER_END_AGREE)
         choice = _span_choice(question, cand, start, end, fits, weights)
-        if start <= 2:  # a leading time adverbial (2019年6月,…) dates the whole sentence
+        if start <= _LEADING_CHARS:  # a leading time adverbial dates the whole sentence
             choice.local = max(choice.local, cand.coverage)
         out.append(choice)
     return out
@@ -282,6 +311,16 @@ _SURNAMES = frozenset("".join(resource_lines("zh/surnames.txt")))
 _NOT_NAME = frozenset("说 等 一行 看来 同志 在 是 的 和 与 及 介绍 表示 指出 告诉 兴奋 高兴 坦言 笑 称".split())
 
 
+# A Chinese personal name is a surname and a given name: 2–3 characters (four-character compound surnames and
+# transliterations are read whole by dotted_names)
+_NAME_MIN = 2
+_NAME_MAX = 3
+_TITLE_TO_NAME_CHARS = 7  # room after a title for 分别为 or a colon and spaces before the name
+_NAME_WINDOW = 6  # what the tagger reads to find the name: the name and a word after it
+_QUALIFIER_CHARS = 12  # the role's qualifier (星河科技 of 星河科技的董事长) stands within a short phrase before it
+_ORG_WORD_CHARS = 3  # 公司, 学校, 委员会: the generic organisation word right before a role
+
+
 # Type agreement of a name found without the asked role next to it (any person in the sentence may be meant)
 _NAME_WITHOUT_ROLE = 0.6
 _SURNAME_TITLE = re.compile(
@@ -295,7 +334,7 @@ def person_after(text: str, pos: int) -> tuple[int, int] | None:
 
     After 分别为/分别是 the title names several people (双方代表分别为周恩来与金日成): the names joined by
     与/和/及/、 are one answer."""
-    raw = text[pos : pos + 7]
+    raw = text[pos : pos + _TITLE_TO_NAME_CHARS]
     lead = len(raw) - len(raw.lstrip(" :："))
     if several := _SEVERAL.match(raw, lead):
         first = person_after(text, pos + several.end())
@@ -309,15 +348,15 @@ def person_after(text: str, pos: int) -> tuple[int, int] | None:
     if copula:
         lead += 1  # 主任为沈立华, 组长是刘芳: a copula between the title and the name
     offset = pos + lead
-    window = text[offset : offset + 6]
-    label = re.match(r"([\u4e00-\u9fff]{2,3})[:：]", window)
+    window = text[offset : offset + _NAME_WINDOW]
+    label = re.match(rf"([\u4e00-\u9fff]{{{_NAME_MIN},{_NAME_MAX}}})[:：]", window)
     if label and label.group(1)[0] in _SURNAMES:
         return offset, offset + len(label.group(1))  # a speaker label (王春来:) is exactly the name
     words = posseg(window)
     if not words:
         return None
     first, flag = words[0]
-    if flag.startswith("nr") and 2 <= len(first) <= 3:
+    if flag.startswith("nr") and _NAME_MIN <= len(first) <= _NAME_MAX:
         return offset, offset + len(first)
     if copula:
         return None  # after 是/为 only a tagged name counts (是曾任院长的… is no name 曾任)
@@ -328,7 +367,8 @@ def person_after(text: str, pos: int) -> tuple[int, int] | None:
             name = first + words[1][0]
         else:
             return None
-        if 2 <= len(name) <= 3 and name[1:] not in _NOT_NAME and re.fullmatch(r"[\u4e00-\u9fff]+", name):
+        plain = re.fullmatch(r"[\u4e00-\u9fff]+", name) is not None
+        if _NAME_MIN <= len(name) <= _NAME_MAX and name[1:] not in _NOT_NAME and plain:
             return offset, offset + len(name)
     return None
 
@@ -336,7 +376,9 @@ def person_after(text: str, pos: int) -> tuple[int, int] | None:
 def _surname_read_as_word(text: str, start: int, word: str, prev, nxt, end: int) -> bool:
     """A one-character surname the tagger read as another word (何 as a pronoun), right before a two-character
     given name it tags as a name, where a name may begin: after punctuation (组长：何美玲), a role or a verb."""
-    if len(word) != 1 or word not in _SURNAMES or not nxt or not nxt[1].startswith("nr") or len(nxt[0]) != 2:
+    if len(word) != 1 or word not in _SURNAMES or not nxt or not nxt[1].startswith("nr"):
+        return False
+    if len(nxt[0]) != _NAME_MAX - 1:
         return False
     if not text.startswith(nxt[0], end):
         return False
@@ -400,12 +442,12 @@ def _person_spans(question: Question, cand: Candidate, weights) -> list[SpanChoi
             agree = 1.0
             # a qualifier the document never writes (带队 of 这趟带队的领队) tells no one apart: the role alone
             named = qualifier is not None and qualifier in cand.doc.text
-            if named and not cand.byline and qualifier not in text[max(0, m.start() - 12) : m.start()]:
+            if named and not cand.byline and qualifier not in text[max(0, m.start() - _QUALIFIER_CHARS) : m.start()]:
                 # an organisation is often named once and then called 公司/学校 (公司董事长李建国 for
                 # 星河科技的董事长): the role still fits, less surely; another village's 书记 or another
                 # man's 妻子 is another person
                 # (中国皮划艇队共计40人，…，领队刘刚: a team named earlier in the same sentence qualifies it too)
-                before = text[max(0, m.start() - 3) : m.start()]
+                before = text[max(0, m.start() - _ORG_WORD_CHARS) : m.start()]
                 if _is_place(qualifier, question) or not (
                     any(before.endswith(o) for o in ORG_SUFFIXES) or qualifier in text[: m.start()]
                 ):
@@ -440,7 +482,7 @@ def _person_spans(question: Question, cand: Candidate, weights) -> list[SpanChoi
         nxt = words[i + 1] if i + 1 < len(words) else None
         # jieba often tags a surname and its given name as two names (周 / 海燕): the person is both
         if flag == "nr" and len(word) == 1 and word in _SURNAMES and nxt and nxt[1].startswith("nr"):
-            if 1 <= len(nxt[0]) <= 2 and text.startswith(nxt[0], pos):
+            if len(nxt[0]) <= _NAME_MAX - 1 and text.startswith(nxt[0], pos):
                 pos += len(nxt[0])
                 word = text[start:pos]
                 skip_next = True
@@ -449,7 +491,7 @@ def _person_spans(question: Question, cand: Candidate, weights) -> list[SpanChoi
             pos += len(nxt[0])
             word, flag = text[start:pos], "nr"
             skip_next = True
-        if flag == "nr" and 2 <= len(word) <= 3 and word not in question.text and not ROLE.search(word):
+        if flag == "nr" and _NAME_MIN <= len(word) <= _NAME_MAX and word not in question.text and not ROLE.search(word):
             # (a title the tagger reads as a name, 美容师 of 宠物美容师邵一帆, is no person)
             out.append(_span_choice(question, cand, start, pos, _NAME_WITHOUT_ROLE, weights))
     return out
@@ -513,7 +555,18 @@ def dotted_names(text: str) -> list[tuple[int, int]]:
     return runs
 
 
-def _named_before(text: str, end: int, limit: int = 12) -> int:
+# a noun phrase naming a place or an organisation before its head (汉滨区晏坝镇九年制学校): at most this long
+_NAMED_PHRASE_CHARS = 12
+# a title before or after a name (党委书记 王某, 王某，镇长): 2 characters (院长) up to a long official title
+_TITLE_MAX = 30
+_FACILITY_CHARS = 24  # what is read after a place for the facility it names (_FACILITY_WORDS words at most)
+# the whole-enumeration fallback (a list not of the asked kind of item): a list, but not the asked list
+_ANY_LIST_AGREE = 0.7
+# a whole sentence as the answer (a method, a fact) ranks just below a span of the asked kind in the same sentence
+_SENTENCE_ANSWER = 0.9
+
+
+def _named_before(text: str, end: int, limit: int = _NAMED_PHRASE_CHARS) -> int:
     """Start of the noun phrase that ends at ``end`` (汉滨区晏坝镇九年制学校): preceding non-verb words."""
     window = text[max(0, end - limit) : end]
     words = posseg(window)
@@ -538,9 +591,9 @@ def _title_spans(question: Question, cand: Candidate, weights) -> list[SpanChoic
     for hit in re.finditer(re.escape(who), text):
         a = max(text.rfind(p, 0, hit.start()) for p in "、，,。；;：:（( \n") + 1
         title = text[a : hit.start()]
-        if 2 <= len(title) <= 30 and ROLE.search(title):
+        if 2 <= len(title) <= _TITLE_MAX and ROLE.search(title):
             out.append(_span_choice(question, cand, a, hit.start(), 1.0, weights))
-        after = re.match(r"[,，:：]\s*([^，,。；;（(]{2,30})", text[hit.end() :])
+        after = re.match(rf"[,，:：]\s*([^，,。；;（(]{{2,{_TITLE_MAX}}})", text[hit.end() :])
         if after and ROLE.search(after.group(1)):
             start = hit.end() + after.start(1)
             out.append(_span_choice(question, cand, start, start + len(after.group(1)), 1.0, weights))
@@ -634,7 +687,7 @@ def _facility_end(text: str, end: int) -> int:
     facility noun (城东 → 城东客运站南广场); ``end`` when none follows."""
     best = end
     pos = end
-    for word, flag in posseg(text[end : end + 24])[:_FACILITY_WORDS]:
+    for word, flag in posseg(text[end : end + _FACILITY_CHARS])[:_FACILITY_WORDS]:
         if not (flag[:1] in "nmfq" or (flag in ("v", "vn") and len(word) == 2)) or flag == "nr":
             break
         pos += len(word)
@@ -707,7 +760,9 @@ def _list_spans(question: Question, cand: Candidate, weights) -> list[SpanChoice
         for e in find_enumerations(cand.text, question.asked_suffix)
     ]
     if not out:
-        out = [_span_choice(question, cand, e.start, e.end, 0.7, weights) for e in find_enumerations(cand.text)]
+        out = [
+            _span_choice(question, cand, e.start, e.end, _ANY_LIST_AGREE, weights) for e in find_enumerations(cand.text)
+        ]
     return out
 
 
@@ -804,7 +859,7 @@ def _definition(question: Question, top: list[Candidate]):
 def _clause_span(question: Question, cand: Candidate) -> SpanChoice:
     """The whole sentence as the answer (methods, facts)."""
     text = cand.text.rstrip("。；;")
-    choice = SpanChoice(cand, 0, len(text), cand.score * 0.9, True, text)
+    choice = SpanChoice(cand, 0, len(text), cand.score * _SENTENCE_ANSWER, True, text)
     choice.local, choice.agree, choice.conflict = cand.coverage, 1.0, False
     return choice
 

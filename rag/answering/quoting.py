@@ -47,12 +47,19 @@ def _unquoted(text: str) -> str:
     return text
 
 
+# A count is shown with its noun phrase: the noun within _NOUN_AFTER_CHARS after the figure (11个行政村), finished
+# over at most _COMPOUND_CHARS more characters of compound (行业工作组牵头单位), and a place name before the figure
+_NOUN_AFTER_CHARS = 8
+_COMPOUND_CHARS = 10
+_PLACE_BEFORE_CHARS = 8
+
+
 def _display(choice: SpanChoice, question: Question) -> str:
     """Short answer text; for a count, the counted noun phrase in brackets: ``11个（蓝田县11个行政村）``."""
     if question.qtype != "number" or not question.noun:
         return _unquoted(choice.display)
     text = choice.candidate.text
-    after = text[choice.end : choice.end + 8]
+    after = text[choice.end : choice.end + _NOUN_AFTER_CHARS]
     pos = after.find(question.noun)
     if pos == -1:
         pos = after.find(question.noun[-1])
@@ -64,7 +71,7 @@ def _display(choice: SpanChoice, question: Question) -> str:
     if re.search(r"[，,。；;、]", text[choice.end : noun_end]):
         return choice.display
     # finish the compound noun as the question words it (16个行业 → 16个行业工作组牵头单位), not a verb after it
-    for word, flag in posseg(text[noun_end : noun_end + 10]):
+    for word, flag in posseg(text[noun_end : noun_end + _COMPOUND_CHARS]):
         q_at = question.text.find(word)
         if q_at == -1 or not (flag.startswith("n") or flag in ("vn", "j", "l", "an")):
             break
@@ -73,7 +80,7 @@ def _display(choice: SpanChoice, question: Question) -> str:
         noun_end += len(word)
     start = choice.start
     # extend left over a place name right before the number (蓝田县11个行政村)
-    before = text[max(0, start - 8) : start]
+    before = text[max(0, start - _PLACE_BEFORE_CHARS) : start]
     places = place_mentions(before)
     if places and before.endswith(places[-1]):
         start -= len(places[-1])
