@@ -12,7 +12,6 @@ from collections.abc import Collection, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
-from .answering import build_answer
 from .chunking import ChunkerSettings
 from .config import Settings
 from .dialogue import needs_context, resolve, resolve_all
@@ -248,17 +247,18 @@ def unchanged_on_disk(paths: list[Path], settings: Settings, embedder: Embedder 
         if e.get("root") in synced and doc_id not in excluded
     }
     try:
-        files = iter_corpus_files([Path(r["root"]) for r in roots])
+        files = iter_corpus_files([Path(r["root"]) for r in roots], as_paths=False)
     except RagError:
         return None
     if len(files) != len(entries):
         return None
+    now = time.time()
     for path, source, root in files:
         entry = entries.get((root, source))
         if entry is None or entry.get("mtime_ns") is None:
             return None
         try:
-            size, mtime_ns = file_stamp(path)
+            size, mtime_ns = file_stamp(path, now)
         except OSError:
             return None
         if (entry.get("size"), entry.get("mtime_ns")) != (size, mtime_ns):
@@ -628,6 +628,8 @@ class Assistant:
             dense_query, top_k=top_k, hybrid=hybrid, lexical_query=query, exclude_doc_ids=exclude_doc_ids
         )
         t = time.perf_counter()
+        from .answering import build_answer  # not imported by `rag index`: a no-op costs its imports
+
         answer = build_answer(analysis, question, view.hits(retrieval.hits), view.index, threshold)
         answer = in_original(answer, index, retrieval.hits, traditional)
         answer_ms = (time.perf_counter() - t) * 1000

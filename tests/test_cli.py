@@ -254,3 +254,10 @@ def test_a_no_op_index_is_found_from_the_manifest_without_loading_the_index(run,
     (corpus / "new.txt").write_text("新文章。灞桥区帮扶了7个村。", encoding="utf-8")
     result = run("index", str(corpus), "--index-dir", idx, env=env)
     assert "1 added" in result.output and "6 documents" in result.output
+
+
+def test_indexing_does_not_import_the_answer_builder():
+    """A no-op `rag index` costs its imports; the answer builder (a quarter of them) is loaded by the first ask."""
+    code = "import sys, rag.cli, rag.assistant; print('rag.answering' in sys.modules)"
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, cwd=ROOT, check=True)
+    assert out.stdout.strip() == "False"

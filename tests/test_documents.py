@@ -150,6 +150,24 @@ def test_symlink_loop_terminates(tmp_path):
     assert [s for _, s, _ in files] == ["sub/a.txt"]
 
 
+def test_corpus_files_as_strings_are_the_same_files_in_source_order(tmp_path):
+    """The no-op check walks with plain strings; the files, their sources and roots are those of the Path walk,
+    sorted by source, and two roots holding one name are still an error."""
+    (tmp_path / "b").mkdir()
+    for rel in ("z.txt", "b/a.md", "a.html", ".hidden.txt", "b/skip.exe"):
+        (tmp_path / rel).write_text("文章。", encoding="utf-8")
+    as_paths = iter_corpus_files([tmp_path])
+    as_strings = iter_corpus_files([tmp_path], as_paths=False)
+    assert [s for _, s, _ in as_strings] == ["a.html", "b/a.md", "z.txt"]
+    assert [(str(p), s, r) for p, s, r in as_paths] == as_strings
+    assert all(isinstance(p, str) for p, _, _ in as_strings)
+    other = tmp_path.parent / f"{tmp_path.name}-other"
+    other.mkdir()
+    (other / "z.txt").write_text("另一篇。", encoding="utf-8")
+    with pytest.raises(DocumentError, match="would both be document 'z.txt'"):
+        iter_corpus_files([tmp_path, other], as_paths=False)
+
+
 def test_clean_text_and_title_helpers():
     raw = "澎湃Logo\n下载客户端\n\n标题在这里\n\n——副标题\n\n这一段正文写到一半的时候被页面排版硬生生地\n\n分成两行了，这是后半句。\n沪ICP备14003370号\n"
     text = clean_text(raw)
