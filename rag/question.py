@@ -7,7 +7,7 @@ from dataclasses import dataclass, field
 from functools import lru_cache
 
 from .spans import UNITS, Quantity, find_quantities, unit_kind
-from .textutil import STOPWORDS, cut, nfkc, resource_lines
+from .textutil import STOPWORDS, cut, nfkc, resource_groups, resource_lines
 
 # Suffixes of place and organisation names, longest first.
 PLACE_SUFFIXES = ("街道", "社区", "区", "县", "市", "镇", "乡", "村", "省")
@@ -392,6 +392,19 @@ def _joined_phrases(words: list[str]) -> list[str]:
     return out
 
 
+_DEMONSTRATIVES = resource_groups("zh/demonstratives.txt")
+
+
+def _is_demonstrative(word: str, classifiers: set[str]) -> bool:
+    """这套, 那个, 这边, 那天: a demonstrative and a measure word or deictic ending, naming nothing by itself
+    (rag/resources/zh/demonstratives.txt)."""
+    return (
+        len(word) == 2
+        and word[0] in _DEMONSTRATIVES["head"]
+        and (word[1] in classifiers or word[1] in _DEMONSTRATIVES["ending"])
+    )
+
+
 def key_terms(q: str, places: list[str], unit: str | None = None) -> list[str]:
     """Content words of the question: its places, then jieba words that are not stopwords or type words."""
     rest = q
@@ -407,6 +420,7 @@ def key_terms(q: str, places: list[str], unit: str | None = None) -> list[str]:
             w = w[1:]
         if (
             w in STOPWORDS
+            or _is_demonstrative(w, classifiers)
             or w in TYPE_WORDS
             or w in qwords
             or (unit and w == unit)

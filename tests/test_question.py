@@ -263,3 +263,19 @@ def test_a_phrase_of_the_synonym_table_stays_whole_in_the_key_terms():
     terms = analyse("钢琴工作室哪天不开门").terms
     assert "不开门" in terms and "开门" not in terms
     assert "开门" in analyse("钢琴工作室几点开门").terms
+
+
+@pytest.mark.parametrize(
+    ("question", "dropped", "kept"),
+    [
+        ("这套房子一个月房租多少钱？", "这套", "房子"),
+        ("这台打印机一分钟能打几张？", "这台", "打印机"),
+        ("开学报到那天早上几点能去？", "那天", "开学"),
+        ("医院那边需要开哪些证明？", "那边", "证明"),
+    ],
+)
+def test_a_demonstrative_is_no_key_term(question, dropped, kept):
+    """这/那 + a measure word or a deictic ending points at what the asker sees; the documents never write it."""
+    terms = analyse(question).terms
+    assert dropped not in terms
+    assert kept in terms
