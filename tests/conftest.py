@@ -150,3 +150,10 @@ def live_server(built_index_dir, tmp_path_factory):
 @pytest.fixture(scope="session")
 def server(live_server) -> str:
     return live_server.url
+
+
+def shows(answer: str, expected: str, question: str) -> bool:
+    """The answer shows ``expected``: exactly, or followed by the question's own words only (a count reads with its
+    noun: 两个校区 for 几个校区), or with a bracketed phrase that says more (11个（蓝田县11个行政村）)."""
+    head = answer.split("（")[0]
+    return head == expected or (head.startswith(expected) and all(c in question for c in head[len(expected) :]))

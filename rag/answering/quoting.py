@@ -55,7 +55,9 @@ _PLACE_BEFORE_CHARS = 8
 
 
 def _display(choice: SpanChoice, question: Question) -> str:
-    """Short answer text; for a count, the counted noun phrase in brackets: ``11个（蓝田县11个行政村）``."""
+    """Short answer text; for a count, the counted noun phrase in brackets when it says more than the question
+    (``11个（蓝田县11个行政村）`` for 碑林区帮扶了多少个村), read with the figure when it is the question's noun
+    (``两个校区`` for 学校有几个校区, not ``两个（两个校区）``)."""
     if question.qtype != "number" or not question.noun:
         return _unquoted(choice.display)
     text = choice.candidate.text
@@ -70,6 +72,7 @@ def _display(choice: SpanChoice, question: Question) -> str:
         noun_end = choice.end + pos + len(question.noun)
     if re.search(r"[，,。；;、]", text[choice.end : noun_end]):
         return choice.display
+    noun_only = noun_end  # the counted noun itself, before the compound is finished
     # finish the compound noun as the question words it (16个行业 → 16个行业工作组牵头单位), not a verb after it
     for word, flag in posseg(text[noun_end : noun_end + _COMPOUND_CHARS]):
         q_at = question.text.find(word)
@@ -85,4 +88,13 @@ def _display(choice: SpanChoice, question: Question) -> str:
     if places and before.endswith(places[-1]):
         start -= len(places[-1])
     phrase = text[start:noun_end]
-    return choice.display if phrase == choice.display else f"{choice.display}（{phrase}）"
+    extra = phrase.replace(choice.display, "", 1)
+    if not extra:
+        return choice.display
+    if all(c in question.text for c in extra):
+        # the phrase only restates the question's words: a count reads with its noun (几个校区 → 两个校区, not
+        # 两个（两个校区）); a longer run of the question's words (220余名党员干部联户) or another kind's noun
+        # (100万元教育) reads worse than the figure alone
+        plain = start == choice.start and noun_end == noun_only and question.unit is not None
+        return phrase if plain else choice.display
+    return f"{choice.display}（{phrase}）"
