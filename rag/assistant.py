@@ -56,12 +56,13 @@ def dense_factory(settings: Settings):
     if settings.vector_store == "milvus":
         from .milvus_store import MilvusStore
 
-        return lambda matrix, previous=None: MilvusStore.from_vectors(
-            matrix, settings.resolved_milvus_uri(), settings.milvus_collection
+        # the rows' BM25 scores go into the collection too: lexical search runs in Milvus
+        return lambda matrix, previous=None, lexical=None: MilvusStore.from_vectors(
+            matrix, settings.resolved_milvus_uri(), settings.milvus_collection, lexical=lexical
         )
     from .vector_store import FaissStore
 
-    return lambda matrix, previous=None: FaissStore.from_vectors(
+    return lambda matrix, previous=None, lexical=None: FaissStore.from_vectors(
         matrix,
         kind=settings.dense_index,
         ann_threshold=settings.ann_threshold,
@@ -74,7 +75,9 @@ def dense_settings(settings: Settings) -> dict:
     out = {"vector_store": settings.vector_store, "dense_index": settings.dense_index}
     out["ann_threshold"] = settings.ann_threshold
     if settings.vector_store == "milvus":
-        out["milvus"] = [settings.resolved_milvus_uri(), settings.milvus_collection]
+        from .milvus_store import LEXICAL_KIND
+
+        out["milvus"] = [settings.resolved_milvus_uri(), settings.milvus_collection, LEXICAL_KIND]
     return out
 
 

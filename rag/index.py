@@ -170,8 +170,9 @@ class Index:
 
         With ``keep_previous``, documents of ``previous`` that are not in ``documents`` stay in the index
         (adding a folder does not drop the seeds), except those in ``remove``; otherwise they are removed.
-        ``dense_factory`` builds the vector store from the matrix of all chunk vectors and the previous store
-        (default: FAISS, ``dense_kind``). ``sources`` are the source roots to record (default: those of ``previous``);
+        ``dense_factory`` builds the vector store from the matrix of all chunk vectors, the previous store and the
+        new BM25 store (default: FAISS, ``dense_kind``; Milvus also stores the rows' BM25 scores). ``sources`` are
+        the source roots to record (default: those of ``previous``);
         ``exclude`` ids (documents the user removed) are removed and recorded, so a re-sync does not bring
         them back until their folder is indexed again. ``dense_settings`` (the vector store's settings, recorded in
         the manifest) let a no-op return ``previous`` itself: when no document is added, changed or removed and
@@ -319,7 +320,7 @@ class Index:
         # its trained centroids
         prev_dense = previous.dense if same_rules else None
         if dense is None and dense_factory is not None:
-            dense = dense_factory(matrix, prev_dense)
+            dense = dense_factory(matrix, prev_dense, lexical)
         elif dense is None and len(matrix):
             dense = FaissStore.from_vectors(
                 matrix,
@@ -470,7 +471,8 @@ class Index:
             dense = MilvusStore.load(description, dim, len(chunks), uri=milvus_uri)
         else:
             dense = FaissStore.load(folder, dim, description)
-        lexical = BM25Store.load(folder, len(chunks))
+        # BM25 search runs in Milvus when the collection holds the rows' scores: the postings stay on disk here
+        lexical = BM25Store.load(folder, len(chunks), postings_in_memory=not getattr(dense, "lexical", False))
         if len(dense) != len(chunks):
             raise IndexCorrupt(f"{folder}: {len(dense)} vectors for {len(chunks)} chunks; {rebuild}")
         return cls(documents, chunks, dense, lexical, manifest)

@@ -365,6 +365,34 @@ class BM25Store:
             out[self._indices[a:b]] += self._data[a:b]  # rows are unique within one term's column
         return out
 
+    def query_vector(self, query: str) -> dict[int, float]:
+        """The query as a sparse vector over the vocabulary: each known token's count. Its inner product with a row's
+        :meth:`row_vectors` entry is that row's :meth:`scores` (a vector store holding the rows scores BM25 so)."""
+        out: dict[int, float] = {}
+        for token in bm25_tokens(to_matching(query)):
+            tid = self._vocab.get(token)
+            if tid is not None:
+                out[int(tid)] = out.get(int(tid), 0.0) + 1.0
+        return out
+
+    def row_vectors(self, start: int = 0, end: int | None = None) -> list[dict[int, float]]:
+        """Rows ``start..end-1`` as sparse vectors ``{word id: BM25 score}`` (a row without words: one zero entry,
+        which a sparse vector store needs to hold the row)."""
+        end = self._size if end is None else end
+        indptr = np.asarray(self._indptr)
+        rows = np.asarray(self._indices)
+        out: list[dict[int, float]] = [{} for _ in range(end - start)]
+        for a, b in _blocks(len(rows)):  # one pass over the entries, a block at a time, the block's rows picked
+            r = rows[a:b]
+            pick = np.flatnonzero((r >= start) & (r < end))
+            if not len(pick):
+                continue
+            cols = _cols_of(indptr, a, b)[pick]
+            scores = np.asarray(self._data[a:b])[pick]
+            for row, col, score in zip((r[pick] - start).tolist(), cols.tolist(), scores.tolist(), strict=True):
+                out[row][col] = score
+        return [v or {0: 0.0} for v in out]
+
     def search(self, query: str, k: int) -> tuple[np.ndarray, np.ndarray]:
         """Top ``k`` rows with a positive score: ``(row ids, scores)``, best first."""
         scores = self.scores(query)
@@ -404,12 +432,15 @@ class BM25Store:
             np.save(path / TF_FILE, self._tf)
 
     @classmethod
-    def load(cls, folder: Path, size: int) -> BM25Store:
+    def load(cls, folder: Path, size: int, postings_in_memory: bool = True) -> BM25Store:
+        """The store saved in ``folder``. ``postings_in_memory=False`` memory-maps the score matrix instead of
+        reading it: a process whose BM25 search runs elsewhere (Milvus) only reads the columns' bounds for IDF."""
         path = Path(folder) / FOLDER
         if not path.is_dir():
             raise IndexCorrupt(f"{path} is missing")
+        mode = None if postings_in_memory else "r"
         try:
-            arrays = [np.load(path / f"{name}.csc.index.npy") for name in _ARRAYS]
+            arrays = [np.load(path / f"{name}.csc.index.npy", mmap_mode=mode) for name in _ARRAYS]
             vocab = json.loads((path / "vocab.index.json").read_text(encoding="utf-8"))
             params = json.loads((path / "params.index.json").read_text(encoding="utf-8"))
         except (OSError, ValueError) as exc:

@@ -5,6 +5,10 @@ A local path as URI runs Milvus Lite (embedded, nothing to install beyond ``pip 
 writes a new collection (``<prefix>_<8 hex>``) and the index manifest names it, so a build that dies
 midway leaves the previous index and its collection untouched; the old collection is dropped only
 after the new index is saved.
+
+With the index's BM25 store given, each row also holds its BM25 term scores as a sparse vector (``sparse``, an
+inverted index with inner product): a query's token counts against it give the same scores as the local BM25
+store, so lexical search runs in Milvus too and the serving process keeps no postings in memory.
 """
 
 from __future__ import annotations
@@ -20,6 +24,7 @@ from .errors import EmbedderUnavailable, IndexCorrupt, RagError
 
 log = logging.getLogger(__name__)
 _BATCH = 2000
+LEXICAL_KIND = "bm25-sparse"  # the manifest's mark of a collection holding the rows' BM25 scores
 # Milvus Lite runs its gRPC server inside this process and logs a traceback for optional client calls it does
 # not implement (AllocTimestamp); nothing fails, so users need not see it.
 logging.getLogger("grpc._server").setLevel(logging.CRITICAL)
@@ -47,29 +52,48 @@ class MilvusStore:
 
     kind = "milvus"
 
-    def __init__(self, uri: str, collection: str, dim: int, size: int):
+    def __init__(self, uri: str, collection: str, dim: int, size: int, lexical: bool = False):
         self.uri = uri
         self.collection = collection
         self.dim = dim
         self._size = size
+        self.lexical = lexical  # the rows' BM25 scores are in the collection (search_sparse)
         self.params = {"uri": uri, "collection": collection}
+        if lexical:
+            self.params["lexical"] = LEXICAL_KIND
 
     @classmethod
-    def from_vectors(cls, vectors: np.ndarray, uri: str, prefix: str = "rag_chunks") -> MilvusStore:
-        """Create a fresh collection holding ``vectors`` (inner product over normalised rows)."""
+    def from_vectors(cls, vectors: np.ndarray, uri: str, prefix: str = "rag_chunks", lexical=None) -> MilvusStore:
+        """Create a fresh collection holding ``vectors`` (inner product over normalised rows) and, with ``lexical``
+        (the index's :class:`~rag.lexical.BM25Store`, row for row), each row's BM25 scores as a sparse vector."""
         client = _client(uri)
         vectors = np.ascontiguousarray(vectors, dtype=np.float32)
         n, dim = vectors.shape
         name = f"{prefix}_{uuid.uuid4().hex[:8]}"
-        client.create_collection(
-            name, dimension=dim, metric_type="IP", auto_id=False, id_type="int", consistency_level="Strong"
-        )
+        if lexical is None:
+            client.create_collection(
+                name, dimension=dim, metric_type="IP", auto_id=False, id_type="int", consistency_level="Strong"
+            )
+        else:
+            from pymilvus import DataType
+
+            schema = client.create_schema(auto_id=False)
+            schema.add_field("id", DataType.INT64, is_primary=True)
+            schema.add_field("vector", DataType.FLOAT_VECTOR, dim=dim)
+            schema.add_field("sparse", DataType.SPARSE_FLOAT_VECTOR)
+            index_params = client.prepare_index_params()
+            index_params.add_index(field_name="vector", index_type="AUTOINDEX", metric_type="IP")
+            index_params.add_index(field_name="sparse", index_type="SPARSE_INVERTED_INDEX", metric_type="IP")
+            client.create_collection(name, schema=schema, index_params=index_params, consistency_level="Strong")
         for start in range(0, n, _BATCH):
             rows = [{"id": start + i, "vector": v.tolist()} for i, v in enumerate(vectors[start : start + _BATCH])]
+            if lexical is not None:
+                for row, sparse in zip(rows, lexical.row_vectors(start, start + len(rows)), strict=True):
+                    row["sparse"] = sparse
             client.insert(name, rows)
         if hasattr(client, "flush"):
             client.flush(name)
-        return cls(uri, name, dim, n)
+        return cls(uri, name, dim, n, lexical=lexical is not None)
 
     def __len__(self) -> int:
         return self._size
@@ -79,12 +103,34 @@ class MilvusStore:
         if k <= 0:
             return np.zeros(0, dtype=np.int64), np.zeros(0, dtype=np.float32)
         try:
-            res = _client(self.uri).search(self.collection, data=[query.astype(np.float32).tolist()], limit=k)
+            res = _client(self.uri).search(
+                self.collection, data=[query.astype(np.float32).tolist()], anns_field="vector", limit=k
+            )
         except EmbedderUnavailable:
             raise
         except Exception as exc:
             raise RagError(f"Milvus search in {self.collection} at {self.uri} failed: {_one_line(exc)}") from exc
         hits = res[0] if res else []
+        return (
+            np.array([h["id"] for h in hits], dtype=np.int64),
+            np.array([h["distance"] for h in hits], dtype=np.float32),
+        )
+
+    def search_sparse(self, query: dict[int, float], k: int) -> tuple[np.ndarray, np.ndarray]:
+        """Top ``k`` rows by BM25: the inner product of ``query`` (token counts, ``BM25Store.query_vector``) with
+        each row's stored scores; only rows sharing a token with the query score above zero."""
+        k = min(k, self._size)
+        if k <= 0 or not query:
+            return np.zeros(0, dtype=np.int64), np.zeros(0, dtype=np.float32)
+        try:
+            res = _client(self.uri).search(
+                self.collection, data=[query], anns_field="sparse", limit=k, search_params={"metric_type": "IP"}
+            )
+        except EmbedderUnavailable:
+            raise
+        except Exception as exc:
+            raise RagError(f"Milvus BM25 search in {self.collection} at {self.uri} failed: {_one_line(exc)}") from exc
+        hits = [h for h in (res[0] if res else []) if h["distance"] > 0]
         return (
             np.array([h["id"] for h in hits], dtype=np.int64),
             np.array([h["distance"] for h in hits], dtype=np.float32),
@@ -139,4 +185,6 @@ class MilvusStore:
                 f"Milvus collection {collection} holds {stored_dim}-dimensional vectors, the index expects {dim}; "
                 "rebuild with `rag index --rebuild`"
             )
-        return cls(uri, collection, dim, size)
+        fields = {f.get("name") for f in found.get("fields", [])}
+        lexical = "sparse" in fields and description.get("lexical") == LEXICAL_KIND
+        return cls(uri, collection, dim, size, lexical=lexical)

@@ -96,7 +96,11 @@ class HybridRetriever:
         return Ranked(rows, scores)
 
     def search_lexical(self, query: str, k: int) -> Ranked:
-        rows, scores = self.index.lexical.search(query, k)
+        dense = self.index.dense
+        if getattr(dense, "lexical", False):  # the rows' BM25 scores live in the vector store (Milvus)
+            rows, scores = dense.search_sparse(self.index.lexical.query_vector(query), k)
+        else:
+            rows, scores = self.index.lexical.search(query, k)
         return Ranked(rows, scores)
 
     def search(

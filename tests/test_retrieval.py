@@ -106,6 +106,44 @@ def test_milvus_manifest_and_rebuild_drop_the_old_collection(milvus_index_dir, t
     assert len(second.dense) == len(second.chunks)
 
 
+def test_bm25_as_sparse_vectors_scores_the_same():
+    """A vector store holding each row's BM25 scores as a sparse vector (Milvus) scores a query's token counts by
+    inner product exactly as the BM25 store does, also for a repeated query word and a row with no words."""
+    import numpy as np
+
+    from rag.lexical import BM25Store
+
+    texts = ["碑林区帮扶蓝田县11个行政村", "雁塔区帮扶周至县", "", "高陵区帮扶白河县的村，村村通路", "村"]
+    store = BM25Store.build(texts)
+    rows = store.row_vectors()
+    assert len(rows) == len(texts) and all(rows)  # every row holds at least one entry
+    assert store.row_vectors(1, 3) == rows[1:3]
+    for query in ("碑林区帮扶了多少个村", "村村", "白河县", "不相干"):
+        q = store.query_vector(query)
+        dot = np.array([sum(q.get(k, 0.0) * v for k, v in r.items()) for r in rows], dtype=np.float32)
+        assert np.allclose(dot, store.scores(query), rtol=1e-6), query
+    assert store.query_vector("不相干") == {}
+
+
+def test_milvus_runs_bm25_with_the_local_scores(milvus_index_dir, assistant):
+    """The Milvus collection holds the rows' BM25 scores: lexical search there ranks and scores as the local
+    store does."""
+    import numpy as np
+
+    from rag.assistant import Assistant
+    from rag.config import Settings
+    from rag.retrieval import HybridRetriever
+
+    milvus = Assistant.open(Settings(index_dir=milvus_index_dir, vector_store="milvus"))
+    assert milvus.index.dense.lexical
+    retriever = HybridRetriever(milvus.index, milvus.embedder)
+    for query in ("碑林区帮扶了多少个村", "高陵区委书记是谁", "岚皋县森林抚育补贴"):
+        got = retriever.search_lexical(query, 20)
+        rows, scores = assistant.index.lexical.search(query, 20)
+        assert got.rows.tolist() == rows.tolist(), query
+        assert np.allclose(got.scores, scores, rtol=1e-6)
+
+
 def test_numpy_bm25_scores_equal_bm25s(assistant):
     import bm25s
     import numpy as np

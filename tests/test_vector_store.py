@@ -156,6 +156,22 @@ def test_milvus_index_in_one_process_ask_in_another(tmp_path):
     asked = _rag(["ask", "碑林区帮扶了多少个村", "--index-dir", str(index), "--json"], env, tmp_path)
     assert asked.returncode == 0, asked.stderr
     assert json.loads(asked.stdout)["answer"].startswith("11个")
+    # BM25 runs in Milvus in the asking process too: the same rows and scores as the local postings, which that
+    # process keeps on disk (memory-mapped), not in memory
+    probe = (
+        "import sys, numpy as np; from rag.config import Settings; from rag.assistant import load_index; "
+        "from rag.retrieval import HybridRetriever; from rag.embedders import HashEmbedder; "
+        "ix = load_index(Settings(index_dir=sys.argv[1], vector_store='milvus')); "
+        "r = HybridRetriever(ix, HashEmbedder()).search_lexical('碑林区帮扶了多少个村', 10); "
+        "rows, scores = ix.lexical.search('碑林区帮扶了多少个村', 10); "
+        "print(ix.dense.lexical, isinstance(ix.lexical._data, np.memmap), r.rows.tolist() == rows.tolist(), "
+        "bool(np.allclose(r.scores, scores, rtol=1e-6)), len(rows))"
+    )
+    probed = subprocess.run(
+        [sys.executable, "-c", probe, str(index)], env=env, capture_output=True, text=True, timeout=300
+    )
+    assert probed.returncode == 0, probed.stderr
+    assert probed.stdout.split() == ["True", "True", "True", "True", "10"]
 
     # drop the collection from a third process (Milvus Lite locks its file per process)
     drop = (
