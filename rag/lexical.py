@@ -125,6 +125,7 @@ class BM25Store:
         self._size = int(params.get("num_docs", 0))
         self._row_tokens = row_tokens  # (token ids of all rows, row offsets), or None for an older index
         self._words: list[str] | None = None  # vocabulary id -> token, built on first use
+        self._by_row: tuple[np.ndarray, np.ndarray, np.ndarray] | None = None  # row-major entries (row_vectors)
 
     @staticmethod
     def tokenize(text: str) -> list[str]:
@@ -377,21 +378,24 @@ class BM25Store:
 
     def row_vectors(self, start: int = 0, end: int | None = None) -> list[dict[int, float]]:
         """Rows ``start..end-1`` as sparse vectors ``{word id: BM25 score}`` (a row without words: one zero entry,
-        which a sparse vector store needs to hold the row)."""
+        which a sparse vector store needs to hold the row). The row-major layout is built once, on first use."""
         end = self._size if end is None else end
-        indptr = np.asarray(self._indptr)
-        rows = np.asarray(self._indices)
-        out: list[dict[int, float]] = [{} for _ in range(end - start)]
-        for a, b in _blocks(len(rows)):  # one pass over the entries, a block at a time, the block's rows picked
-            r = rows[a:b]
-            pick = np.flatnonzero((r >= start) & (r < end))
-            if not len(pick):
-                continue
-            cols = _cols_of(indptr, a, b)[pick]
-            scores = np.asarray(self._data[a:b])[pick]
-            for row, col, score in zip((r[pick] - start).tolist(), cols.tolist(), scores.tolist(), strict=True):
-                out[row][col] = score
-        return [v or {0: 0.0} for v in out]
+        if self._by_row is None:
+            rows = np.asarray(self._indices)
+            indptr = np.asarray(self._indptr)
+            cols = np.empty(len(rows), dtype=np.int32)
+            for a, b in _blocks(len(rows)):
+                cols[a:b] = _cols_of(indptr, a, b)
+            order = np.argsort(rows, kind="stable")  # entries grouped by row, each row's words in id order
+            row_ptr = np.zeros(self._size + 1, dtype=np.int64)
+            np.cumsum(np.bincount(rows, minlength=self._size), out=row_ptr[1:])
+            self._by_row = (row_ptr, cols[order], np.asarray(self._data)[order])
+        row_ptr, cols, scores = self._by_row
+        out = []
+        for r in range(start, end):
+            a, b = int(row_ptr[r]), int(row_ptr[r + 1])
+            out.append(dict(zip(cols[a:b].tolist(), scores[a:b].tolist(), strict=True)) or {0: 0.0})
+        return out
 
     def search(self, query: str, k: int) -> tuple[np.ndarray, np.ndarray]:
         """Top ``k`` rows with a positive score: ``(row ids, scores)``, best first."""
