@@ -1025,3 +1025,18 @@ PROPOSALS = [
 def test_the_proposal_for_an_invented_text(tmp_path, text, question, expected):
     answer = _assistant(tmp_path, {"notice.txt": text}).ask(question)
     assert expected in (answer.explanation.get("proposal") or ""), answer.explanation
+
+
+def test_a_heading_line_is_no_answer(tmp_path):
+    """A section title (三、会员卡挂失与补办) names the topic of the lines under it and holds no answer, however
+    many of the question's words it shares."""
+    corpus = tmp_path / "docs"
+    corpus.mkdir()
+    (corpus / "gym.txt").write_text(
+        "健身房会员须知\n三、会员卡挂失与补办\n1. 会员卡遗失请立即到前台挂失，原卡作废。\n2. 补办新卡需携带身份证到前台办理，工本费10元。\n",
+        encoding="utf-8",
+    )
+    assistant = Assistant.open(Settings(index_dir=tmp_path / "index", seeds_dir=corpus, embedder="hash-test"))
+    for question in ("补办会员卡要带哪些证件？", "会员卡挂失与补办怎么办理？"):
+        answer = assistant.ask(question).answer
+        assert "三、" not in answer and answer.strip() not in ("1.", "2.") and answer != "会员卡挂失与补办", question

@@ -366,6 +366,15 @@ _CONTEXT_WEIGHT = 0.5  # a term found only in the paragraph/headline/title count
 _MATCHED = 0.6  # a term counts as matched (for the quote's anchors and proximity) from a partial compound up
 
 
+# a heading line: a section number and a short title without a clause mark (四、停车卡遗失与补办, （二）报名方式,
+# 第三章 总则); it still counts as the context of the sentences under it (Candidate.context)
+_HEADING_LINE = re.compile(
+    r"(?:[一二三四五六七八九十]{1,3}、|[(（][一二三四五六七八九十]{1,3}[)）]|第[一二三四五六七八九十]{1,3}[章节部分])"
+    r"\s*[^，,。；;：:！!？?]{1,30}"
+)
+_LABEL_LINE = re.compile(r"[(（]?(?:[一二三四五六七八九十]+|\d{1,2}|[A-Za-z])[)）、.．]?")
+
+
 def collect_candidates(question: Question, hits: list[Hit], index: Index, weights: dict[str, float]) -> list[Candidate]:
     """Score every sentence of the retrieved chunks by key-term coverage, place agreement and retrieval."""
     total = sum(weights.values()) or 1.0
@@ -382,6 +391,9 @@ def collect_candidates(question: Question, hits: list[Hit], index: Index, weight
             text = doc.text[span.start : span.end]
             if text.rstrip("”」』）) ").endswith(("？", "?")):
                 continue  # a question in the text (an FAQ's 问：…？) asks, it answers nothing
+            if _HEADING_LINE.fullmatch(text.strip()) or _LABEL_LINE.fullmatch(text.strip()):
+                continue  # a section's title (四、停车卡遗失与补办) names the topic of what follows, a list's number
+                # split off as a sentence (1.) names nothing: no answer in either
             paragraph = _paragraph_before(doc, span.start)
             para_start = span.start - len(paragraph)
             previous = _paragraph_before(doc, max(para_start - 1, 0)) if para_start > 0 else ""
