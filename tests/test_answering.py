@@ -240,3 +240,16 @@ def test_a_count_is_shown_with_its_noun_once(assistant, question, shown):
     """A count never repeats itself (33名（33名优秀干部）): its noun phrase is shown in brackets only when it adds words
     the question does not have, and read with the figure when it is just the question's own noun."""
     assert assistant.ask(question).answer == shown
+
+
+def test_a_bare_figure_keeps_its_noun(tmp_path):
+    """A figure written without a measure word the units list knows (28 of 28桌) is shown with the noun that
+    follows it: the figure alone would not say what it counts."""
+    from rag.assistant import Assistant
+    from rag.config import Settings
+
+    corpus = tmp_path / "docs"
+    corpus.mkdir()
+    (corpus / "party.txt").write_text("年会定在丽华酒店，共预订了36桌，每桌10人。\n", encoding="utf-8")
+    assistant = Assistant.open(Settings(index_dir=tmp_path / "index", seeds_dir=corpus, embedder="hash-test"))
+    assert assistant.ask("年会一共订了多少桌？").answer.startswith("36桌")

@@ -52,6 +52,8 @@ def _unquoted(text: str) -> str:
 _NOUN_AFTER_CHARS = 8
 _COMPOUND_CHARS = 10
 _PLACE_BEFORE_CHARS = 8
+# a figure without a unit or measure word (28, 1,200, 三十): alone it does not say what it counts
+_BARE_NUMBER = re.compile(r"[\d,.，．]+|[〇零一二两三四五六七八九十百千万亿]+")
 
 
 def _display(choice: SpanChoice, question: Question) -> str:
@@ -94,7 +96,11 @@ def _display(choice: SpanChoice, question: Question) -> str:
     if all(c in question.text for c in extra):
         # the phrase only restates the question's words: a count reads with its noun (几个校区 → 两个校区, not
         # 两个（两个校区）); a longer run of the question's words (220余名党员干部联户) or another kind's noun
-        # (100万元教育) reads worse than the figure alone
-        plain = start == choice.start and noun_end == noun_only and question.unit is not None
-        return phrase if plain else choice.display
+        # (100万元教育) reads worse than the figure alone, unless the figure alone is a bare number (28 of
+        # 28桌: its noun is its unit, and stays)
+        bare = _BARE_NUMBER.fullmatch(choice.display) is not None
+        if start == choice.start and noun_end == noun_only and (question.unit is not None or bare):
+            return phrase
+        if not bare:
+            return choice.display
     return f"{choice.display}（{phrase}）"
