@@ -405,6 +405,33 @@ def _is_demonstrative(word: str, classifiers: set[str]) -> bool:
     )
 
 
+_MONTH_NUMERALS = {n: i for i, n in enumerate("一 二 三 四 五 六 七 八 九 十 十一 十二".split(), start=1)}
+_MONTH = r"(?:十[一二]?|[一二三四五六七八九]|1[0-2]|[1-9])"
+# a month or two adjacent months (七月, 12月份, 七八月份, 7、8月): not 几月, not the month of a full date (5月3日)
+_MONTH_Q = re.compile(
+    rf"(?<![\d一二三四五六七八九十几])({_MONTH})(?:[、和至到]?({_MONTH}))?月份?(?![\d一二三四五六七八九十]*[日号])"
+)
+
+
+def month_number(numeral: str) -> int:
+    """7 for 七 or 7, 12 for 十二."""
+    return int(numeral) if numeral.isdigit() else _MONTH_NUMERALS[numeral]
+
+
+def _with_month_terms(q: str, terms: list[str]) -> list[str]:
+    """Months the question names as key terms in the form notices write them (七八月份 → 7月, 8月; 十二月份 →
+    12月), in place of the pieces jieba cut them into (七八, 月份); the documents' own form (七月) is chosen once
+    they are read (answering.repair_terms)."""
+    months, spans = [], []
+    for m in _MONTH_Q.finditer(q):
+        spans.append(m.group())
+        months += [f"{month_number(g)}月" for g in m.groups() if g]
+    if not months:
+        return terms
+    kept = [t for t in terms if not any(t in span for span in spans)]
+    return kept + [m for m in dict.fromkeys(months) if m not in kept]
+
+
 def key_terms(q: str, places: list[str], unit: str | None = None) -> list[str]:
     """Content words of the question: its places, then jieba words that are not stopwords or type words."""
     rest = q
@@ -474,6 +501,7 @@ def analyse(question: str) -> Question:
         qtype, asked_suffix = "place", head
     places = place_mentions(q)
     terms = key_terms(q, places, unit)
+    terms = _with_month_terms(q, terms)
     qualifiers = [x for x in find_quantities(q) if x.kind in QUALIFIER_KINDS and x.value is not None]
     for x in qualifiers:
         # 8寸 is one key term, not 8 and 寸: a sentence about the 6寸 cake or 4个 buns does not cover it

@@ -1040,3 +1040,22 @@ def test_a_heading_line_is_no_answer(tmp_path):
     for question in ("补办会员卡要带哪些证件？", "会员卡挂失与补办怎么办理？"):
         answer = assistant.ask(question).answer
         assert "三、" not in answer and answer.strip() not in ("1.", "2.") and answer != "会员卡挂失与补办", question
+
+
+@pytest.mark.parametrize(
+    ("question", "months"),
+    [
+        ("12月份泳池晚上几点闭馆？", "十二月和一月"),  # the text writes 十二月: the question's 12月 is matched to it
+        ("十二月份泳池晚上几点闭馆？", "12月和1月"),  # and the other way round
+    ],
+)
+def test_a_month_named_in_the_question_picks_its_clause(tmp_path, question, months):
+    """A month asked in digits or Chinese numerals finds the clause of that month, not the usual rule beside it."""
+    corpus = tmp_path / "docs"
+    corpus.mkdir()
+    (corpus / "pool.txt").write_text(
+        f"阳光游泳馆开放时间\n泳池平日晚上9点闭馆，每年{months}晚上7点闭馆。\n成人单次票30元，儿童单次票15元。\n",
+        encoding="utf-8",
+    )
+    assistant = Assistant.open(Settings(index_dir=tmp_path / "index", seeds_dir=corpus, embedder="hash-test"))
+    assert assistant.ask(question).answer == "晚上7点"

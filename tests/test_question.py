@@ -279,3 +279,23 @@ def test_a_demonstrative_is_no_key_term(question, dropped, kept):
     terms = analyse(question).terms
     assert dropped not in terms
     assert kept in terms
+
+
+@pytest.mark.parametrize(
+    ("question", "months", "cut"),
+    [
+        ("七八月份菜园晚上开到几点？", ["7月", "8月"], ["七八", "月份"]),
+        ("十二月份几点关门", ["12月"], ["十二月份"]),
+        ("5月份几点开门", ["5月"], ["5", "月份"]),
+        ("7、8月几点关门", ["7月", "8月"], []),
+    ],
+)
+def test_months_are_key_terms_as_notices_write_them(question, months, cut):
+    terms = analyse(question).terms
+    assert all(m in terms for m in months), terms
+    assert not any(c in terms for c in cut), terms
+
+
+def test_no_month_term_from_a_question_word_or_a_full_date():
+    assert not any(t.endswith("月") for t in analyse("几月份开学").terms)
+    assert "5月" not in analyse("2024年5月3日几点开门").terms

@@ -71,6 +71,9 @@ def _paragraph_before(doc: Document, pos: int) -> str:
     return doc.text[line_start:pos]
 
 
+_CHINESE_MONTHS = "一月 二月 三月 四月 五月 六月 七月 八月 九月 十月 十一月 十二月".split()
+
+
 def repair_terms(question: Question, texts: list[str]) -> Question:
     """Undo jieba cutting through a name the documents spell out: 杨大兵家 cut as 杨大/兵家 becomes 杨大兵,
     张/德安/家有 becomes 张德安, when the name is in ``texts`` (the retrieved documents) and a piece is not."""
@@ -79,6 +82,11 @@ def repair_terms(question: Question, texts: list[str]) -> Question:
         return any(s in t for t in texts)
 
     terms = list(question.terms)
+    for i, term in enumerate(terms):
+        # a month the documents write in Chinese numerals (七月) rather than as the question's term has it (7月)
+        if (month := re.fullmatch(r"(\d{1,2})月", term)) and not found(term):
+            spelled = _CHINESE_MONTHS[int(month.group(1)) - 1]
+            terms[i] = spelled if found(spelled) else term
     i = 0
     while i < len(terms) - 1:
         for width in _REGLUE_WIDTHS:
