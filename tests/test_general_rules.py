@@ -1059,3 +1059,15 @@ def test_a_month_named_in_the_question_picks_its_clause(tmp_path, question, mont
     )
     assistant = Assistant.open(Settings(index_dir=tmp_path / "index", seeds_dir=corpus, embedder="hash-test"))
     assert assistant.ask(question).answer == "晚上7点"
+
+
+def test_a_date_and_its_time_of_day_answer_together(tmp_path):
+    """每月第一个星期天下午2点 is one moment: 什么时候 is answered with the day and the time, not one of them."""
+    corpus = tmp_path / "docs"
+    corpus.mkdir()
+    (corpus / "club.txt").write_text(
+        "书友会活动安排\n读书分享会在每月第一个星期天下午2点举行，地点在社区图书室，每次限20人。\n",
+        encoding="utf-8",
+    )
+    assistant = Assistant.open(Settings(index_dir=tmp_path / "index", seeds_dir=corpus, embedder="hash-test"))
+    assert assistant.ask("读书分享会一般什么时候举行？").answer == "每月第一个星期天下午2点"

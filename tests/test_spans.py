@@ -282,3 +282,10 @@ def test_a_day_of_every_month_keeps_its_every():
     """每月15日 is a recurring day (as 每周一 is): the 每月 belongs to the date."""
     text = "报销款于每月15日统一发放。"
     assert [text[d.start : d.end] for d in find_dates(text)] == ["每月15日"]
+
+
+def test_the_nth_weekday_of_a_month_is_a_date():
+    from rag.spans import find_dates
+
+    text = "每月第二个星期六举办讲座；每年5月最后一个星期日是开放日；第三个周五休息。"
+    assert [d.text for d in find_dates(text)] == ["每月第二个星期六", "5月", "最后一个星期日", "第三个周五"]

@@ -19,6 +19,7 @@ from ..spans import (
     find_times,
     same_unit,
 )
+from ..spans import Span as TextSpan
 from ..textutil import STOPWORDS, cut, in_dictionary, posseg, resource_groups, resource_lines, word_bounds
 from .core import (
     _AGREE_CAP,
@@ -250,7 +251,7 @@ def _date_spans(question: Question, cand: Candidate, weights) -> list[SpanChoice
     found = find_times(cand.text) if question.unit_kind == "time" else find_dates(cand.text) + find_times(cand.text)
     day_asked = _DAY_Q.search(question.text) is not None
     asked_end = _asked_end(question.text)
-    found = sorted(found, key=lambda d: d.start)
+    found = _with_times_joined(cand.text, sorted(found, key=lambda d: d.start))
     spans = _range_ends(cand.text, found) if asked_end else [(d.start, d.end, None) for d in found]
     members: set[tuple[int, int]] = set()
     several = _SEVERAL_DAYS_Q.search(question.text) is not None
@@ -270,6 +271,25 @@ def _date_spans(question: Question, cand: Candidate, weights) -> list[SpanChoice
             choice.local = max(choice.local, cand.coverage)
         out.append(choice)
     return out
+
+
+def _with_times_joined(text: str, found: list[TextSpan]) -> list[TextSpan]:
+    """A date and the time of day right after it are one moment (每月第二个星期六上午9点, 3月5日14:00): one span."""
+    out: list[TextSpan] = []
+    for d in found:
+        prev = out[-1] if out else None
+        if prev is not None and not text[prev.end : d.start].strip() and _TIME_START.match(d.text):
+            if not _TIME_START.match(prev.text):  # a date, then a time
+                out[-1] = TextSpan(prev.start, d.end, text[prev.start : d.end])
+                continue
+        out.append(d)
+    return out
+
+
+# a span that is a time of day (上午9点, 14:00), not a date
+_TIME_START = re.compile(
+    r"(?:次日|翌日|第二天|隔天|当天|当日)?(?:上午|下午|晚上|早上|中午|凌晨|傍晚|夜里|夜间|早晨|清晨|午夜|半夜|晚|早|\d{1,2}[:：点时])"
+)
 
 
 # 哪几天, 哪些日子: several days are asked, and dates joined by 和/、/及 (15日和30日) answer together
