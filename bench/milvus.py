@@ -108,11 +108,9 @@ def main() -> None:
         build_index([ROOT / "seeds"], Settings(index_dir=Path(tmp) / "seeds"), show_progress=False)
         results = [bench_size(int(s), Path(tmp)) for s in args.sizes.split(",")]
     if args.json:
-        data = json.loads(args.json.read_text(encoding="utf-8")) if args.json.is_file() else {}
-        rows = {r["chunks"]: r for r in data.get("milvus", [])}
-        rows.update({r["chunks"]: r for r in results})
-        data["milvus"] = [rows[k] for k in sorted(rows)]
-        args.json.write_text(json.dumps(data, ensure_ascii=False, indent=1), encoding="utf-8")
+        from _results import merge_rows
+
+        merge_rows(args.json, "milvus", results, by="chunks")
 
 
 if __name__ == "__main__":

@@ -118,12 +118,9 @@ def main() -> None:
     results = [bench_size(int(s), work) for s in args.sizes.split(",")]
     print(f"done in {time.perf_counter() - t:.0f} s")
     if args.json:
-        data = json.loads(args.json.read_text(encoding="utf-8")) if args.json.is_file() else {}
-        # merged by corpus size: a run of other sizes keeps the rows it did not measure
-        rows = {r["files"]: r for r in data.get("updates", [])}
-        rows.update({r["files"]: r for r in results})
-        data["updates"] = [rows[k] for k in sorted(rows)]
-        args.json.write_text(json.dumps(data, ensure_ascii=False, indent=1), encoding="utf-8")
+        from _results import merge_rows
+
+        merge_rows(args.json, "updates", results, by="files")
     if args.work is None:
         shutil.rmtree(work, ignore_errors=True)
 

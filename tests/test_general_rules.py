@@ -11,6 +11,15 @@ from rag.config import Settings
 
 from .conftest import shows
 
+
+def _assistant_over(tmp_path, name: str, text: str) -> Assistant:
+    """An assistant over one invented file ``name`` holding ``text`` (hash-test embedder: fast, no model)."""
+    corpus = tmp_path / "docs"
+    corpus.mkdir()
+    (corpus / name).write_text(text, encoding="utf-8")
+    return Assistant.open(Settings(index_dir=tmp_path / "index", seeds_dir=corpus, embedder="hash-test"))
+
+
 ARTICLES = {
     "linchuan.txt": """临川县脱贫记
 2021-03-05 10:20
@@ -134,13 +143,11 @@ def test_dateline_does_not_join_the_article(invented):
 
 def test_a_surname_tagged_apart_from_its_given_name_stays_one_person(tmp_path):
     """jieba tags 周 / 海燕 as two names; the answer is the whole name, never the given name alone."""
-    corpus = tmp_path / "docs"
-    corpus.mkdir()
-    (corpus / "coop.txt").write_text(
+    assistant = _assistant_over(
+        tmp_path,
+        "coop.txt",
         "云雾茶叶专业合作社成立于2016年，理事长是周海燕，目前有社员220户。\n合作社种植茶园3500亩。\n",
-        encoding="utf-8",
     )
-    assistant = Assistant.open(Settings(index_dir=tmp_path / "index", seeds_dir=corpus, embedder="hash-test"))
     assert assistant.ask("茶叶合作社的理事长是谁？").answer == "周海燕"
 
 
@@ -1030,13 +1037,11 @@ def test_the_proposal_for_an_invented_text(tmp_path, text, question, expected):
 def test_a_heading_line_is_no_answer(tmp_path):
     """A section title (三、会员卡挂失与补办) names the topic of the lines under it and holds no answer, however
     many of the question's words it shares."""
-    corpus = tmp_path / "docs"
-    corpus.mkdir()
-    (corpus / "gym.txt").write_text(
+    assistant = _assistant_over(
+        tmp_path,
+        "gym.txt",
         "健身房会员须知\n三、会员卡挂失与补办\n1. 会员卡遗失请立即到前台挂失，原卡作废。\n2. 补办新卡需携带身份证到前台办理，工本费10元。\n",
-        encoding="utf-8",
     )
-    assistant = Assistant.open(Settings(index_dir=tmp_path / "index", seeds_dir=corpus, embedder="hash-test"))
     for question in ("补办会员卡要带哪些证件？", "会员卡挂失与补办怎么办理？"):
         answer = assistant.ask(question).answer
         assert "三、" not in answer and answer.strip() not in ("1.", "2.") and answer != "会员卡挂失与补办", question
@@ -1051,23 +1056,19 @@ def test_a_heading_line_is_no_answer(tmp_path):
 )
 def test_a_month_named_in_the_question_picks_its_clause(tmp_path, question, months):
     """A month asked in digits or Chinese numerals finds the clause of that month, not the usual rule beside it."""
-    corpus = tmp_path / "docs"
-    corpus.mkdir()
-    (corpus / "pool.txt").write_text(
+    assistant = _assistant_over(
+        tmp_path,
+        "pool.txt",
         f"阳光游泳馆开放时间\n泳池平日晚上9点闭馆，每年{months}晚上7点闭馆。\n成人单次票30元，儿童单次票15元。\n",
-        encoding="utf-8",
     )
-    assistant = Assistant.open(Settings(index_dir=tmp_path / "index", seeds_dir=corpus, embedder="hash-test"))
     assert assistant.ask(question).answer == "晚上7点"
 
 
 def test_a_date_and_its_time_of_day_answer_together(tmp_path):
     """每月第一个星期天下午2点 is one moment: 什么时候 is answered with the day and the time, not one of them."""
-    corpus = tmp_path / "docs"
-    corpus.mkdir()
-    (corpus / "club.txt").write_text(
+    assistant = _assistant_over(
+        tmp_path,
+        "club.txt",
         "书友会活动安排\n读书分享会在每月第一个星期天下午2点举行，地点在社区图书室，每次限20人。\n",
-        encoding="utf-8",
     )
-    assistant = Assistant.open(Settings(index_dir=tmp_path / "index", seeds_dir=corpus, embedder="hash-test"))
     assert assistant.ask("读书分享会一般什么时候举行？").answer == "每月第一个星期天下午2点"
