@@ -1072,3 +1072,35 @@ def test_a_date_and_its_time_of_day_answer_together(tmp_path):
         "书友会活动安排\n读书分享会在每月第一个星期天下午2点举行，地点在社区图书室，每次限20人。\n",
     )
     assert assistant.ask("读书分享会一般什么时候举行？").answer == "每月第一个星期天下午2点"
+
+
+@pytest.mark.parametrize(
+    ("clause", "value", "within"),
+    [
+        ("70岁以上老人租金减半", 72, True),
+        ("70岁以上老人租金减半", 65, False),
+        ("体重10公斤以下：68元", 8, True),
+        ("超过60岁的老人", 65, True),
+        ("不满14周岁的儿童", 15, False),  # 不满 bounds from above though 满 alone bounds from below
+        ("不超过5公斤", 6, False),
+        ("10公斤及以上", 12, True),
+        ("6寸蛋糕", 8, False),  # no bound: the value itself
+        ("8寸蛋糕", 8, True),
+    ],
+)
+def test_a_measure_with_a_bound_holds_the_values_within_it(clause, value, within):
+    from rag.answering.core import _within
+    from rag.spans import find_quantities
+
+    measure = next(q for q in find_quantities(clause) if q.kind != "money")
+    assert _within(value, measure, clause) is within
+
+
+def test_a_question_s_measure_within_a_stated_bound_is_no_other_measure(tmp_path):
+    """我家狗子8公斤 is within 10公斤以下: that price answers, it is not a price for another weight."""
+    assistant = _assistant_over(
+        tmp_path,
+        "grooming.txt",
+        "宠物洗澡价目\n体重10公斤以下的狗狗洗澡一次68元。\n体重10公斤以上的狗狗洗澡一次98元。\n会员享九折。\n",
+    )
+    assert assistant.ask("我家狗子8公斤，洗个澡多少钱？").answer == "68元"

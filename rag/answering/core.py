@@ -612,12 +612,48 @@ def _qualifier_conflict(question: Question, text: str, start: int, end: int) -> 
     if not question.qualifiers:
         return False
     a, b = _clause_bounds(text, start, end)
-    found = [q for q in find_quantities(text[a:b]) if not (a + q.start < end and a + q.end > start)]
+    clause = text[a:b]
+    found = [q for q in find_quantities(clause) if not (a + q.start < end and a + q.end > start)]
     for want in question.qualifiers:
         same = [q for q in found if same_unit(q.unit, want.unit)]
-        if same and not any(q.value == want.value for q in same):
+        if same and not any(_within(want.value, q, clause) for q in same):
             return True
     return False
+
+
+_BOUNDS = resource_groups("zh/bounds.txt")
+_BOUND_CHARS = 3  # the longest bound word (不低于, 及以上) has three characters
+
+
+def _bound_side(before: str, after: str) -> str | None:
+    """``lower`` or ``upper`` when a bound word ends ``before`` (the text up to the measure's number) or starts
+    ``after`` (the text after it), the longest word deciding (不超过 bounds from above though 超过 bounds from
+    below); None for neither (rag/resources/zh/bounds.txt)."""
+    found = [(len(w), "lower") for w in _BOUNDS["lower_before"] if before.endswith(w)]
+    found += [(len(w), "upper") for w in _BOUNDS["upper_before"] if before.endswith(w)]
+    found += [(len(w), "lower") for w in _BOUNDS["lower_after"] if after.startswith(w)]
+    found += [(len(w), "upper") for w in _BOUNDS["upper_after"] if after.startswith(w)]
+    return max(found)[1] if found else None
+
+
+def _within(value: float | None, measure, clause: str) -> bool:
+    """``value`` is the measure's value, or within the bound the measure states (72 within 70岁以上, 8 within
+    10公斤以下, 65 within 超过60岁, not 15 within 不满14周岁)."""
+    if value is None or measure.value is None:
+        return value == measure.value
+    number = re.search(r"[\d０-９.]+|[零〇一二两三四五六七八九十百千万]+", measure.text)
+    at = measure.start + (number.start() if number else 0)
+    unit_end = measure.end
+    if measure.unit and (u := measure.text.rfind(measure.unit)) != -1:
+        unit_end = measure.start + u + len(measure.unit)
+    before = clause[max(0, at - _BOUND_CHARS) : at]
+    after = clause[unit_end : unit_end + _BOUND_CHARS]
+    side = _bound_side(before, after)
+    if side == "lower":
+        return value >= measure.value
+    if side == "upper":
+        return value <= measure.value
+    return value == measure.value
 
 
 # 第三天, 第2期, 第十届: an ordinal and what it counts
