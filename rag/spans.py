@@ -165,6 +165,7 @@ def find_quantities(text: str) -> list[Quantity]:
     """
     out: list[Quantity] = []
     date_spans = [m.span() for m in _DATE.finditer(text)] + [m.span() for m in _TIME.finditer(text)]
+    covered = 0  # the end of a height read with its decimals (1米65): a number before it is part of it
     for m in _QUANTITY.finditer(text):
         num = m.group("num")
         if not num or (num in "十百千万亿" and not m.group("unit")):
@@ -200,8 +201,20 @@ def find_quantities(text: str) -> list[Quantity]:
         if m.group("mag") and unit in UNITS["money"] and not unit.startswith(m.group("mag")):
             unit = m.group("mag") + unit
         kind = unit_kind(unit) or unit_kind(base)  # 亿美元: the currency decides the kind
+        if m.start() < covered:
+            continue  # the decimals of the height before (the 2 of 1米2)
+        if unit == "米" and value is not None and end == m.end("unit") and (tail := _METRE_TAIL.match(text, end)):
+            # 1米2, 1米65: everyday heights, the digits after 米 its decimals (1.2米, 1.65米), and a bound after
+            # them (1米2以下)
+            value += int(tail.group(1)) / 10 ** len(tail.group(1))
+            end = covered = tail.end()
         out.append(Quantity(start, end, text[start:end], value, unit, kind))
     return _join_ranges(text, out)
+
+
+# the decimals written after 米 in an everyday height (1米2, 1米65): one or two digits that no unit or other digit
+# follows, then the bound words a measure may carry
+_METRE_TAIL = re.compile(r"(\d{1,2})(?![\d.%％万千百十个米厘分毫公])(?:以上|以下|左右|以内)?")
 
 
 # the longest word an approximator of one character closes (可达, 共计, 总共, 长达): read whole

@@ -1084,6 +1084,8 @@ def test_a_date_and_its_time_of_day_answer_together(tmp_path):
         ("不满14周岁的儿童", 15, False),  # 不满 bounds from above though 满 alone bounds from below
         ("不超过5公斤", 6, False),
         ("10公斤及以上", 12, True),
+        ("身高1米2以下免票", 1.1, True),  # past the height's decimals
+        ("身高1米2以下免票", 1.3, False),
         ("6寸蛋糕", 8, False),  # no bound: the value itself
         ("8寸蛋糕", 8, True),
     ],

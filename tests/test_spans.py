@@ -289,3 +289,19 @@ def test_the_nth_weekday_of_a_month_is_a_date():
 
     text = "每月第二个星期六举办讲座；每年5月最后一个星期日是开放日；第三个周五休息。"
     assert [d.text for d in find_dates(text)] == ["每月第二个星期六", "5月", "最后一个星期日", "第三个周五"]
+
+
+@pytest.mark.parametrize(
+    ("text", "found"),
+    [
+        ("孩子才1米1，团费要多少", [("1米1", 1.1)]),
+        ("身高1米2以下免票", [("1米2以下", 1.2)]),
+        ("他身高1米75", [("1米75", 1.75)]),
+        ("长1米5宽2米", [("1米5", 1.5), ("2米", 2.0)]),
+        ("跳远2米1个人", [("2米", 2.0), ("1个", 1.0)]),  # a digit with its own measure word is another quantity
+    ],
+)
+def test_an_everyday_height_reads_its_decimals(text, found):
+    from rag.spans import find_quantities
+
+    assert [(q.text, q.value) for q in find_quantities(text)] == found

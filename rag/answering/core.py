@@ -647,7 +647,7 @@ def _within(value: float | None, measure, clause: str) -> bool:
     if measure.unit and (u := measure.text.rfind(measure.unit)) != -1:
         unit_end = measure.start + u + len(measure.unit)
     before = clause[max(0, at - _BOUND_CHARS) : at]
-    after = clause[unit_end : unit_end + _BOUND_CHARS]
+    after = re.sub(r"^\d+", "", clause[unit_end : measure.end + _BOUND_CHARS])  # past a height's decimals (1米2以下)
     side = _bound_side(before, after)
     if side == "lower":
         return value >= measure.value
