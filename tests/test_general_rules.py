@@ -1106,3 +1106,18 @@ def test_a_question_s_measure_within_a_stated_bound_is_no_other_measure(tmp_path
         "宠物洗澡价目\n体重10公斤以下的狗狗洗澡一次68元。\n体重10公斤以上的狗狗洗澡一次98元。\n会员享九折。\n",
     )
     assert assistant.ask("我家狗子8公斤，洗个澡多少钱？").answer == "68元"
+
+
+def test_an_amount_asked_in_chinese_numerals_is_read_as_written_and_is_not_the_answer(tmp_path):
+    """一千块 in the question is the 1000元 the card rule writes; that amount is what is asked about, so the answer is
+    the other figure of its clause."""
+    from rag.answering.core import _digit_forms
+
+    assert _digit_forms("一千块") == ["1000块", "1000元", "1000块钱"]
+    assert _digit_forms("1000元") == [] and _digit_forms("十几斤") == []
+    assistant = _assistant_over(
+        tmp_path,
+        "card.txt",
+        "会员储值规则\n储值满500元赠送50元，满1000元赠送120元，储值金额不可退还。\n会员消费享九五折。\n",
+    )
+    assert assistant.ask("充一千块能送多少？").answer == "120元"

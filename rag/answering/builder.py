@@ -305,7 +305,8 @@ def _decide(
             "threshold": threshold,
         }
     )
-    if _echoes(display, question.text):
+    if _echoes(display, question.text) or to_matching(display) in {to_matching(t) for t in question.terms}:
+        # (the second: one of the question's own words as the documents write it, 一千块 read as 1000元)
         explanation["abstain_reason"] = "the proposal repeats the question"
         return _abstain(original, question, hits, related, explanation, f"{NOT_FOUND}能回答这个问题的内容。")
     if confidence < threshold:

@@ -18,6 +18,7 @@ from ..schema import Document, Hit
 from ..spans import (
     UNIT_PATTERN,
     cn_to_number,
+    equivalent_units,
     find_quantities,
     same_unit,
 )
@@ -74,6 +75,19 @@ def _paragraph_before(doc: Document, pos: int) -> str:
 _CHINESE_MONTHS = "一月 二月 三月 四月 五月 六月 七月 八月 九月 十月 十一月 十二月".split()
 
 
+def _digit_forms(term: str) -> list[str]:
+    """A whole amount in Chinese numerals as documents write it in digits, with its unit and the units that answer
+    for it (一千块 → 1000块, 1000元, 1000块钱); [] for anything else."""
+    found = find_quantities(term)
+    if len(found) != 1 or found[0].text != term or term[:1].isdigit() or found[0].value is None:
+        return []
+    value = found[0].value
+    if value != int(value):
+        return []
+    unit = found[0].unit
+    return [f"{int(value)}{u}" for u in ([unit, *sorted(equivalent_units(unit) - {unit})] if unit else [""])]
+
+
 def repair_terms(question: Question, texts: list[str]) -> Question:
     """Undo jieba cutting through a name the documents spell out: 杨大兵家 cut as 杨大/兵家 becomes 杨大兵,
     张/德安/家有 becomes 张德安, when the name is in ``texts`` (the retrieved documents) and a piece is not."""
@@ -83,10 +97,15 @@ def repair_terms(question: Question, texts: list[str]) -> Question:
 
     terms = list(question.terms)
     for i, term in enumerate(terms):
+        if found(term):
+            continue
         # a month the documents write in Chinese numerals (七月) rather than as the question's term has it (7月)
-        if (month := re.fullmatch(r"(\d{1,2})月", term)) and not found(term):
+        if month := re.fullmatch(r"(\d{1,2})月", term):
             spelled = _CHINESE_MONTHS[int(month.group(1)) - 1]
             terms[i] = spelled if found(spelled) else term
+        # an amount asked in Chinese numerals the documents write in digits (一千块 → 1000元)
+        elif written := next((f for f in _digit_forms(term) if found(f)), None):
+            terms[i] = written
     i = 0
     while i < len(terms) - 1:
         for width in _REGLUE_WIDTHS:

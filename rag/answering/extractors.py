@@ -9,6 +9,7 @@ import bisect
 import re
 
 from ..chunking import Span, split_clauses
+from ..normalize import to_matching
 from ..question import ORG_SUFFIXES, PLACE_SUFFIXES, ROLE, TITLE_Q, WHY_Q, Question
 from ..spans import (
     UNIT_PATTERN,
@@ -149,7 +150,10 @@ def _number_spans(question: Question, cand: Candidate, weights) -> list[SpanChoi
         noun_at[q.start] = found[0] if found else None
         if found and found[1]:
             owner.setdefault(found[0], q.start)
+    asked = {to_matching(t) for t in question.terms}
     for q in quantities:
+        if to_matching(q.text) in asked:
+            continue  # the amount the question itself names (满1000元送多少: 1000元) is what it asks about
         agree = 0.0
         kind = q.kind
         if question.unit_kind == "ordinal":
