@@ -399,6 +399,7 @@ _HEADING_LINE = re.compile(
     r"(?:[一二三四五六七八九十]{1,3}、|[(（][一二三四五六七八九十]{1,3}[)）]|第[一二三四五六七八九十]{1,3}[章节部分])"
     r"\s*[^，,。；;：:！!？?]{1,30}"
 )
+# a list label or heading number by itself: 四、, (2), 3., B
 _LABEL_LINE = re.compile(r"[(（]?(?:[一二三四五六七八九十]+|\d{1,2}|[A-Za-z])[)）、.．]?")
 
 

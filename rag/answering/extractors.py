@@ -25,6 +25,7 @@ from ..textutil import STOPWORDS, cut, in_dictionary, posseg, resource_groups, r
 from .core import (
     _AGREE_CAP,
     _CAUSE,
+    _LABEL_LINE,
     _PURPOSE,
     _RESULT,
     Candidate,
@@ -252,10 +253,10 @@ def _date_spans(question: Question, cand: Candidate, weights) -> list[SpanChoice
     # when was the article published: its dateline, not a date inside the story
     agree = _NOT_DATELINE_AGREE if _PUBLISHED.search(question.text) and not cand.byline else 1.0
     # 几点 asks a clock time; 什么时候 may be answered by a date or by a time of day
-    found = find_times(cand.text) if question.unit_kind == "time" else find_dates(cand.text) + find_times(cand.text)
+    times = find_times(cand.text)
+    found = times if question.unit_kind == "time" else _with_times_joined(cand.text, find_dates(cand.text), times)
     day_asked = _DAY_Q.search(question.text) is not None
     asked_end = _asked_end(question.text)
-    found = _with_times_joined(cand.text, sorted(found, key=lambda d: d.start))
     spans = _range_ends(cand.text, found) if asked_end else [(d.start, d.end, None) for d in found]
     members: set[tuple[int, int]] = set()
     several = _SEVERAL_DAYS_Q.search(question.text) is not None
@@ -277,23 +278,23 @@ def _date_spans(question: Question, cand: Candidate, weights) -> list[SpanChoice
     return out
 
 
-def _with_times_joined(text: str, found: list[TextSpan]) -> list[TextSpan]:
-    """A date and the time of day right after it are one moment (每月第二个星期六上午9点, 3月5日14:00): one span."""
+def _with_times_joined(text: str, dates: list[TextSpan], times: list[TextSpan]) -> list[TextSpan]:
+    """Dates and times in text order; a date with the time of day right after it is one moment, one span
+    (每月第二个星期六上午9点, 3月5日14:00)."""
     out: list[TextSpan] = []
-    for d in found:
+    is_time = {(t.start, t.end) for t in times}
+    for d in sorted([*dates, *times], key=lambda d: d.start):
         prev = out[-1] if out else None
-        if prev is not None and not text[prev.end : d.start].strip() and _TIME_START.match(d.text):
-            if not _TIME_START.match(prev.text):  # a date, then a time
-                out[-1] = TextSpan(prev.start, d.end, text[prev.start : d.end])
-                continue
+        if (
+            prev is not None
+            and (d.start, d.end) in is_time
+            and (prev.start, prev.end) not in is_time
+            and not text[prev.end : d.start].strip()
+        ):
+            out[-1] = TextSpan(prev.start, d.end, text[prev.start : d.end])
+            continue
         out.append(d)
     return out
-
-
-# a span that is a time of day (上午9点, 14:00), not a date
-_TIME_START = re.compile(
-    r"(?:次日|翌日|第二天|隔天|当天|当日)?(?:上午|下午|晚上|早上|中午|凌晨|傍晚|夜里|夜间|早晨|清晨|午夜|半夜|晚|早|\d{1,2}[:：点时])"
-)
 
 
 # 哪几天, 哪些日子: several days are asked, and dates joined by 和/、/及 (15日和30日) answer together
@@ -942,10 +943,6 @@ _NUMERAL = re.compile(r"[0-9０-９〇零一二三四五六七八九十百千万
 SLOT_SENTENCES = 3
 
 
-# a list label or heading number by itself: 四、, (2), 3., B
-_LABEL_ONLY = re.compile(r"[(（]?(?:[一二三四五六七八九十]+|\d{1,2}|[A-Za-z])[)）、.．]?")
-
-
 def _slot_span(
     question: Question, top: list[Candidate], weights: dict[str, float], aligned: bool = False
 ) -> tuple[SpanChoice, float] | None:
@@ -967,7 +964,7 @@ def _slot_span(
         found = [c for c in found if any(c.features[i] > 0 for i in anchors)]
     if question.qtype != "number":
         # a heading's number (四、 of 四、报名方式) or a list label alone names nothing asked
-        found = [c for c in found if not _LABEL_ONLY.fullmatch(c.text.strip())]
+        found = [c for c in found if not _LABEL_LINE.fullmatch(c.text.strip())]
     if question.qtype == "number":
         # a count or amount is written with a numeral, and with the unit the question asks in (多少岁 → …岁)
         units = equivalent_units(question.unit) if question.unit else ()
