@@ -6,7 +6,7 @@ import re
 from dataclasses import dataclass, field
 from functools import lru_cache
 
-from .spans import UNITS, Quantity, find_quantities, unit_kind
+from .spans import UNITS, Quantity, clock_range, find_quantities, find_times, unit_kind
 from .textutil import STOPWORDS, cut, nfkc, resource_groups, resource_lines
 
 # Suffixes of place and organisation names, longest first.
@@ -437,8 +437,12 @@ def key_terms(q: str, places: list[str], unit: str | None = None) -> list[str]:
     rest = q
     for p in places:
         rest = rest.replace(p, " ")
+    # a time of day is one term (晚上7点, matched to 19:00 and to 18:00—21:00), not jieba's 7 and 点上
+    times = [t.text for t in find_times(rest) if clock_range(t.text) is not None]
+    for t in times:
+        rest = rest.replace(t, " ")
     classifiers = {u for u in UNITS["count"] if len(u) == 1}
-    terms = list(places)
+    terms = [*places, *times]
     qwords = _question_words()
     for w in _joined_phrases(cut(rest)):
         if len(w) > 1 and w[-1] in "了过着" and w[:-1] not in STOPWORDS:

@@ -311,6 +311,84 @@ def find_times(text: str) -> list[Span]:
     return [Span(m.start(), m.end(), m.group()) for m in _TIME.finditer(text)]
 
 
+# Clock readings as minutes after midnight. A daypart of the afternoon or evening puts an hour before 12 in the
+# second half of the day (晚上7点 = 19:00); 中午 does so for the hours just after noon (中午1点 = 13:00); 12 in the
+# night is midnight (晚上十二点, 半夜12点 = 24:00).
+_AFTERNOON = ("下午", "晚上", "傍晚", "夜里", "夜间", "半夜", "午夜", "晚")
+_NIGHT = ("晚上", "夜里", "夜间", "半夜", "午夜", "凌晨")
+_NOON_HOURS = 6  # 中午1点 … 中午5点 are afternoon hours; 中午12点 is noon
+_DAY = 24 * 60
+_CLOCK_PARTS = re.compile(
+    rf"(?P<part>{_DAYPART})? ?(?:(?P<h>\d{{1,2}})[:：](?P<m>\d{{2}})|(?P<hh>\d{{1,2}}|{_CN_HOUR})[点时]"
+    rf"(?P<mm>{_MINUTES})?|(?P<name>零点|午夜|正午))"
+)
+_MINUTE_WORDS = {"半": 30, "整": 0, "一刻": 15, "三刻": 45}
+
+
+def _clock_minutes(m: re.Match, daypart: str | None) -> int | None:
+    if m.group("name"):
+        return 12 * 60 if m.group("name") == "正午" else 0
+    if m.group("h") is not None:
+        hour, minute = int(m.group("h")), int(m.group("m"))
+    else:
+        hh = m.group("hh")
+        hour_value = int(hh) if hh.isdigit() else cn_to_number(hh)
+        if hour_value is None:
+            return None
+        hour, mm = int(hour_value), m.group("mm") or ""
+        minute_value = _MINUTE_WORDS.get(mm, None)
+        if minute_value is None and mm.endswith("分"):
+            digits = mm[:-1]
+            minute_value = int(digits) if digits.isdigit() else cn_to_number(digits)
+        minute = int(minute_value or 0)
+    if hour > 24 or minute > 59:
+        return None
+    if (daypart in _AFTERNOON and hour < 12) or (daypart == "中午" and hour < _NOON_HOURS):
+        hour += 12
+    elif daypart in _NIGHT and hour == 12:
+        hour = 24
+    return hour * 60 + minute
+
+
+def clock_range(text: str) -> tuple[int, int] | None:
+    """The minutes after midnight a time of day covers: ``晚上7点`` → (1140, 1140), ``18:00—21:00`` → (1080, 1260),
+    ``晚上23:00至次日6:00`` → (1380, 1800) (a range past midnight ends the next day); None if ``text`` is none.
+    An end without its daypart takes the start's where that keeps it after the start (下午2点至5点 = 14:00 to
+    17:00, but 晚上23:00至次日6:00 ends at 6:00)."""
+    if not _TIME.fullmatch(text):
+        return None
+    ends = list(_CLOCK_PARTS.finditer(text))
+    if not ends or len(ends) > 2:
+        return None
+    daypart = ends[0].group("part")
+    start = _clock_minutes(ends[0], daypart)
+    end = start
+    if len(ends) == 2:
+        end = _clock_minutes(ends[1], ends[1].group("part"))
+        if not ends[1].group("part") and (shared := _clock_minutes(ends[1], daypart)) is not None:
+            end = shared if start is not None and shared >= start else end
+    if start is None or end is None:
+        return None
+    if end < start:
+        end += _DAY
+    return start, end
+
+
+def time_positions(clock: tuple[int, int], text: str) -> list[int]:
+    """Where ``text`` writes the time ``clock`` (a reading, start = end) or a range holding it: 晚上7点 is in
+    19:00 and in 18:00—21:00 (a range holds its start, not its end: 21:00 is the next range's)."""
+    point = clock[0]
+    out = []
+    for t in find_times(text):
+        got = clock_range(t.text)
+        if got is None:
+            continue
+        a, b = got
+        if any(a == x == b or a <= x < b for x in (point, point + _DAY, point - _DAY)):
+            out.append(t.start)
+    return out
+
+
 def find_dates(text: str) -> list[Span]:
     """Dates and periods: ``2019年6月``, ``8月20日至21日``, ``今年6月底``, ``2019-11-26 23:00``."""
     return [Span(m.start(), m.end(), m.group()) for m in _DATE.finditer(text) if m.group()]

@@ -1121,3 +1121,47 @@ def test_an_amount_asked_in_chinese_numerals_is_read_as_written_and_is_not_the_a
         "会员储值规则\n储值满500元赠送50元，满1000元赠送120元，储值金额不可退还。\n会员消费享九五折。\n",
     )
     assert assistant.ask("充一千块能送多少？").answer == "120元"
+
+
+def test_latin_letters_of_the_question_match_the_documents_in_any_case(tmp_path):
+    """The question's words are lower-cased (atm); the documents write ATM. Without matching the case the
+    sentence about ATM covers nothing and a figure of another sentence is proposed."""
+    from rag.answering import repair_terms
+    from rag.question import analyse
+
+    text = "借记卡问答\n挂失后请在5天内到网点补卡，补卡工本费10元。\nATM单日取现累计限额为2万元，单笔最多2500元。\n"
+    assert "ATM" in repair_terms(analyse("一天在atm上最多能取多少钱？"), [text]).terms
+    assert "wifi" in repair_terms(analyse("wifi密码是多少"), ["无线网络已开通。"]).terms  # nothing to match: kept
+    assistant = _assistant_over(tmp_path, "faq.txt", text)
+    assert assistant.ask("一天在ATM上最多能取多少钱？").answer == "2万元"
+
+
+def test_a_book_title_with_an_exclamation_mark_is_not_cut_into_sentences():
+    """《卡拉OK.LIVE！‧台北‧我》: the ！ belongs to the title; the sentence runs on to its full stop."""
+    from rag.answering.core import _titles_whole
+    from rag.chunking import split_sentences
+
+    text = "《好啊！朋友》是一张专辑，以现场方式录制。第二句。\n《未完\n下一行。"
+    spans = _titles_whole(text, split_sentences(text))
+    assert [text[s.start : s.end] for s in spans] == [
+        "《好啊！朋友》是一张专辑，以现场方式录制。",
+        "第二句。",
+        "《未完",
+        "下一行。",
+    ]
+
+
+def test_a_numbered_line_followed_by_prose_is_a_heading_not_an_answer():
+    """5．屏幕显示“E8” over 说明：… is the title of what follows (its question, in a troubleshooting list); the same
+    kind of line before the next item (2. 每周三上午9:00至11:00 / 3. …) is an item with its content."""
+    from rag.answering.core import _numbered_heading
+    from rag.chunking import split_sentences
+
+    def headings(text):
+        return [text[s.start : s.end] for s in split_sentences(text) if _numbered_heading(text, s)]
+
+    faq = "故障排除\n5．屏幕显示“E8”\n说明：机器内部温度过高。\n"
+    assert headings(faq) == ["5．屏幕显示“E8”"]
+    items = "开放时间\n1. 每周三上午9:00至11:00\n2. 每周六下午\n"
+    assert headings(items) == []
+    assert headings("说明\n1. 先关机，再拔电源\n注意安全。\n") == []  # a clause mark: an instruction, no title

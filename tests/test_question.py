@@ -299,3 +299,9 @@ def test_months_are_key_terms_as_notices_write_them(question, months, cut):
 def test_no_month_term_from_a_question_word_or_a_full_date():
     assert not any(t.endswith("月") for t in analyse("几月份开学").terms)
     assert "5月" not in analyse("2024年5月3日几点开门").terms
+
+
+def test_a_time_of_day_in_the_question_is_one_key_term():
+    """jieba cuts 晚上7点上 into 7 and 点上; the time is one term, matched to 19:00 or a range holding it."""
+    terms = analyse("礼拜三晚上7点上啥课？").terms
+    assert "晚上7点" in terms and "7" not in terms and "点上" not in terms

@@ -305,3 +305,34 @@ def test_an_everyday_height_reads_its_decimals(text, found):
     from rag.spans import find_quantities
 
     assert [(q.text, q.value) for q in find_quantities(text)] == found
+
+
+@pytest.mark.parametrize(
+    "text,minutes",
+    [
+        ("晚上7点", (1140, 1140)),
+        ("19:00", (1140, 1140)),
+        ("下午两点半", (870, 870)),
+        ("中午1点", (780, 780)),
+        ("中午12:00", (720, 720)),
+        ("晚上十二点", (1440, 1440)),
+        ("18:00—21:00", (1080, 1260)),
+        ("下午2点至5点", (840, 1020)),  # the end takes the start's daypart
+        ("晚上23:00至次日6:00", (1380, 1800)),  # ... unless that puts it before the start: past midnight
+        ("三点意见", None),
+    ],
+)
+def test_a_time_of_day_reads_as_minutes_after_midnight(text, minutes):
+    from rag.spans import clock_range
+
+    assert clock_range(text) == minutes
+
+
+def test_a_time_is_found_in_any_notation_and_inside_a_range():
+    from rag.spans import clock_range, time_positions
+
+    seven = clock_range("晚上七点")
+    assert time_positions(seven, "峰时段 10:00—15:00、18:00—21:00：1.68") == [16]
+    assert time_positions(seven, "19:00 流瑜伽") == [0]
+    assert time_positions(seven, "平时段 15:00—18:00、21:00—23:00") == []  # a range holds its start, not its end
+    assert time_positions(clock_range("晚上十二点"), "晚上23:00至次日6:00南门关闭") == [0]

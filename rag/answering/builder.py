@@ -10,6 +10,7 @@ from ..normalize import to_matching
 from ..question import Question
 from ..schema import Answer, Hit, Quote
 from ..textutil import posseg
+from .core import _SYNONYMS as SYNONYMS
 from .core import (
     NOT_FOUND,
     Candidate,
@@ -20,6 +21,7 @@ from .core import (
     _term_weights,
     collect_candidates,
     repair_terms,
+    term_positions,
 )
 from .extractors import (
     _EXTRACTORS,
@@ -34,6 +36,7 @@ from .quoting import (
     _display,
     _quote_for,
 )
+from .tables import named_cell
 
 
 def build_answer(question: Question, original: str, hits: list[Hit], index: Index, threshold: float) -> Answer:
@@ -74,6 +77,9 @@ def build_answer(question: Question, original: str, hits: list[Hit], index: Inde
         best = SpanChoice(cand, a_start - cand.span.start, a_end - cand.span.start, cand.score, False, "")
         best.display, best.local, best.agree = cand.doc.text[a_start:a_end], cand.content_coverage, 1.0
         return decide(best, "definition", quote=(d_start, d_end))
+    if question.qtype in _CELL_TYPES and (cell := next(filter(None, (_named_cell(question, c) for c in top)), None)):
+        # a table's row and column both named: the cell where they meet is the answer, a typed span
+        return decide(cell, "typed")
     extractor = _EXTRACTORS.get(question.qtype)
     slot_probability = 0.0
     choices: list[SpanChoice] = []
@@ -133,6 +139,28 @@ def build_answer(question: Question, original: str, hits: list[Hit], index: Inde
         }
     )
     return decide(best, path, slot_probability=slot_probability, rivals=rivals)
+
+
+# question types a table cell answers by its row and column (a course, a teacher's name in a timetable); figures
+# are read by the number extractor, which knows the column too
+_CELL_TYPES = ("fact", "person")
+
+
+def _named_cell(question: Question, cand: Candidate) -> SpanChoice | None:
+    """The cell of ``cand``'s table row under the column the question names, when the question names the row's
+    label as well (晚上7点 for 19:00): a typed span that fully agrees."""
+    text = cand.doc.text
+
+    def row_named(label: str) -> bool:
+        return any(term_positions(t, label) for t in question.terms)
+
+    cell = named_cell(text, cand.span.start, question.text, row_named, SYNONYMS)
+    if cell is None or not (cand.span.start <= cell[0] and cell[1] <= cand.span.end):
+        return None
+    a, b = cell[0] - cand.span.start, cell[1] - cand.span.start
+    choice = SpanChoice(cand, a, b, cand.score, True, cand.text[a:b])
+    choice.local, choice.agree = cand.content_coverage, 1.0
+    return choice
 
 
 def _named_after_the_asked_role(question: Question, typed: list[SpanChoice]) -> bool:

@@ -8,6 +8,7 @@ import dataclasses
 import itertools
 import re
 from dataclasses import dataclass, field
+from functools import lru_cache
 
 from ..chunking import CLOCK_COLON, Span, split_sentences
 from ..documents import BYLINE as _BYLINE
@@ -17,10 +18,13 @@ from ..question import PLACE_SUFFIXES, Question, place_mentions
 from ..schema import Document, Hit
 from ..spans import (
     UNIT_PATTERN,
+    clock_range,
     cn_to_number,
     equivalent_units,
     find_quantities,
+    find_times,
     same_unit,
+    time_positions,
 )
 from ..textutil import (
     STOPWORDS,
@@ -31,6 +35,7 @@ from ..textutil import (
     resource_groups,
     resource_lines,
 )
+from .tables import is_header
 
 NOT_FOUND = "资料中没有找到"
 
@@ -106,6 +111,9 @@ def repair_terms(question: Question, texts: list[str]) -> Question:
         # an amount asked in Chinese numerals the documents write in digits (一千块 → 1000元)
         elif written := next((f for f in _digit_forms(term) if found(f)), None):
             terms[i] = written
+        # Latin letters are lower-cased with the question's words (atm, u盾, wifi): the documents' own case (ATM)
+        elif re.search(r"[a-z]", term) and (spelled := _as_written(term, texts)):
+            terms[i] = spelled
     i = 0
     while i < len(terms) - 1:
         for width in _REGLUE_WIDTHS:
@@ -144,6 +152,12 @@ def repair_terms(question: Question, texts: list[str]) -> Question:
     if terms == question.terms:
         return question
     return dataclasses.replace(question, terms=terms)
+
+
+def _as_written(term: str, texts: list[str]) -> str | None:
+    """``term`` as the first of ``texts`` that writes it in any letter case spells it (atm → ATM), if any."""
+    pattern = re.compile(re.escape(term), re.IGNORECASE)
+    return next((m.group() for t in texts if (m := pattern.search(t))), None)
 
 
 # jieba may cut one question word over two or three terms (年产/值); three first, then two
@@ -287,10 +301,28 @@ _CHAR_MATCH = 0.15
 _BIGRAM_SHARE = 0.5  # below half its bigrams a compound is not partly there, only its characters are
 
 
+@lru_cache(maxsize=1024)
+def term_clock(term: str) -> tuple[int, int] | None:
+    """The time of day a key term is (晚上7点 → 19:00), or None for any other term."""
+    times = find_times(term)
+    return clock_range(term) if len(times) == 1 and times[0].text == term else None
+
+
+def term_positions(term: str, text: str) -> list[int]:
+    """Where ``text`` writes ``term``: the term itself or, for a time of day, the same time in any notation or
+    a range holding it."""
+    found = [m.start() for m in re.finditer(re.escape(term), text)]
+    if not found and (clock := term_clock(term)) is not None:
+        found = time_positions(clock, text)
+    return found
+
+
 def _match(term: str, text: str) -> float:
     """How far ``term`` is present in ``text``, in [0, 1]."""
     if term in text:
         return 1.0
+    if (clock := term_clock(term)) is not None:
+        return 1.0 if time_positions(clock, text) else 0.0  # 晚上7点 is in 18:00—21:00, no bigram of it counts
     if any(s in text for s in _SYNONYMS.get(term, ())):
         return _SYNONYM_MATCH
     if len(term) >= 2:
@@ -399,6 +431,10 @@ _HEADING_LINE = re.compile(
     r"(?:[一二三四五六七八九十]{1,3}、|[(（][一二三四五六七八九十]{1,3}[)）]|第[一二三四五六七八九十]{1,3}[章节部分])"
     r"\s*[^，,。；;：:！!？?]{1,30}"
 )
+# a numbered line without a clause mark (5．屏幕显示“E8”, 1.顶层设计) is a heading when prose, not the next item,
+# follows it (说明：机器内部温度过高。); as an item of a list (2. 每周三上午9:00至11:00 before 3. …) it is content
+_NUMBERED_LINE = re.compile(r"\d{1,2}[.．、]\s*[^，,。；;：:！!？?\n]{1,30}")
+_NUMBERED_START = re.compile(r"\s*[(（]?\d{1,2}[)）.．、]")
 # a list label or heading number by itself: 四、, (2), 3., B
 _LABEL_LINE = re.compile(r"[(（]?(?:[一二三四五六七八九十]+|\d{1,2}|[A-Za-z])[)）、.．]?")
 
@@ -412,16 +448,22 @@ def collect_candidates(question: Question, hits: list[Hit], index: Index, weight
     lo, hi = (min(dense_scores), max(dense_scores)) if dense_scores else (0.0, 1.0)
     for hit in hits:
         doc = index.document(hit.chunk.doc_id)
-        for span in _with_results_joined(doc.text, split_sentences(doc.text, hit.chunk.start, hit.chunk.end)):
+        sentences = _titles_whole(doc.text, split_sentences(doc.text, hit.chunk.start, hit.chunk.end))
+        for span in _with_results_joined(doc.text, sentences):
             key = (doc.id, span.start, span.end)
             if key in seen:
                 continue
             text = doc.text[span.start : span.end]
             if text.rstrip("”」』）) ").endswith(("？", "?")):
                 continue  # a question in the text (an FAQ's 问：…？) asks, it answers nothing
-            if _HEADING_LINE.fullmatch(text.strip()) or _LABEL_LINE.fullmatch(text.strip()):
+            if (
+                _HEADING_LINE.fullmatch(text.strip())
+                or _LABEL_LINE.fullmatch(text.strip())
+                or _numbered_heading(doc.text, span)
+                or is_header(doc.text, span.start)
+            ):
                 continue  # a section's title (四、停车卡遗失与补办) names the topic of what follows, a list's number
-                # split off as a sentence (1.) names nothing: no answer in either
+                # split off as a sentence (1.) names nothing, a table's header row names its columns: no answer
             paragraph = _paragraph_before(doc, span.start)
             para_start = span.start - len(paragraph)
             previous = _paragraph_before(doc, max(para_start - 1, 0)) if para_start > 0 else ""
@@ -456,6 +498,33 @@ def collect_candidates(question: Question, hits: list[Hit], index: Index, weight
             )
             seen[key] = cand
     return sorted(seen.values(), key=lambda c: -c.score)
+
+
+def _numbered_heading(text: str, span: Span) -> bool:
+    """``span`` is a whole numbered line without a clause mark and the next line is prose, not the next item."""
+    line_start = text.rfind("\n", 0, span.start) + 1
+    line_end = text.find("\n", span.end)
+    line_end = len(text) if line_end == -1 else line_end
+    if text[line_start : span.start].strip() or text[span.end : line_end].strip():
+        return False
+    if not _NUMBERED_LINE.fullmatch(text[span.start : span.end]):
+        return False
+    following = text[line_end:].lstrip()
+    return bool(following) and not _NUMBERED_START.match(following)
+
+
+def _titles_whole(text: str, spans: list[Span]) -> list[Span]:
+    """Sentences as split, except that one ending inside a book title runs on to the title's end: the ！ of
+    《卡拉OK.LIVE！‧台北‧我》 is the title's own, not the end of a sentence."""
+    out: list[Span] = []
+    for span in spans:
+        prev = out[-1] if out else None
+        if prev and text.count("《", prev.start, prev.end) > text.count("》", prev.start, prev.end):
+            if "\n" not in text[prev.end : span.start]:
+                out[-1] = Span(prev.start, span.end)
+                continue
+        out.append(span)
+    return out
 
 
 def _with_results_joined(text: str, spans: list[Span]) -> list[Span]:
@@ -541,9 +610,11 @@ def _local_coverage(cand: Candidate, start: int, end: int, weights: dict[str, fl
         # the term itself, else a synonym (休息 for 店休) at the synonym's strength
         variant = next((v for v in (term, *_SYNONYMS.get(term, ())) if v in text), None)
         if variant is None:
-            continue
-        w *= 1.0 if variant == term else _SYNONYM_MATCH
-        positions = [m.start() for m in re.finditer(re.escape(variant), text)]
+            if not (positions := term_positions(term, text)):
+                continue
+        else:
+            w *= 1.0 if variant == term else _SYNONYM_MATCH
+            positions = [m.start() for m in re.finditer(re.escape(variant), text)]
         if any(a <= p < b or shared[0] <= p < shared[1] or head[0] <= p < head[1] for p in positions):
             got += w
         elif any(prev_a <= p < prev_b for p in positions):

@@ -64,24 +64,70 @@ def table_row(text: str, pos: int) -> TableRow | None:
     return TableRow(header, tuple(cells))
 
 
-def column_scores(header: tuple[str, ...], question: str) -> list[float]:
+# a column's name is a short label (城市类别, 普通员工, 周三), never a clause
+_HEADER_CELL_CHARS = 12
+_CLAUSE_MARKS = re.compile(r"[，,。；;：:！!？?]")
+
+
+def is_header(text: str, pos: int) -> bool:
+    """The line holding ``text[pos]`` names a table's columns: the first of a run of lines with as many cells
+    (at least MIN_COLUMNS). It says what the rows under it hold, never a value itself."""
+    start, end = _line_bounds(text, pos)
+    if text.count(" ", start, end) < MIN_COLUMNS - 1:
+        return False
+    cells = _cells(text, start, end)
+    if len(cells) < MIN_COLUMNS or end >= len(text):
+        return False
+    if any(b - a > _HEADER_CELL_CHARS or _CLAUSE_MARKS.search(text, a, b) for a, b in cells):
+        return False  # a column's name is a short label: a line of prose with spaces in it is no header
+    next_start, next_end = _line_bounds(text, end + 1)
+    if len(_cells(text, next_start, next_end)) != len(cells):
+        return False
+    return start == 0 or len(_cells(text, *_line_bounds(text, start - 1))) != len(cells)
+
+
+def column_scores(header: tuple[str, ...], question: str, synonyms: dict[str, list[str]] | None = None) -> list[float]:
     """How much of each column's name the question writes: the share of the name's characters (letters and
-    digits, width and case folded) found in the question (普通员工 in 我是普通员工… → 1.0, 经理 → 0)."""
+    digits, width and case folded) found in the question (普通员工 in 我是普通员工… → 1.0, 经理 → 0); a name
+    the question writes as a synonym (礼拜三 for 周三) is written in full."""
     q = to_matching(question)
     out = []
     for name in header:
         chars = [c for c in to_matching(name) if c.isalnum()]
-        out.append(sum(c in q for c in chars) / len(chars) if chars else 0.0)
+        share = sum(c in q for c in chars) / len(chars) if chars else 0.0
+        if synonyms and any(to_matching(s) in q for s in synonyms.get(name, ())):
+            share = 1.0
+        out.append(share)
     return out
 
 
-def asked_column(row: TableRow, question: str, among: list[int]) -> int | None:
+def asked_column(
+    row: TableRow, question: str, among: list[int], synonyms: dict[str, list[str]] | None = None
+) -> int | None:
     """Of the columns ``among`` (those holding a value of the asked kind), the one the question names better
     than every other; None when none is named or two are named as well."""
-    scores = column_scores(row.header, question)
+    scores = column_scores(row.header, question, synonyms)
     if not among:
         return None
     best = max(among, key=scores.__getitem__)
     if scores[best] <= 0 or sum(scores[j] == scores[best] for j in among) > 1:
         return None
     return best
+
+
+def named_cell(text: str, pos: int, question: str, row_named, synonyms=None) -> tuple[int, int] | None:
+    """The cell, as offsets of ``text``, where the row of the line at ``pos`` meets the column the question
+    names (礼拜三晚上7点上啥课 over a timetable: the 19:00 row's cell under 周三); None unless this line is a row
+    whose label (its first cell) the question names too (``row_named(label)``), one other column is named
+    better than the rest, and its cell holds something (not a dash)."""
+    row = table_row(text, pos)
+    if row is None or len(row.cells) != len(row.header):
+        return None
+    label = text[row.cells[0][0] : row.cells[0][1]]
+    if not row_named(label):
+        return None
+    col = asked_column(row, question, list(range(1, len(row.cells))), synonyms)
+    if col is None:
+        return None
+    a, b = row.cells[col]
+    return (a, b) if any(c.isalnum() for c in text[a:b]) else None
