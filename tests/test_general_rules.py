@@ -1165,3 +1165,19 @@ def test_a_numbered_line_followed_by_prose_is_a_heading_not_an_answer():
     items = "开放时间\n1. 每周三上午9:00至11:00\n2. 每周六下午\n"
     assert headings(items) == []
     assert headings("说明\n1. 先关机，再拔电源\n注意安全。\n") == []  # a clause mark: an instruction, no title
+
+
+def test_the_earliest_or_latest_asked_is_a_time_bounded_on_that_side(tmp_path):
+    """最早 asks the time something opens (14:00以后), not the one it must end by (12:00以前); 最晚 asks the
+    deadline (3月31日前), not the day it opens (1月5日起) — whichever the question's other words sit next to."""
+    from rag.answering.core import asked_side
+
+    assert asked_side("最早几点能入住") == "lower" and asked_side("最晚哪天交") == "upper"
+    assert asked_side("几点开门") is None and asked_side("最早几点来，最晚几点走") is None
+    assistant = _assistant_over(
+        tmp_path,
+        "notice.txt",
+        "住宿须知\n入住时间为14:00以后，退房时间为中午12:00以前。\n物业费自1月5日起开始收缴，请于3月31日前缴清。\n",
+    )
+    assert assistant.ask("我们中午就到，最早几点能入住？", threshold=0.0).answer == "14:00"
+    assert assistant.ask("物业费最晚哪天要交完？", threshold=0.0).answer == "3月31日"

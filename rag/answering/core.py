@@ -21,6 +21,7 @@ from ..spans import (
     clock_range,
     cn_to_number,
     equivalent_units,
+    find_dates,
     find_quantities,
     find_times,
     same_unit,
@@ -665,6 +666,7 @@ def _span_choice(question, cand, start, end, agree, weights, display=None) -> Sp
         or _qualifier_conflict(question, cand.text, start, end)
         or _period_conflict(question, cand.text, start, end)
         or _ordinal_conflict(question, cand)
+        or _extreme_conflict(question, cand.text, start, end)
     )
     score = cand.score * (
         _SPAN_FLOOR + _LOCAL_SHARE * local + _PROXIMITY_SHARE * prox + _AGREE_SHARE * min(agree, _AGREE_CAP)
@@ -745,6 +747,44 @@ def _within(value: float | None, measure, clause: str) -> bool:
     if side == "upper":
         return value <= measure.value
     return value == measure.value
+
+
+_TIME_BOUNDS = resource_groups("zh/time_bounds.txt")
+
+
+def asked_side(question: str) -> str | None:
+    """``lower`` for a question after the earliest or least (最早几点, 至少几个), ``upper`` for the latest or most
+    (最晚哪天, 最多带几个); None for neither or both (rag/resources/zh/time_bounds.txt)."""
+    lower = any(w in question for w in _TIME_BOUNDS["lower_asked"])
+    upper = any(w in question for w in _TIME_BOUNDS["upper_asked"])
+    return "lower" if lower and not upper else "upper" if upper and not lower else None
+
+
+def _time_bound_side(before: str, after: str) -> str | None:
+    """The side a time or date is bounded on by a word right after it (3月31日前, 14:00以后) or right before it
+    (截至6月30日), the longest word deciding; None when it is a plain time."""
+    found = [(len(w), "lower") for w in _TIME_BOUNDS["lower_after"] if after.startswith(w)]
+    found += [(len(w), "upper") for w in _TIME_BOUNDS["upper_after"] if after.startswith(w)]
+    found += [(len(w), "lower") for w in _TIME_BOUNDS["lower_before"] if before.endswith(w)]
+    found += [(len(w), "upper") for w in _TIME_BOUNDS["upper_before"] if before.endswith(w)]
+    return max(found)[1] if found else None
+
+
+def _extreme_conflict(question: Question, text: str, start: int, end: int) -> bool:
+    """The question asks one side of a bound (最晚哪天交) and the span is bounded on the other (1月5日起, where
+    the text also says 3月31日前): it answers when something opens, not the deadline asked for."""
+    if question.qtype not in ("date", "number"):
+        return False
+    side = asked_side(question.text)
+    if side is None:
+        return False
+    span = text[start:end]
+    before, after = text[max(0, start - _BOUND_CHARS) : start], text[end : end + _BOUND_CHARS]
+    if find_times(span) or find_dates(span):
+        stated = _time_bound_side(before, after)
+    else:
+        stated = _bound_side(before, after)
+    return stated is not None and stated != side
 
 
 # 第三天, 第2期, 第十届: an ordinal and what it counts
