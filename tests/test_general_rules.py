@@ -1181,3 +1181,25 @@ def test_the_earliest_or_latest_asked_is_a_time_bounded_on_that_side(tmp_path):
     )
     assert assistant.ask("我们中午就到，最早几点能入住？", threshold=0.0).answer == "14:00"
     assert assistant.ask("物业费最晚哪天要交完？", threshold=0.0).answer == "3月31日"
+
+
+def test_a_teacher_called_by_surname_is_answered_with_the_full_name_the_documents_write(tmp_path):
+    """课表 says 普拉提（陈老师）; the teachers' list names one 陈 in full: 陈思齐, quoted where written. With two
+    teachers called 陈 the documents do not say which: 陈老师 stays."""
+    from types import SimpleNamespace
+
+    from rag.answering.extractors import full_name
+
+    def doc(text):
+        return SimpleNamespace(text=text)
+
+    one = doc("老师介绍\n许静：阴瑜伽、冥想。\n陈思齐：普拉提，持国际认证。\n")
+    found = full_name("陈老师", [one])
+    assert found is not None and one.text[found[1] : found[2]] == "陈思齐"
+    assert full_name("陈老师", [doc("陈思齐：普拉提。\n陈家豪：搏击操。\n")]) is None
+    assert full_name("陈思齐", [one]) is None  # already a full name
+    assistant = _assistant_over(
+        tmp_path, "课程.txt", "课程安排\n周二晚上：普拉提（陈老师）、阴瑜伽（许老师）。\n老师介绍\n陈思齐：持国际普拉提认证，从业6年。\n"
+    )
+    answer = assistant.ask("普拉提是哪个老师教？", threshold=0.0)
+    assert answer.answer == "陈思齐" and any("陈思齐" in q.text for q in answer.quotes)

@@ -5,6 +5,7 @@ from __future__ import annotations
 import functools
 from functools import lru_cache
 
+from ..chunking import split_sentences
 from ..index import Index
 from ..normalize import to_matching
 from ..question import Question
@@ -30,6 +31,7 @@ from .extractors import (
     _clause_span,
     _definition,
     _role_of,
+    full_name,
     _slot_span,
 )
 from .quoting import (
@@ -342,18 +344,31 @@ def _decide(
         answer = _abstain(original, question, hits, related, explanation, f"{NOT_FOUND}能回答这个问题的内容。")
         return answer.model_copy(update={"confidence": confidence})
     q_start, q_end = quote or _quote_for(best, question)
-    quoted = Quote.from_document(cand.doc, q_start, q_end)
-    if not quoted.matches(index.document(quoted.doc_id)):  # the last gate: never show an unverified quote
-        raise RuntimeError(f"quote {q_start}:{q_end} of {cand.doc.id} failed verification")
+    quotes = [Quote.from_document(cand.doc, q_start, q_end)]
+    # 陈老师 teaches it and the documents name one 陈 in full (陈思齐：普拉提): the name, quoted where it is written
+    docs = [index.document(d) for d in dict.fromkeys(h.chunk.doc_id for h in hits)]
+    if question.qtype in _CELL_TYPES and (named := full_name(display, docs)):
+        name_doc, n_start, n_end = named
+        display = name_doc.text[n_start:n_end]
+        quotes.append(Quote.from_document(name_doc, *_sentence_around(name_doc.text, n_start, n_end)))
+        explanation["full_name"] = display
+    for quoted in quotes:
+        if not quoted.matches(index.document(quoted.doc_id)):  # the last gate: never show an unverified quote
+            raise RuntimeError(f"quote {quoted.start}:{quoted.end} of {quoted.doc_id} failed verification")
     return Answer(
         question=original,
         answer=display,
         abstained=False,
         confidence=confidence,
-        quotes=[quoted],
+        quotes=quotes,
         hits=hits,
         explanation=explanation,
     )
+
+
+def _sentence_around(text: str, start: int, end: int) -> tuple[int, int]:
+    """The sentence of ``text`` holding ``start:end``."""
+    return next(((s.start, s.end) for s in split_sentences(text) if s.start <= start and end <= s.end), (start, end))
 
 
 # An answer whose characters the question already holds, every one, tells the asker nothing (优惠 for

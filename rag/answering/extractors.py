@@ -354,6 +354,28 @@ _SURNAME_TITLE = re.compile(
 )
 
 
+def full_name(addressed: str, docs: list) -> tuple[object, int, int] | None:
+    """The one person the documents name in full whom ``addressed`` (a surname and a title: 陈老师, 许医生) calls
+    by surname: ``(document, start, end)`` of the name's first mention (陈思齐 in 陈思齐：普拉提); None unless
+    exactly one full name with that surname is written in ``docs``."""
+    if not _SURNAME_TITLE.fullmatch(addressed):
+        return None
+    surname, found = addressed[0], {}
+    for doc in docs:
+        for line in re.finditer(rf"[^\n]*{re.escape(surname)}[^\n]*", doc.text):
+            pos = line.start()
+            for word, flag in posseg(line.group()):
+                if (
+                    flag.startswith("nr")
+                    and _NAME_MIN <= len(word) <= _NAME_MAX
+                    and word[0] == surname
+                    and not _SURNAME_TITLE.fullmatch(word)
+                ):
+                    found.setdefault(word, (doc, pos, pos + len(word)))
+                pos += len(word)
+    return next(iter(found.values())) if len(found) == 1 else None
+
+
 def person_after(text: str, pos: int) -> tuple[int, int] | None:
     """A personal name starting at ``pos`` (after a title such as 书记): 2–3 characters, jieba-checked.
 
