@@ -1199,7 +1199,9 @@ def test_a_teacher_called_by_surname_is_answered_with_the_full_name_the_document
     assert full_name("陈老师", [doc("陈思齐：普拉提。\n陈家豪：搏击操。\n")]) is None
     assert full_name("陈思齐", [one]) is None  # already a full name
     assistant = _assistant_over(
-        tmp_path, "课程.txt", "课程安排\n周二晚上：普拉提（陈老师）、阴瑜伽（许老师）。\n老师介绍\n陈思齐：持国际普拉提认证，从业6年。\n"
+        tmp_path,
+        "课程.txt",
+        "课程安排\n周二晚上：普拉提（陈老师）、阴瑜伽（许老师）。\n老师介绍\n陈思齐：持国际普拉提认证，从业6年。\n",
     )
     answer = assistant.ask("普拉提是哪个老师教？", threshold=0.0)
     assert answer.answer == "陈思齐" and any("陈思齐" in q.text for q in answer.quotes)

@@ -31,8 +31,8 @@ from .extractors import (
     _clause_span,
     _definition,
     _role_of,
-    full_name,
     _slot_span,
+    full_name,
 )
 from .quoting import (
     _display,
