@@ -1205,3 +1205,15 @@ def test_a_teacher_called_by_surname_is_answered_with_the_full_name_the_document
     )
     answer = assistant.ask("普拉提是哪个老师教？", threshold=0.0)
     assert answer.answer == "陈思齐" and any("陈思齐" in q.text for q in answer.quotes)
+
+
+def test_the_price_asked_is_the_base_price_not_the_surcharge_beside_it(tmp_path):
+    """一个小时多少钱 asks the hourly price (45元/小时); 每小时加收10元 is an extra, the answer only when the
+    question asks for the extra (晚上上门要加多少)."""
+    assistant = _assistant_over(
+        tmp_path,
+        "价目表.txt",
+        "家政服务价目表\n一、日常保洁（钟点工）\n1．周末及晚上18:00以后上门，每小时加收10元。\n2．基础保洁：45元/小时，3小时起约。\n",
+    )
+    assert assistant.ask("叫个钟点工来打扫，一个小时多少钱？", threshold=0.0).answer == "45元"
+    assert assistant.ask("周末上门每小时要加多少钱？", threshold=0.0).answer == "10元"

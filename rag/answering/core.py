@@ -672,11 +672,29 @@ def _span_choice(question, cand, start, end, agree, weights, display=None) -> Sp
         _SPAN_FLOOR + _LOCAL_SHARE * local + _PROXIMITY_SHARE * prox + _AGREE_SHARE * min(agree, _AGREE_CAP)
     )
     score *= _CONFLICT if conflict else 1.0
+    score *= _UNASKED_SURCHARGE if _unasked_surcharge(question, cand.text, start, end) else 1.0
     choice = SpanChoice(cand, start, end, score, agree >= _TYPED, display or cand.text[start:end])
     choice.local = local
     choice.agree = min(agree, 1.0)
     choice.conflict = conflict
     return choice
+
+
+# a surcharge (每小时加收10元) when the question asks the price itself (一个小时多少钱): the base price beside it
+# (基础保洁45元/小时) is the answer; halved, not ruled out, since a surcharge may be all the documents state
+_UNASKED_SURCHARGE = 0.5
+_SURCHARGES = resource_groups("zh/surcharges.txt")
+
+
+def _unasked_surcharge(question: Question, text: str, start: int, end: int) -> bool:
+    """A figure stated as an extra charge (加收, 另付; rag/resources/zh/surcharges.txt) in its clause, for a
+    money question that asks for no extra."""
+    if question.qtype != "number" or question.unit_kind != "money":
+        return False
+    if any(w in question.text for w in _SURCHARGES["asked"]):
+        return False
+    a, b = _clause_bounds(text, start, end)
+    return any(w in text[a:b] for w in _SURCHARGES["stated"])
 
 
 _RATE_PERIODS = resource_groups("zh/rate_periods.txt")
