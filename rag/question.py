@@ -277,6 +277,8 @@ def _wei_verbs() -> tuple[str, ...]:
 
 # a determiner before a place suffix makes a common noun (外省, 邻县, 本市, 各区, 全县), never the end of a name:
 # the word before it is not joined to it (往 + 外省 is no place 往外省)
+# words that open with a suffix character but are no suffix + word (市场, 区域): rag/resources/zh/suffix_words.txt
+_SUFFIX_WORDS = frozenset(w for line in resource_lines("zh/suffix_words.txt") for w in line.split())
 _DETERMINER_STEMS = frozenset("外 邻 本 各 该 全 每 此".split())
 _NOT_STEM_FLAGS = ("t", "r", "m", "q", "p", "c", "u", "d", "v", "f", "y", "e", "o", "x")
 
@@ -294,7 +296,7 @@ def place_mentions(text: str) -> list[str]:
     found: list[str] = []
     for i, (word, flag) in enumerate(words):
         suffix = next((s for s in PLACE_SUFFIXES if word.endswith(s)), None)
-        if suffix is None and i > 0 and word[0] in "区县市镇乡村" and len(word) > 1:
+        if suffix is None and i > 0 and word[0] in "区县市镇乡村" and len(word) > 1 and word not in _SUFFIX_WORDS:
             # 雁塔 + 区委书记: the suffix opens the next word
             suffix, word = word[0], word[0]
         if suffix is None or (word in PLACE_SUFFIXES and i == 0):

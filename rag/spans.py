@@ -16,7 +16,8 @@ _PREFIX = r"(?:将近|接近|大约|不少于|不到|多达|高达|超过|近|�
 # Measure words and units, by kind (rag/resources/zh/units.txt). Longer forms first in the regex.
 UNITS: dict[str, tuple[str, ...]] = resource_groups("zh/units.txt")
 _ALL_UNITS = sorted({u for us in UNITS.values() for u in us}, key=len, reverse=True)
-_UNIT_RE = "|".join(re.escape(u) for u in _ALL_UNITS)
+# a unit symbol in Latin letters ends at the last letter (5km, not the m of 0.5mil)
+_UNIT_RE = "|".join(re.escape(u) + ("(?![A-Za-z])" if u[-1].isascii() and u[-1].isalpha() else "") for u in _ALL_UNITS)
 UNIT_PATTERN = _UNIT_RE  # every unit and measure word, longest first (a regex alternation)
 # one space may stand between a number, its magnitude and its unit (35 家, 12.8 万人次), as typeset in many texts
 _SP = r"[ \u00a0]?"

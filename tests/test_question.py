@@ -305,3 +305,9 @@ def test_a_time_of_day_in_the_question_is_one_key_term():
     """jieba cuts 晚上7点上 into 7 and 点上; the time is one term, matched to 19:00 or a range holding it."""
     terms = analyse("礼拜三晚上7点上啥课？").terms
     assert "晚上7点" in terms and "7" not in terms and "点上" not in terms
+
+
+def test_a_word_that_opens_with_a_suffix_character_gives_no_place():
+    """台湾 + 市场 is Taiwan's market, not 台湾市; 雁塔 + 区委书记 is still 雁塔区."""
+    assert place_mentions("冰雪皇后什么时候退出了台湾市场") == []
+    assert place_mentions("雁塔区委书记") == ["雁塔区"]

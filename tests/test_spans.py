@@ -336,3 +336,15 @@ def test_a_time_is_found_in_any_notation_and_inside_a_range():
     assert time_positions(seven, "19:00 流瑜伽") == [0]
     assert time_positions(seven, "平时段 15:00—18:00、21:00—23:00") == []  # a range holds its start, not its end
     assert time_positions(clock_range("晚上十二点"), "晚上23:00至次日6:00南门关闭") == [0]
+
+
+def test_unit_symbols_in_latin_letters_are_units():
+    """1.601 km², 10km, 2cm, 3.5L are measures as much as 10公里; a symbol ends at its last letter (±0.5mil is no
+    metre) and answers a question in the Chinese unit (多少厘米 → 2cm)."""
+    from rag.spans import same_unit
+
+    found = [(q.text, q.kind) for q in find_quantities("面积1.601 km²，追踪距离10km，精度±0.5mil，全长2cm，容量3.5L")]
+    assert ("1.601 km²", "area") in found and ("10km", "length") in found and ("2cm", "length") in found
+    assert ("3.5L", "volume") in found and not any(t.endswith("m") and "mil" in t for t, _ in found)
+    assert ("0.5", None) in found  # mil is no unit of ours: the bare figure
+    assert same_unit("厘米", "cm") and same_unit("公里", "km") and not same_unit("米", "km")
