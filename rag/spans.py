@@ -390,6 +390,30 @@ def time_positions(clock: tuple[int, int], text: str) -> list[int]:
     return out
 
 
+_WEEKDAY_NUMBERS = {"一": 1, "二": 2, "三": 3, "四": 4, "五": 5, "六": 6, "日": 7, "天": 7}
+_WEEKDAY = re.compile(r"(?:周|星期|礼拜)([一二三四五六日天])")
+_WEEKDAY_RANGE = re.compile(
+    r"(?:周|星期|礼拜)([一二三四五六日天])\s*(?:至|到|—|－|~|～|-|–)\s*(?:周|星期|礼拜)?([一二三四五六日天])"
+)
+
+
+def weekday(term: str) -> int | None:
+    """The day of the week a word names, Monday 1 to Sunday 7 (礼拜六 → 6); None for any other word."""
+    m = _WEEKDAY.fullmatch(term)
+    return _WEEKDAY_NUMBERS[m.group(1)] if m else None
+
+
+def weekday_range_positions(day: int, text: str) -> list[int]:
+    """Where ``text`` writes a run of weekdays holding ``day`` (周二至周日 holds 周六; 周五至周一 runs over the
+    weekend)."""
+    out = []
+    for m in _WEEKDAY_RANGE.finditer(text):
+        a, b = _WEEKDAY_NUMBERS[m.group(1)], _WEEKDAY_NUMBERS[m.group(2)]
+        if (a <= day <= b) if a <= b else (day >= a or day <= b):
+            out.append(m.start())
+    return out
+
+
 def find_dates(text: str) -> list[Span]:
     """Dates and periods: ``2019年6月``, ``8月20日至21日``, ``今年6月底``, ``2019-11-26 23:00``."""
     return [Span(m.start(), m.end(), m.group()) for m in _DATE.finditer(text) if m.group()]

@@ -1217,3 +1217,40 @@ def test_the_price_asked_is_the_base_price_not_the_surcharge_beside_it(tmp_path)
     )
     assert assistant.ask("叫个钟点工来打扫，一个小时多少钱？", threshold=0.0).answer == "45元"
     assert assistant.ask("周末上门每小时要加多少钱？", threshold=0.0).answer == "10元"
+
+
+SWIMMING = """青禾社区游泳馆开放须知
+一、开放时间
+周二至周日 9:00—21:00，周一闭馆清洁。
+二、票价
+成人单次票30元，学生凭学生证20元。
+"""
+
+
+def test_the_title_line_is_the_topic_not_an_answer(tmp_path):
+    """The first line names what every sentence is about, so it covers the question's words; it answers none
+    (周一能去游泳吗 is answered by 周一闭馆清洁, not by the title). A first line with a colon is content."""
+    from rag.answering.core import _title_line
+    from rag.chunking import split_sentences
+
+    first = split_sentences(SWIMMING)[0]
+    assert _title_line(SWIMMING, first)
+    content = "营业时间：9:00—21:00\n周一闭馆。\n"
+    assert not _title_line(content, split_sentences(content)[0])
+    assistant = _assistant_over(tmp_path, "notice.txt", SWIMMING)
+    assert "周一闭馆" in assistant.ask("周一能去游泳吗？", threshold=0.0).answer
+
+
+def test_a_weekday_is_found_inside_a_run_of_weekdays():
+    """礼拜六 is one of 周二至周日: the opening hours of that run answer it."""
+    from rag.spans import weekday, weekday_range_positions
+
+    assert weekday("礼拜六") == 6 and weekday("周日") == 7 and weekday("周末") is None
+    assert weekday_range_positions(6, "周二至周日 9:00—21:00") == [0]
+    assert weekday_range_positions(1, "周二至周日 9:00—21:00") == []
+    assert weekday_range_positions(7, "营业：星期五到星期一") == [3]  # over the weekend
+    from rag.answering.core import _SYNONYM_MATCH, _match, term_positions
+
+    assert _match("礼拜六", "周二至周日 9:00—21:00，周一闭馆清洁。") == _SYNONYM_MATCH
+    assert term_positions("礼拜六", "开放时间：周二至周日 9:00—21:00") == [5]
+    assert _match("礼拜一", "周二至周日 9:00—21:00") < _SYNONYM_MATCH

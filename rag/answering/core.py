@@ -26,6 +26,8 @@ from ..spans import (
     find_times,
     same_unit,
     time_positions,
+    weekday,
+    weekday_range_positions,
 )
 from ..textutil import (
     STOPWORDS,
@@ -315,6 +317,8 @@ def term_positions(term: str, text: str) -> list[int]:
     found = [m.start() for m in re.finditer(re.escape(term), text)]
     if not found and (clock := term_clock(term)) is not None:
         found = time_positions(clock, text)
+    if not found and (day := weekday(term)) is not None:
+        found = weekday_range_positions(day, text)  # 礼拜六 in 周二至周日
     return found
 
 
@@ -326,6 +330,8 @@ def _match(term: str, text: str) -> float:
         return 1.0 if time_positions(clock, text) else 0.0  # 晚上7点 is in 18:00—21:00, no bigram of it counts
     if any(s in text for s in _SYNONYMS.get(term, ())):
         return _SYNONYM_MATCH
+    if (day := weekday(term)) is not None and weekday_range_positions(day, text):
+        return _SYNONYM_MATCH  # 礼拜六 within 周二至周日: the day is meant, not named
     if len(term) >= 2:
         grams = char_ngrams(term, 2)
         if grams:
@@ -462,6 +468,7 @@ def collect_candidates(question: Question, hits: list[Hit], index: Index, weight
                 or _LABEL_LINE.fullmatch(text.strip())
                 or _numbered_heading(doc.text, span)
                 or is_header(doc.text, span.start)
+                or _title_line(doc.text, span)
             ):
                 continue  # a section's title (四、停车卡遗失与补办) names the topic of what follows, a list's number
                 # split off as a sentence (1.) names nothing, a table's header row names its columns: no answer
@@ -499,6 +506,24 @@ def collect_candidates(question: Question, hits: list[Hit], index: Index, weight
             )
             seen[key] = cand
     return sorted(seen.values(), key=lambda c: -c.score)
+
+
+# the document's first line is its title when short and without a clause mark (青禾社区游泳馆开放须知): the topic of
+# every sentence (it is in each one's context), the answer to none; a first line with a colon or a comma is content
+# (营业时间：9:00—21:00)
+_TITLE_LINE = re.compile(r"[^，,。；;：:！!？?\n]{1,30}")
+
+
+def _title_line(text: str, span: Span) -> bool:
+    """``span`` is the document's whole first line, a title, and more text follows."""
+    line_end = text.find("\n")
+    return (
+        line_end != -1
+        and not text[: span.start].strip()
+        and not text[span.end : line_end].strip()
+        and bool(text[line_end:].strip())
+        and _TITLE_LINE.fullmatch(text[span.start : span.end]) is not None
+    )
 
 
 def _numbered_heading(text: str, span: Span) -> bool:
