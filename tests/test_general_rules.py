@@ -1254,3 +1254,17 @@ def test_a_weekday_is_found_inside_a_run_of_weekdays():
     assert _match("礼拜六", "周二至周日 9:00—21:00，周一闭馆清洁。") == _SYNONYM_MATCH
     assert term_positions("礼拜六", "开放时间：周二至周日 9:00—21:00") == [5]
     assert _match("礼拜一", "周二至周日 9:00—21:00") < _SYNONYM_MATCH
+
+
+def test_a_place_asked_is_the_value_of_its_label(tmp_path):
+    """在哪儿 over a notice whose last line is 地址：青禾路18号…: the labelled place, whole."""
+    text = SWIMMING + "联系电话：0571-8723 4410（前台 刘敏）\n地址：青禾路18号社区服务中心二楼\n"
+    assistant = _assistant_over(tmp_path, "notice.txt", text)
+    assert assistant.ask("游泳馆在哪儿？", threshold=0.0).answer == "青禾路18号社区服务中心二楼"
+
+
+def test_a_counted_noun_is_found_by_its_synonym(tmp_path):
+    """几个小孩 counted in the text as 2名儿童 (小孩 and 儿童 are one synonym group)."""
+    text = SWIMMING + "入场规定\n1. 入场须佩戴泳帽。\n2. 每名成人最多可带2名儿童入场。\n"
+    assistant = _assistant_over(tmp_path, "notice.txt", text)
+    assert assistant.ask("一个大人能带几个小孩？", threshold=0.0).answer.startswith("2名")

@@ -28,6 +28,7 @@ from .core import (
     _LABEL_LINE,
     _PURPOSE,
     _RESULT,
+    _SYNONYMS,
     Candidate,
     SpanChoice,
     _asked_nouns,
@@ -64,7 +65,9 @@ def _noun_position(noun: str, text: str, start: int, end: int) -> tuple[int, boo
     # the noun must belong to this number, not to an earlier one (14个工作队、40余名驻村干部)
     before = re.split(r"[、]|\d+[^\d\s]?", before)[-1]
     # the whole noun first; its head character (贫困村 → 村) only when the whole is nowhere near
-    forms = [noun, noun[-1]] if len(noun) > 1 and noun[-1] in _COUNTED_HEADS else [noun]
+    # ... and a synonym the text writes instead (几个小孩 counted as 2名儿童) before the head character
+    forms = [noun, *_SYNONYMS.get(noun, ())]
+    forms += [noun[-1]] if len(noun) > 1 and noun[-1] in _COUNTED_HEADS else []
     for form in forms:
         after = text[end : end + _NOUN_AFTER_CHARS]
         pos = after.find(form)
@@ -679,6 +682,13 @@ def _place_spans(question: Question, cand: Candidate, weights) -> list[SpanChoic
                 out.append(_span_choice(question, cand, m.start(1), m.end(1), 1.0, weights))
         if out:
             return out
+    if not suffix and (_LOCATIVE_Q.search(question.text) or any(w in question.text for w in _ADDRESS_LABELS)):
+        # 在哪儿 over a notice: the place its label names (地址：青禾路18号社区服务中心二楼), whole
+        for m in _LABELLED_PLACE.finditer(text):
+            if m.group(1) not in question.text:
+                out.append(_span_choice(question, cand, m.start(1), m.end(1), 1.0, weights))
+        if out:
+            return out
     if not suffix and _LOCATIVE_Q.search(question.text):
         # 位于哪里: a locative verb's place (位于黑龙江省哈尔滨市红军街50号), whole, before any place name of the
         # sentence (中国 of 中国黑龙江省博物馆)
@@ -718,6 +728,12 @@ def _place_spans(question: Question, cand: Candidate, weights) -> list[SpanChoic
                 out.append(_span_choice(question, cand, m.end(), end, 1.0, weights))
     return out
 
+
+# the labels a notice writes before a place (rag/resources/zh/address_labels.txt) and the place after its colon
+_ADDRESS_LABELS = tuple(
+    sorted((w for line in resource_lines("zh/address_labels.txt") for w in line.split()), key=len, reverse=True)
+)
+_LABELLED_PLACE = re.compile(rf"(?:{'|'.join(map(re.escape, _ADDRESS_LABELS))})\s*[：:]\s*([^，,。；;\n（(]{{2,40}})")
 
 # verbs whose object is a place to go to or be at (到/去/前往/至 a counter, 在 a room)
 _GOAL_VERB = re.compile(r"到|去|前往|至|在")
