@@ -1268,3 +1268,44 @@ def test_a_counted_noun_is_found_by_its_synonym(tmp_path):
     text = SWIMMING + "入场规定\n1. 入场须佩戴泳帽。\n2. 每名成人最多可带2名儿童入场。\n"
     assistant = _assistant_over(tmp_path, "notice.txt", text)
     assert assistant.ask("一个大人能带几个小孩？", threshold=0.0).answer.startswith("2名")
+
+
+STUDY_ROOM = """晨光自习室会员规则
+价格
+座位类型 单次（4小时） 日卡 月卡
+开放区 15元 30元 399元
+独立隔间 30元 60元 799元
+首次到店可免费体验2小时。
+店长：苏雨晴，电话 139 0571 2268
+"""
+
+
+def test_a_role_asked_in_other_words_finds_the_named_person(tmp_path):
+    """老板叫什么名字: 老板 is a role (it asks a person, not a thing named …老板), and the text names the
+    same role 店长."""
+    assistant = _assistant_over(tmp_path, "rules.txt", STUDY_ROOM)
+    assert assistant.ask("老板叫什么名字？", threshold=0.0).answer == "苏雨晴"
+
+
+def test_a_column_is_named_by_its_rate_period(tmp_path):
+    """坐一天 names the 日卡 column (one day's rate), not 单次's 30元."""
+    from rag.answering.core import names_column
+
+    assert names_column("独立隔间坐一天要多少")("日卡") and not names_column("独立隔间坐一天要多少")("月卡")
+    assistant = _assistant_over(tmp_path, "rules.txt", STUDY_ROOM)
+    assert assistant.ask("独立隔间坐一天要多少？", threshold=0.0).answer == "60元"
+
+
+def test_a_heading_the_file_marks_is_no_answer(tmp_path):
+    """A Markdown ## heading (注意事项) covers the words of the questions under it; the rule under it answers."""
+    text = "# 自习室规则\n\n## 注意事项\n\n1. 室内禁止吃有气味的食物，饮品须带盖。\n2. 打印每页0.5元。\n"
+    assistant = _assistant_over(tmp_path, "rules.md", text)
+    assert "禁止吃有气味的食物" in assistant.ask("能在里面吃东西吗？", threshold=0.0).answer
+
+
+def test_a_compound_matches_through_the_synonym_of_its_part():
+    """老板家 has no synonyms of its own; its part 老板 does (店长): the compound is matched through them."""
+    from rag.answering.core import synonyms_of
+
+    assert "店长家" in synonyms_of("老板家") and "首次到店" in synonyms_of("第一次到店")
+    assert synonyms_of("老板") and synonyms_of("不相干的词") == ()

@@ -11,7 +11,6 @@ from ..normalize import to_matching
 from ..question import Question
 from ..schema import Answer, Hit, Quote
 from ..textutil import posseg
-from .core import _SYNONYMS as SYNONYMS
 from .core import (
     NOT_FOUND,
     Candidate,
@@ -21,6 +20,7 @@ from .core import (
     _mentions_year,
     _term_weights,
     collect_candidates,
+    names_column,
     repair_terms,
     term_positions,
 )
@@ -156,7 +156,7 @@ def _named_cell(question: Question, cand: Candidate) -> SpanChoice | None:
     def row_named(label: str) -> bool:
         return any(term_positions(t, label) for t in question.terms)
 
-    cell = named_cell(text, cand.span.start, question.text, row_named, SYNONYMS)
+    cell = named_cell(text, cand.span.start, question.text, row_named, names_column(question.text))
     if cell is None or not (cand.span.start <= cell[0] and cell[1] <= cand.span.end):
         return None
     a, b = cell[0] - cand.span.start, cell[1] - cand.span.start

@@ -295,6 +295,21 @@ for _whole, _parts in resource_groups("zh/hypernyms.txt").items():
     _SYNONYMS[_whole] = [*_SYNONYMS.get(_whole, []), *(p for p in _parts if p not in _SYNONYMS.get(_whole, []))]
 
 
+@lru_cache(maxsize=4096)
+def synonyms_of(term: str) -> tuple[str, ...]:
+    """The words of ``term``'s synonym group; for a compound jieba keeps whole (亲戚家, 老板娘的), its part of
+    two or more characters that has synonyms, replaced by them (亲友家)."""
+    if term in _SYNONYMS:
+        return tuple(_SYNONYMS[term])
+    out: list[str] = []
+    for k in range(len(term) - 1, 1, -1):
+        head, tail = term[:k], term[k:]
+        out += [s + tail for s in _SYNONYMS.get(head, ())]
+        head, tail = term[: len(term) - k], term[len(term) - k :]
+        out += [head + s for s in _SYNONYMS.get(tail, ())]
+    return tuple(dict.fromkeys(out))
+
+
 # How much a term counts as present when the text has not the term itself but: a synonym (a different word
 # for the same thing: nearly as good), at least half its character bigrams (a partial compound, 年产值/产值),
 # or only its characters scattered (weak evidence that the text is on the topic).
@@ -328,7 +343,7 @@ def _match(term: str, text: str) -> float:
         return 1.0
     if (clock := term_clock(term)) is not None:
         return 1.0 if time_positions(clock, text) else 0.0  # 晚上7点 is in 18:00—21:00, no bigram of it counts
-    if any(s in text for s in _SYNONYMS.get(term, ())):
+    if any(s in text for s in synonyms_of(term)):
         return _SYNONYM_MATCH
     if (day := weekday(term)) is not None and weekday_range_positions(day, text):
         return _SYNONYM_MATCH  # 礼拜六 within 周二至周日: the day is meant, not named
@@ -469,6 +484,7 @@ def collect_candidates(question: Question, hits: list[Hit], index: Index, weight
                 or _numbered_heading(doc.text, span)
                 or is_header(doc.text, span.start)
                 or _title_line(doc.text, span)
+                or span.start in doc.headings  # a heading the file marks (Markdown #, Word's heading styles)
             ):
                 continue  # a section's title (四、停车卡遗失与补办) names the topic of what follows, a list's number
                 # split off as a sentence (1.) names nothing, a table's header row names its columns: no answer
@@ -634,7 +650,7 @@ def _local_coverage(cand: Candidate, start: int, end: int, weights: dict[str, fl
     got = 0.0
     for term, w in weights.items():
         # the term itself, else a synonym (休息 for 店休) at the synonym's strength
-        variant = next((v for v in (term, *_SYNONYMS.get(term, ())) if v in text), None)
+        variant = next((v for v in (term, *synonyms_of(term)) if v in text), None)
         if variant is None:
             if not (positions := term_positions(term, text)):
                 continue
@@ -727,6 +743,17 @@ _RATE_PERIODS = resource_groups("zh/rate_periods.txt")
 
 def _periods(text: str) -> set[str]:
     return {period for period, words in _RATE_PERIODS.items() if any(w in text for w in words)}
+
+
+def names_column(question: str):
+    """Whether the question names a table column in other words than the column's own: a synonym (礼拜三 for
+    周三) or the same rate period (坐一天 for 日卡, 包一个月 for 月卡)."""
+    asked = _periods(question)
+
+    def names(name: str) -> bool:
+        return any(s in question for s in _SYNONYMS.get(name, ())) or bool(asked and _periods(name) & asked)
+
+    return names
 
 
 def _period_conflict(question: Question, text: str, start: int, end: int) -> bool:

@@ -36,6 +36,7 @@ from .core import (
     _list_lead,
     _local_coverage,
     _span_choice,
+    names_column,
 )
 from .tables import asked_column, table_row
 
@@ -113,7 +114,7 @@ def _table_cells(question: Question, cand: Candidate, quantities: list) -> tuple
             for q in quantities
         )
     ]
-    col = asked_column(row, question.text, among)
+    col = asked_column(row, question.text, among, names_column(question.text))
     if col is None:
         return None
     return cells[col], [cells[j] for j in among if j != col]
@@ -485,7 +486,9 @@ def _person_spans(question: Question, cand: Candidate, weights) -> list[SpanChoi
     role, qualifier = _role_of(question)
     text = cand.text
     if role:
-        for m in re.finditer(re.escape(role), text):
+        # the role, or a word for the same role where the text writes none of it (老板 for 店长)
+        forms = [role] if role in text else [s for s in _SYNONYMS.get(role, ()) if s in text][:1] or [role]
+        for m in re.finditer("|".join(map(re.escape, forms)), text):
             if m.start() > 0 and text[m.start() - 1] == "副" and not role.startswith("副"):
                 continue  # 副主任 is not 主任
             # a byline (记者:王安) is qualified by its article, not by words around it

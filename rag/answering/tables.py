@@ -86,27 +86,25 @@ def is_header(text: str, pos: int) -> bool:
     return start == 0 or len(_cells(text, *_line_bounds(text, start - 1))) != len(cells)
 
 
-def column_scores(header: tuple[str, ...], question: str, synonyms: dict[str, list[str]] | None = None) -> list[float]:
+def column_scores(header: tuple[str, ...], question: str, names=None) -> list[float]:
     """How much of each column's name the question writes: the share of the name's characters (letters and
     digits, width and case folded) found in the question (普通员工 in 我是普通员工… → 1.0, 经理 → 0); a name
-    the question writes as a synonym (礼拜三 for 周三) is written in full."""
+    the question writes in other words (``names(name)`` true: 礼拜三 for 周三, 一个月 for 月卡) is written in full."""
     q = to_matching(question)
     out = []
     for name in header:
         chars = [c for c in to_matching(name) if c.isalnum()]
         share = sum(c in q for c in chars) / len(chars) if chars else 0.0
-        if synonyms and any(to_matching(s) in q for s in synonyms.get(name, ())):
+        if names is not None and names(name):
             share = 1.0
         out.append(share)
     return out
 
 
-def asked_column(
-    row: TableRow, question: str, among: list[int], synonyms: dict[str, list[str]] | None = None
-) -> int | None:
+def asked_column(row: TableRow, question: str, among: list[int], names=None) -> int | None:
     """Of the columns ``among`` (those holding a value of the asked kind), the one the question names better
     than every other; None when none is named or two are named as well."""
-    scores = column_scores(row.header, question, synonyms)
+    scores = column_scores(row.header, question, names)
     if not among:
         return None
     best = max(among, key=scores.__getitem__)
@@ -115,7 +113,7 @@ def asked_column(
     return best
 
 
-def named_cell(text: str, pos: int, question: str, row_named, synonyms=None) -> tuple[int, int] | None:
+def named_cell(text: str, pos: int, question: str, row_named, names=None) -> tuple[int, int] | None:
     """The cell, as offsets of ``text``, where the row of the line at ``pos`` meets the column the question
     names (礼拜三晚上7点上啥课 over a timetable: the 19:00 row's cell under 周三); None unless this line is a row
     whose label (its first cell) the question names too (``row_named(label)``), one other column is named
@@ -126,7 +124,7 @@ def named_cell(text: str, pos: int, question: str, row_named, synonyms=None) -> 
     label = text[row.cells[0][0] : row.cells[0][1]]
     if not row_named(label):
         return None
-    col = asked_column(row, question, list(range(1, len(row.cells))), synonyms)
+    col = asked_column(row, question, list(range(1, len(row.cells))), names)
     if col is None:
         return None
     a, b = row.cells[col]
