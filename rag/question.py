@@ -77,6 +77,17 @@ def _number_words() -> tuple[re.Pattern, tuple[str, ...]]:
     return re.compile(pattern), excluded
 
 
+# 多久除一次垢, 几天换一次, 一次隔多长时间: how often, answered by a period after 每 (每月, 每3个月), not by how long
+# something takes (静置30分钟)
+# (not 一次…多久: 这一次最多能开多久的药 asks how long one time covers)
+_FREQUENCY_Q = re.compile(r"(?:多久|多长时间|几天|几个月|几周|几个星期|几年|多少天)[^，,。？?]{0,8}?一次")
+
+
+def asks_frequency(q: str) -> bool:
+    """The question asks how often something is done (多久除一次垢)."""
+    return _FREQUENCY_Q.search(q) is not None
+
+
 def asks_number(q: str) -> bool:
     """Whether ``q`` asks a count, an amount or a degree (多少钱, 几个, 有多宽, how many)."""
     pattern, excluded = _number_words()

@@ -1309,3 +1309,50 @@ def test_a_compound_matches_through_the_synonym_of_its_part():
 
     assert "店长家" in synonyms_of("老板家") and "首次到店" in synonyms_of("第一次到店")
     assert synonyms_of("老板") and synonyms_of("不相干的词") == ()
+
+
+KETTLE = """小暖电热水壶 使用说明书
+额定功率：1800W
+额定电压：220V~ 50Hz
+使用方法
+1. 首次使用前，请加水至最高水位线煮沸两次并倒掉。
+清洁与保养
+每月用柠檬酸除垢一次：加入15克柠檬酸和1升清水，煮沸后静置30分钟再倒掉。
+"""
+
+
+def test_how_often_is_a_period_after_every(tmp_path):
+    """多久除一次垢 asks how often (每月), not how long a step takes (静置30分钟)."""
+    from rag.question import asks_frequency
+
+    assert asks_frequency("多久除一次垢") and asks_frequency("滤网几个月换一次")
+    assert not asks_frequency("这一次最多能开多久的药") and not asks_frequency("煮沸要多久")
+    assistant = _assistant_over(tmp_path, "manual.txt", KETTLE)
+    assert assistant.ask("多久除一次垢？", threshold=0.0).answer == "每月"
+
+
+def test_an_amount_of_a_thing_is_not_counted_by_how_often(tmp_path):
+    """多少柠檬酸: 15克 measures it; the 一次 of 用柠檬酸除垢一次 counts the descaling."""
+    assistant = _assistant_over(tmp_path, "manual.txt", KETTLE)
+    assert assistant.ask("除垢要放多少柠檬酸？", threshold=0.0).answer == "15克"
+
+
+def test_power_is_asked_by_its_noun_and_written_in_watts(tmp_path):
+    """功率多大 asks a power (功率 ends in 率 but asks no rate); 1800W is one."""
+    from rag.question import analyse
+
+    assert analyse("功率多大？").unit_kind == "power" and analyse("合格率是多少").unit_kind == "percent"
+    assistant = _assistant_over(tmp_path, "manual.txt", KETTLE)
+    assert assistant.ask("功率多大？", threshold=0.0).answer == "1800W"
+
+
+def test_a_short_line_of_words_over_items_is_a_heading():
+    """使用方法 over 1. …, 清洁与保养 over a sentence: headings; 哈他瑜伽 over 流瑜伽: an item of a list."""
+    from rag.answering.core import _bare_heading
+    from rag.chunking import split_sentences
+
+    def headings(text):
+        return [text[s.start : s.end] for s in split_sentences(text) if _bare_heading(text, s)]
+
+    assert headings(KETTLE) == ["使用方法", "清洁与保养"]
+    assert headings("课程\n哈他瑜伽\n流瑜伽\n") == []

@@ -484,6 +484,7 @@ def collect_candidates(question: Question, hits: list[Hit], index: Index, weight
                 or _numbered_heading(doc.text, span)
                 or is_header(doc.text, span.start)
                 or _title_line(doc.text, span)
+                or _bare_heading(doc.text, span)
                 or span.start in doc.headings  # a heading the file marks (Markdown #, Word's heading styles)
             ):
                 continue  # a section's title (四、停车卡遗失与补办) names the topic of what follows, a list's number
@@ -539,6 +540,27 @@ def _title_line(text: str, span: Span) -> bool:
         and not text[span.end : line_end].strip()
         and bool(text[line_end:].strip())
         and _TITLE_LINE.fullmatch(text[span.start : span.end]) is not None
+    )
+
+
+# a short line of words alone (使用方法, 保修说明) over a numbered item or a sentence is the heading of what follows;
+# over another such line it is an item of a list (哈他瑜伽 / 流瑜伽)
+_BARE_HEADING = re.compile(r"[\u4e00-\u9fffA-Za-z]{2,12}")
+_SENTENCE_LINE_END = re.compile(r"[。！？!?]\s*$")
+
+
+def _bare_heading(text: str, span: Span) -> bool:
+    """``span`` is a whole short line of words, and a numbered item or a sentence follows it."""
+    line_start = text.rfind("\n", 0, span.start) + 1
+    line_end = text.find("\n", span.end)
+    if line_end == -1 or text[line_start : span.start].strip() or text[span.end : line_end].strip():
+        return False
+    if not _BARE_HEADING.fullmatch(text[span.start : span.end]):
+        return False
+    following = text[line_end:].lstrip()
+    next_line = following.split("\n", 1)[0]
+    return bool(next_line) and (
+        _NUMBERED_START.match(next_line) is not None or bool(_SENTENCE_LINE_END.search(next_line))
     )
 
 

@@ -10,7 +10,7 @@ import re
 
 from ..chunking import Span, split_clauses
 from ..normalize import to_matching
-from ..question import ORG_SUFFIXES, PLACE_SUFFIXES, ROLE, TITLE_Q, WHY_Q, Question
+from ..question import ORG_SUFFIXES, PLACE_SUFFIXES, ROLE, TITLE_Q, WHY_Q, Question, asks_frequency
 from ..spans import (
     UNIT_PATTERN,
     equivalent_units,
@@ -41,6 +41,8 @@ from .core import (
 from .tables import asked_column, table_row
 
 _GENERIC_CLASSIFIERS = ("个", "名", "位")
+# measure words that count how often something is done (rag/resources/zh/verbal_classifiers.txt)
+_VERBAL = frozenset(w for line in resource_lines("zh/verbal_classifiers.txt") for w in line.split())
 # one-character heads that count on their own (367个村 answers 多少个贫困村): rag/resources/zh/counted_heads.txt
 _COUNTED_HEADS = frozenset(resource_lines("zh/counted_heads.txt"))
 # How far a counted noun may stand from its number: right after it (11个行政村), across a relative clause ending
@@ -144,8 +146,14 @@ _HALF_THE_WORDS = 0.5  # ... "not either": under half the question's (IDF-weight
 _WRONG_KIND_CAP = 0.3  # 105万元 never answers 多少个贫困村, whatever else vouches for it
 
 
+# how often: a period after 每 or 每隔 (每月, 每3个月, 每隔两周)
+_EVERY = re.compile(r"每(?:隔)?(?:[\d一二两三四五六七八九十半]+个?)?(?:月|周|星期|天|日|年|季度|小时)")
+_EVERY_BEFORE = re.compile(r"每隔?$")
+
+
 def _number_spans(question: Question, cand: Candidate, weights) -> list[SpanChoice]:
     out = []
+    frequency = asks_frequency(question.text)
     quantities = find_quantities(cand.text)
     table = _table_cells(question, cand, quantities)
     owner: dict[int, int] = {}  # noun position -> the number that counts it across a relative clause
@@ -177,6 +185,10 @@ def _number_spans(question: Question, cand: Candidate, weights) -> list[SpanChoi
             pos = noun_at[q.start]
             if pos is not None and owner.get(pos, q.start) < q.start:
                 pos = None  # inside an earlier number's modifier: 10户以上 in 8个有10户以上贫困户的重点涉贫村
+            if pos is not None and q.unit in _VERBAL and question.unit is None:
+                # 多少柠檬酸 asks an amount of a thing; in 用柠檬酸除垢一次, 一次 counts the descaling, not the
+                # 柠檬酸 before it (几节课 asked with its own measure word may be counted so: 补课2次)
+                pos = None
             if pos is not None:
                 # the whole noun (贫困村231个) vouches more than its head character (367个村)
                 agree += _WHOLE_NOUN_AGREE if cand.text.startswith(question.noun, pos) else _HEAD_NOUN_AGREE
@@ -201,6 +213,8 @@ def _number_spans(question: Question, cand: Candidate, weights) -> list[SpanChoi
         if question.unit_kind and kind != question.unit_kind and not (question.kind_implied and kind) and not rate:
             agree = min(agree, _WRONG_KIND_CAP)
         agree = min(agree, _AGREE_CAP) - article
+        if frequency and kind == "duration" and not _EVERY_BEFORE.search(cand.text[max(0, q.start - 2) : q.start]):
+            agree = min(agree, _WRONG_KIND_CAP)  # 静置30分钟 says how long, not how often
         if table is not None:
             (a, b), others = table
             if a <= q.start and q.end <= b:
@@ -208,6 +222,10 @@ def _number_spans(question: Question, cand: Candidate, weights) -> list[SpanChoi
             elif any(x <= q.start and q.end <= y for x, y in others):
                 agree = min(agree, _OTHER_COLUMN_AGREE)
         out.append(_span_choice(question, cand, q.start, q.end, agree, weights, q.text))
+    if frequency:
+        # 每月用柠檬酸除垢一次: the period after 每 is how often, with or without a count (每3个月)
+        for m in _EVERY.finditer(cand.text):
+            out.append(_span_choice(question, cand, m.start(), m.end(), 1.0, weights))
     if question.unit_kind == "ordinal":
         for m in re.finditer(r"第[一二三四五六七八九十百\d]+[名位个次届批期]?", cand.text):
             out.append(_span_choice(question, cand, m.start(), m.end(), 1.0, weights))
