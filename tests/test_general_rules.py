@@ -1356,3 +1356,18 @@ def test_a_short_line_of_words_over_items_is_a_heading():
 
     assert headings(KETTLE) == ["使用方法", "清洁与保养"]
     assert headings("课程\n哈他瑜伽\n流瑜伽\n") == []
+
+
+def test_hours_asked_as_zhongtou_and_a_saturday_under_a_weekend_rule(tmp_path):
+    """几个钟头 asks hours (个钟头 is one measure, as 个小时), answered by 三小时; 周六 falls under a rule for
+    周末 (a part under its whole), never under one for 周日."""
+    from rag.answering.core import _SYNONYMS
+    from rag.question import analyse
+
+    assert analyse("地下车库能免费停几个钟头").unit == "个钟头"
+    assert "周末" in _SYNONYMS["周六"] and "周日" not in _SYNONYMS["周六"]
+    assert "周末" not in _SYNONYMS.get("节假日", [])
+    text = "预约须知\n工作日场次可提前14天预约，周末场次最早提前7天预约。\n地下车库可免费停车三小时。\n"
+    assistant = _assistant_over(tmp_path, "notice.txt", text)
+    assert assistant.ask("开车去的话地下车库能免费停几个钟头？", threshold=0.0).answer == "三小时"
+    assert assistant.ask("周六的场子最早能提前几天订？", threshold=0.0).answer == "7天"

@@ -291,8 +291,13 @@ def _term_weights(question: Question, index: Index) -> dict[str, float]:
 _SYNONYM_GROUPS = [tuple(line.split()) for line in resource_lines("zh/synonyms.txt")]
 _SYNONYMS = {w: [o for o in group if o != w] for group in _SYNONYM_GROUPS for w in group}
 # ... and, one way, a whole for its parts (周末 → 周六, 周日: rag/resources/zh/hypernyms.txt)
+# ... and a day of the week for the whole it is part of (周六 → 周末: a rule for the weekend holds on Saturday;
+# never 周六 → 周日, nor 节假日 → 周末)
 for _whole, _parts in resource_groups("zh/hypernyms.txt").items():
     _SYNONYMS[_whole] = [*_SYNONYMS.get(_whole, []), *(p for p in _parts if p not in _SYNONYMS.get(_whole, []))]
+    for _part in _parts:
+        if weekday(_part) is not None and _whole not in _SYNONYMS.get(_part, []):
+            _SYNONYMS[_part] = [*_SYNONYMS.get(_part, []), _whole]
 
 
 @lru_cache(maxsize=4096)
