@@ -1371,3 +1371,14 @@ def test_hours_asked_as_zhongtou_and_a_saturday_under_a_weekend_rule(tmp_path):
     assistant = _assistant_over(tmp_path, "notice.txt", text)
     assert assistant.ask("开车去的话地下车库能免费停几个钟头？", threshold=0.0).answer == "三小时"
     assert assistant.ask("周六的场子最早能提前几天订？", threshold=0.0).answer == "7天"
+
+
+def test_the_questions_own_measure_is_found_within_a_bound(tmp_path):
+    """孩子8岁 is one of 儿童剪发（12岁及以下）; 1米1 is within 身高1.2米以下; 72岁 is not within 60岁以下."""
+    from rag.answering.core import _match, term_positions
+
+    assert _match("1米1", "身高1.2米以下儿童免票") == 1.0 and term_positions("1米1", "身高1.2米以下儿童免票") == [2]
+    assert _match("72岁", "60岁以下免费") < 1.0
+    text = "价目表\n男士洗剪吹：48元/次。\n儿童剪发（12岁及以下）：38元/次。\n"
+    assistant = _assistant_over(tmp_path, "prices.txt", text)
+    assert assistant.ask("我家孩子8岁，带他去剪头发多少钱？", threshold=0.0).answer == "38元"

@@ -14,7 +14,7 @@ from ..chunking import CLOCK_COLON, Span, split_sentences
 from ..documents import BYLINE as _BYLINE
 from ..documents import DATELINE as _DATELINE
 from ..index import Index
-from ..question import PLACE_SUFFIXES, Question, place_mentions
+from ..question import PLACE_SUFFIXES, QUALIFIER_KINDS, Question, place_mentions
 from ..schema import Document, Hit
 from ..spans import (
     UNIT_PATTERN,
@@ -339,7 +339,24 @@ def term_positions(term: str, text: str) -> list[int]:
         found = time_positions(clock, text)
     if not found and (day := weekday(term)) is not None:
         found = weekday_range_positions(day, text)  # 礼拜六 in 周二至周日
+    if not found and (want := term_measure(term)) is not None:
+        found = measure_positions(want, text)  # 72岁 in 70岁以上
     return found
+
+
+@lru_cache(maxsize=1024)
+def term_measure(term: str):
+    """The measure a key term is when the question names one (72岁, 8公斤, 1米1: its qualifiers), else None."""
+    found = find_quantities(term)
+    if len(found) == 1 and found[0].text == term and found[0].value is not None and found[0].kind in QUALIFIER_KINDS:
+        return found[0]
+    return None
+
+
+def measure_positions(want, text: str) -> list[int]:
+    """Where ``text`` writes a measure of ``want``'s unit that is ``want`` or bounds it (72岁 within 70岁以上, 8公斤
+    within 10公斤以下, 1米1 within 1.2米以下)."""
+    return [q.start for q in find_quantities(text) if same_unit(q.unit, want.unit) and _within(want.value, q, text)]
 
 
 def _match(term: str, text: str) -> float:
@@ -348,6 +365,8 @@ def _match(term: str, text: str) -> float:
         return 1.0
     if (clock := term_clock(term)) is not None:
         return 1.0 if time_positions(clock, text) else 0.0  # 晚上7点 is in 18:00—21:00, no bigram of it counts
+    if (want := term_measure(term)) is not None and measure_positions(want, text):
+        return 1.0  # the question's 72岁 is within the text's 70岁以上
     if any(s in text for s in synonyms_of(term)):
         return _SYNONYM_MATCH
     if (day := weekday(term)) is not None and weekday_range_positions(day, text):
