@@ -450,8 +450,12 @@ def key_terms(q: str, places: list[str], unit: str | None = None) -> list[str]:
     rest = q
     for p in places:
         rest = rest.replace(p, " ")
-    # a time of day is one term (晚上7点, matched to 19:00 and to 18:00—21:00), not jieba's 7 and 点上
+    # a time of day is one term (晚上7点, matched to 19:00 and to 18:00—21:00), not jieba's 7 and 点上; so is a
+    # duration in digits (40分钟, matched to 30分钟以上 and to 1小时内)
     times = [t.text for t in find_times(rest) if clock_range(t.text) is not None]
+    times += [
+        x.text for x in find_quantities(rest) if x.kind == "duration" and x.value is not None and x.text[:1].isdigit()
+    ]
     for t in times:
         rest = rest.replace(t, " ")
     classifiers = {u for u in UNITS["count"] if len(u) == 1}

@@ -1382,3 +1382,15 @@ def test_the_questions_own_measure_is_found_within_a_bound(tmp_path):
     text = "价目表\n男士洗剪吹：48元/次。\n儿童剪发（12岁及以下）：38元/次。\n"
     assistant = _assistant_over(tmp_path, "prices.txt", text)
     assert assistant.ask("我家孩子8岁，带他去剪头发多少钱？", threshold=0.0).answer == "38元"
+
+
+def test_a_duration_in_the_question_is_one_term_compared_across_units():
+    """等了40分钟: one key term (not 40 and 分钟), beyond 超过30分钟 and within 1小时内, not within 15分钟以内;
+    durations are compared in seconds (rag/resources/zh/time_units.txt)."""
+    from rag.answering.core import _match
+    from rag.question import analyse
+
+    assert "40分钟" in analyse("迟到了40分钟还能进吗").terms
+    assert _match("40分钟", "迟到超过30分钟视为自动放弃") == 1.0
+    assert _match("40分钟", "1小时内免费停车") == 1.0
+    assert _match("40分钟", "迟到15分钟以内可正常入场") < 1.0

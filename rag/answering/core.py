@@ -348,15 +348,31 @@ def term_positions(term: str, text: str) -> list[int]:
 def term_measure(term: str):
     """The measure a key term is when the question names one (72岁, 8公斤, 1米1: its qualifiers), else None."""
     found = find_quantities(term)
-    if len(found) == 1 and found[0].text == term and found[0].value is not None and found[0].kind in QUALIFIER_KINDS:
-        return found[0]
+    if len(found) == 1 and found[0].text == term and found[0].value is not None:
+        if found[0].kind in QUALIFIER_KINDS or found[0].unit in _SECONDS:
+            return found[0]
     return None
+
+
+# seconds in a unit of time (rag/resources/zh/time_units.txt): 40分钟 is compared with 1小时内 in one unit
+_SECONDS = {unit: float(n) for unit, n in (line.split("\t") for line in resource_lines("zh/time_units.txt"))}
 
 
 def measure_positions(want, text: str) -> list[int]:
     """Where ``text`` writes a measure of ``want``'s unit that is ``want`` or bounds it (72岁 within 70岁以上, 8公斤
-    within 10公斤以下, 1米1 within 1.2米以下)."""
-    return [q.start for q in find_quantities(text) if same_unit(q.unit, want.unit) and _within(want.value, q, text)]
+    within 10公斤以下, 1米1 within 1.2米以下; 40分钟 within 1小时内 and beyond 30分钟以上, durations compared in
+    seconds)."""
+    out = []
+    for q in find_quantities(text):
+        if same_unit(q.unit, want.unit):
+            value = want.value
+        elif want.unit in _SECONDS and q.unit in _SECONDS:
+            value = want.value * _SECONDS[want.unit] / _SECONDS[q.unit]
+        else:
+            continue
+        if _within(value, q, text):
+            out.append(q.start)
+    return out
 
 
 def _match(term: str, text: str) -> float:
@@ -366,7 +382,7 @@ def _match(term: str, text: str) -> float:
     if (clock := term_clock(term)) is not None:
         return 1.0 if time_positions(clock, text) else 0.0  # 晚上7点 is in 18:00—21:00, no bigram of it counts
     if (want := term_measure(term)) is not None and measure_positions(want, text):
-        return 1.0  # the question's 72岁 is within the text's 70岁以上
+        return 1.0  # the question's 72岁 is within the text's 70岁以上, its 40分钟 beyond 超过30分钟
     if any(s in text for s in synonyms_of(term)):
         return _SYNONYM_MATCH
     if (day := weekday(term)) is not None and weekday_range_positions(day, text):
