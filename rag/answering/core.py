@@ -300,7 +300,6 @@ for _whole, _parts in resource_groups("zh/hypernyms.txt").items():
             _SYNONYMS[_part] = [*_SYNONYMS.get(_part, []), _whole]
 
 
-@lru_cache(maxsize=4096)
 def synonyms_of(term: str) -> tuple[str, ...]:
     """The words of ``term``'s synonym group; for a compound jieba keeps whole (亲戚家, 老板娘的), its part of
     two or more characters that has synonyms, replaced by them (亲友家)."""

@@ -22,13 +22,13 @@ from ..spans import (
 )
 from ..spans import Span as TextSpan
 from ..textutil import STOPWORDS, cut, in_dictionary, posseg, resource_groups, resource_lines, word_bounds
+from . import core as _core  # the synonym table read at call time (a test empties it)
 from .core import (
     _AGREE_CAP,
     _CAUSE,
     _LABEL_LINE,
     _PURPOSE,
     _RESULT,
-    _SYNONYMS,
     Candidate,
     SpanChoice,
     _asked_nouns,
@@ -69,7 +69,7 @@ def _noun_position(noun: str, text: str, start: int, end: int) -> tuple[int, boo
     before = re.split(r"[、]|\d+[^\d\s]?", before)[-1]
     # the whole noun first; its head character (贫困村 → 村) only when the whole is nowhere near
     # ... and a synonym the text writes instead (几个小孩 counted as 2名儿童) before the head character
-    forms = [noun, *_SYNONYMS.get(noun, ())]
+    forms = [noun, *_core._SYNONYMS.get(noun, ())]
     forms += [noun[-1]] if len(noun) > 1 and noun[-1] in _COUNTED_HEADS else []
     for form in forms:
         after = text[end : end + _NOUN_AFTER_CHARS]
@@ -505,7 +505,7 @@ def _person_spans(question: Question, cand: Candidate, weights) -> list[SpanChoi
     text = cand.text
     if role:
         # the role, or a word for the same role where the text writes none of it (老板 for 店长)
-        forms = [role] if role in text else [s for s in _SYNONYMS.get(role, ()) if s in text][:1] or [role]
+        forms = [role] if role in text else [s for s in _core._SYNONYMS.get(role, ()) if s in text][:1] or [role]
         for m in re.finditer("|".join(map(re.escape, forms)), text):
             if m.start() > 0 and text[m.start() - 1] == "副" and not role.startswith("副"):
                 continue  # 副主任 is not 主任
