@@ -1394,3 +1394,19 @@ def test_a_duration_in_the_question_is_one_term_compared_across_units():
     assert _match("40分钟", "迟到超过30分钟视为自动放弃") == 1.0
     assert _match("40分钟", "1小时内免费停车") == 1.0
     assert _match("40分钟", "迟到15分钟以内可正常入场") < 1.0
+
+
+def test_a_tier_is_held_as_a_whole_range(tmp_path):
+    """满1年不满10年 holds 5 years, not 12 (满1年 alone would); 满10年不满20年 holds 12; the question's 12年 is kept
+    whole, not cut to the 12 of a clock the documents write."""
+    from rag.answering.core import _match
+
+    assert _match("12年", "入职满1年不满10年的员工，每年享受带薪年假5天；") < 1.0
+    assert _match("12年", "满10年不满20年的，年假10天；") == 1.0
+    assert _match("8个月", "满6个月不满1年的，年假3天") == 1.0  # compared across units of time
+    text = (
+        "考勤与休假制度\n核心工作时间为10:00—16:00，午休12:00—13:30。\n"
+        "入职满1年不满10年的员工，每年享受带薪年假5天；满10年不满20年的，年假10天；满20年的，年假15天。\n"
+    )
+    assistant = _assistant_over(tmp_path, "policy.txt", text)
+    assert assistant.ask("我工作12年了，年假有几天？", threshold=0.0).answer == "10天"

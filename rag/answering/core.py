@@ -142,19 +142,25 @@ def repair_terms(question: Question, texts: list[str]) -> Question:
             terms[i] = joined
     for i, term in enumerate(terms):
         # one word glued to the next one's first character (马明种 of 马明种了): keep the known name
-        if len(term) >= _GLUED_MIN and term not in question.places and not found(term) and found(term[:-1]):
+        if len(term) >= _GLUED_MIN and not _kept_whole(term, question) and not found(term) and found(term[:-1]):
             terms[i] = term[:-1]
     # a word the documents never write that jieba glued from a function word and a content word (能休 of
     # 一年能休几天, 卡能 of 季卡能打几折, 先押 of 得先押多少钱): keep the content part the documents do write
     out: list[str] = []
     for term in terms:
-        out.extend(_unglue(term, found) if term not in question.places else [term])
+        out.extend(_unglue(term, found) if not _kept_whole(term, question) else [term])
     # an abbreviation the documents write in full (半马 for 半程马拉松, 房租 for 房屋租金): the full word
-    out = [(_expanded(t, texts) or t) if t not in question.places and not found(t) else t for t in out]
+    out = [(_expanded(t, texts) or t) if not _kept_whole(t, question) and not found(t) else t for t in out]
     terms = list(dict.fromkeys(out))
     if terms == question.terms:
         return question
     return dataclasses.replace(question, terms=terms)
+
+
+def _kept_whole(term: str, question: Question) -> bool:
+    """A place, a time of day or a measure of the question is matched as a whole, never cut to what the documents
+    write (12年 is no 12 glued to 年: the documents' 满10年 holds it)."""
+    return term in question.places or term_clock(term) is not None or term_measure(term) is not None
 
 
 def _as_written(term: str, texts: list[str]) -> str | None:
@@ -362,16 +368,42 @@ def measure_positions(want, text: str) -> list[int]:
     within 10公斤以下, 1米1 within 1.2米以下; 40分钟 within 1小时内 and beyond 30分钟以上, durations compared in
     seconds)."""
     out = []
-    for q in find_quantities(text):
-        if same_unit(q.unit, want.unit):
-            value = want.value
-        elif want.unit in _SECONDS and q.unit in _SECONDS:
-            value = want.value * _SECONDS[want.unit] / _SECONDS[q.unit]
-        else:
+    found = find_quantities(text)
+    for i, q in enumerate(found):
+        value = _in_unit(want, q.unit)
+        if value is None or not _within(value, q, text):
             continue
-        if _within(value, q, text):
-            out.append(q.start)
+        # 满10年不满20年: a lower bound and the upper bound right after it are one range, held only as a whole
+        nxt = found[i + 1] if i + 1 < len(found) else None
+        prev = found[i - 1] if i > 0 else None
+        if nxt is not None and _tier(text, q, nxt) and not _within(_in_unit(want, nxt.unit), nxt, text):
+            continue
+        if prev is not None and _tier(text, prev, q) and not _within(_in_unit(want, prev.unit), prev, text):
+            continue
+        out.append(q.start)
     return out
+
+
+def _in_unit(want, unit: str | None) -> float | None:
+    """``want``'s value in ``unit`` (the same or an equivalent unit, or another unit of time); None if not."""
+    if same_unit(unit, want.unit):
+        return want.value
+    if want.unit in _SECONDS and unit in _SECONDS:
+        return want.value * _SECONDS[want.unit] / _SECONDS[unit]
+    return None
+
+
+# what may stand between the two ends of a tier (满10年不满20年, 超过1小时不满2小时, 3岁以上6岁以下): the upper
+# bound's own word and little else
+_TIER_GAP_CHARS = 4
+
+
+def _tier(text: str, low, high) -> bool:
+    """``low`` and ``high`` are the two ends of one tier: a lower bound, then right after it an upper bound."""
+    if high.start - low.end > _TIER_GAP_CHARS or re.search(r"[，,。；;、]", text[low.end : high.start]):
+        return False
+    low_side = _measure_side(text, low)
+    return low_side == "lower" and _measure_side(text, high) == "upper"
 
 
 def _match(term: str, text: str) -> float:
@@ -860,11 +892,8 @@ def _bound_side(before: str, after: str) -> str | None:
     return max(found)[1] if found else None
 
 
-def _within(value: float | None, measure, clause: str) -> bool:
-    """``value`` is the measure's value, or within the bound the measure states (72 within 70岁以上, 8 within
-    10公斤以下, 65 within 超过60岁, not 15 within 不满14周岁)."""
-    if value is None or measure.value is None:
-        return value == measure.value
+def _measure_side(clause: str, measure) -> str | None:
+    """The side a measure of ``clause`` is bounded on (lower: 满10年, 70岁以上; upper: 不满20年), or None."""
     number = re.search(r"[\d０-９.]+|[零〇一二两三四五六七八九十百千万]+", measure.text)
     at = measure.start + (number.start() if number else 0)
     unit_end = measure.end
@@ -872,7 +901,15 @@ def _within(value: float | None, measure, clause: str) -> bool:
         unit_end = measure.start + u + len(measure.unit)
     before = clause[max(0, at - _BOUND_CHARS) : at]
     after = re.sub(r"^\d+", "", clause[unit_end : measure.end + _BOUND_CHARS])  # past a height's decimals (1米2以下)
-    side = _bound_side(before, after)
+    return _bound_side(before, after)
+
+
+def _within(value: float | None, measure, clause: str) -> bool:
+    """``value`` is the measure's value, or within the bound the measure states (72 within 70岁以上, 8 within
+    10公斤以下, 65 within 超过60岁, not 15 within 不满14周岁)."""
+    if value is None or measure.value is None:
+        return value == measure.value
+    side = _measure_side(clause, measure)
     if side == "lower":
         return value >= measure.value
     if side == "upper":
