@@ -6,7 +6,7 @@ import re
 from dataclasses import dataclass, field
 from functools import lru_cache
 
-from .spans import UNITS, Quantity, clock_range, find_quantities, find_times, unit_kind
+from .spans import UNITS, Quantity, clock_range, cn_to_number, find_quantities, find_times, unit_kind
 from .textutil import STOPWORDS, cut, nfkc, resource_groups, resource_lines
 
 # Suffixes of place and organisation names, longest first.
@@ -445,6 +445,11 @@ def _with_month_terms(q: str, terms: list[str]) -> list[str]:
     return kept + [m for m in dict.fromkeys(months) if m not in kept]
 
 
+_HALF = 0.5  # the 半 of 一个半小时
+_MINUTES_PER_HOUR = 60
+_HALF_HOURS = re.compile(r"(?:(?P<n>\d{1,2}|[一二两三四五六七八九十]{1,2})个)?半个?多?(?:小时|钟头)")
+
+
 def key_terms(q: str, places: list[str], unit: str | None = None) -> list[str]:
     """Content words of the question: its places, then jieba words that are not stopwords or type words."""
     rest = q
@@ -456,6 +461,12 @@ def key_terms(q: str, places: list[str], unit: str | None = None) -> list[str]:
     times += [
         x.text for x in find_quantities(rest) if x.kind == "duration" and x.value is not None and x.text[:1].isdigit()
     ]
+    # an hour and a half said in words (一个半小时, 半个多小时) is a duration too, as minutes (90分钟, 30分钟)
+    for m in _HALF_HOURS.finditer(rest):
+        whole = m.group("n")
+        hours = (0 if not whole else int(whole) if whole.isdigit() else int(cn_to_number(whole) or 0)) + _HALF
+        times.append(f"{int(hours * _MINUTES_PER_HOUR)}分钟")
+        rest = rest.replace(m.group(), " ")
     for t in times:
         rest = rest.replace(t, " ")
     classifiers = {u for u in UNITS["count"] if len(u) == 1}

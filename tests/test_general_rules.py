@@ -1410,3 +1410,11 @@ def test_a_tier_is_held_as_a_whole_range(tmp_path):
     )
     assistant = _assistant_over(tmp_path, "policy.txt", text)
     assert assistant.ask("我工作12年了，年假有几天？", threshold=0.0).answer == "10天"
+
+
+def test_an_hour_and_a_half_falls_in_its_tier(tmp_path):
+    """骑了一个半小时 (90分钟) is in 超过1小时不满2小时, not in 1小时以内."""
+    from rag.answering.core import _match
+
+    assert _match("90分钟", "超过1小时不满2小时，收费1元") == 1.0
+    assert _match("90分钟", "1小时以内免费") < 1.0

@@ -311,3 +311,10 @@ def test_a_word_that_opens_with_a_suffix_character_gives_no_place():
     """台湾 + 市场 is Taiwan's market, not 台湾市; 雁塔 + 区委书记 is still 雁塔区."""
     assert place_mentions("冰雪皇后什么时候退出了台湾市场") == []
     assert place_mentions("雁塔区委书记") == ["雁塔区"]
+
+
+def test_half_hours_in_words_are_one_duration_term():
+    """一个半小时 is 90分钟, 半个多小时 30分钟: one key term each, compared with the documents' durations."""
+    assert "90分钟" in analyse("骑了一个半小时要付多少钱").terms
+    assert "30分钟" in analyse("晚到半个多小时会怎么样").terms
+    assert "150分钟" in analyse("两个半小时多少钱").terms
