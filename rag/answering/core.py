@@ -602,14 +602,23 @@ def collect_candidates(question: Question, hits: list[Hit], index: Index, weight
 _TITLE_LINE = re.compile(r"[^，,。；;：:！!？?\n]{1,30}")
 
 
+def _line_after(text: str, span: Span) -> str | None:
+    """The text after the line ``span`` fills alone (leading blank lines skipped), or None when ``span`` shares
+    its line with other text."""
+    line_start = text.rfind("\n", 0, span.start) + 1
+    line_end = text.find("\n", span.end)
+    line_end = len(text) if line_end == -1 else line_end
+    if text[line_start : span.start].strip() or text[span.end : line_end].strip():
+        return None
+    return text[line_end:].lstrip()
+
+
 def _title_line(text: str, span: Span) -> bool:
     """``span`` is the document's whole first line, a title, and more text follows."""
-    line_end = text.find("\n")
+    following = _line_after(text, span)
     return (
-        line_end != -1
+        bool(following)
         and not text[: span.start].strip()
-        and not text[span.end : line_end].strip()
-        and bool(text[line_end:].strip())
         and _TITLE_LINE.fullmatch(text[span.start : span.end]) is not None
     )
 
@@ -622,13 +631,9 @@ _SENTENCE_LINE_END = re.compile(r"[。！？!?]\s*$")
 
 def _bare_heading(text: str, span: Span) -> bool:
     """``span`` is a whole short line of words, and a numbered item or a sentence follows it."""
-    line_start = text.rfind("\n", 0, span.start) + 1
-    line_end = text.find("\n", span.end)
-    if line_end == -1 or text[line_start : span.start].strip() or text[span.end : line_end].strip():
+    following = _line_after(text, span)
+    if not following or not _BARE_HEADING.fullmatch(text[span.start : span.end]):
         return False
-    if not _BARE_HEADING.fullmatch(text[span.start : span.end]):
-        return False
-    following = text[line_end:].lstrip()
     next_line = following.split("\n", 1)[0]
     return bool(next_line) and (
         _NUMBERED_START.match(next_line) is not None or bool(_SENTENCE_LINE_END.search(next_line))
@@ -637,15 +642,10 @@ def _bare_heading(text: str, span: Span) -> bool:
 
 def _numbered_heading(text: str, span: Span) -> bool:
     """``span`` is a whole numbered line without a clause mark and the next line is prose, not the next item."""
-    line_start = text.rfind("\n", 0, span.start) + 1
-    line_end = text.find("\n", span.end)
-    line_end = len(text) if line_end == -1 else line_end
-    if text[line_start : span.start].strip() or text[span.end : line_end].strip():
+    following = _line_after(text, span)
+    if not following or not _NUMBERED_LINE.fullmatch(text[span.start : span.end]):
         return False
-    if not _NUMBERED_LINE.fullmatch(text[span.start : span.end]):
-        return False
-    following = text[line_end:].lstrip()
-    return bool(following) and not _NUMBERED_START.match(following)
+    return not _NUMBERED_START.match(following)
 
 
 def _titles_whole(text: str, spans: list[Span]) -> list[Span]:
@@ -881,14 +881,16 @@ _BOUNDS = resource_groups("zh/bounds.txt")
 _BOUND_CHARS = 3  # the longest bound word (不低于, 及以上) has three characters
 
 
-def _bound_side(before: str, after: str) -> str | None:
+def _bound_side(before: str, after: str, bounds: dict[str, tuple[str, ...]] | None = None) -> str | None:
     """``lower`` or ``upper`` when a bound word ends ``before`` (the text up to the measure's number) or starts
     ``after`` (the text after it), the longest word deciding (不超过 bounds from above though 超过 bounds from
-    below); None for neither (rag/resources/zh/bounds.txt)."""
-    found = [(len(w), "lower") for w in _BOUNDS["lower_before"] if before.endswith(w)]
-    found += [(len(w), "upper") for w in _BOUNDS["upper_before"] if before.endswith(w)]
-    found += [(len(w), "lower") for w in _BOUNDS["lower_after"] if after.startswith(w)]
-    found += [(len(w), "upper") for w in _BOUNDS["upper_after"] if after.startswith(w)]
+    below); None for neither. ``bounds``: the words of a measure (rag/resources/zh/bounds.txt, the default) or of
+    a time (time_bounds.txt: 3月31日前, 14:00以后, 截至6月30日)."""
+    bounds = _BOUNDS if bounds is None else bounds
+    found = [(len(w), "lower") for w in bounds["lower_before"] if before.endswith(w)]
+    found += [(len(w), "upper") for w in bounds["upper_before"] if before.endswith(w)]
+    found += [(len(w), "lower") for w in bounds["lower_after"] if after.startswith(w)]
+    found += [(len(w), "upper") for w in bounds["upper_after"] if after.startswith(w)]
     return max(found)[1] if found else None
 
 
@@ -928,16 +930,6 @@ def asked_side(question: str) -> str | None:
     return "lower" if lower and not upper else "upper" if upper and not lower else None
 
 
-def _time_bound_side(before: str, after: str) -> str | None:
-    """The side a time or date is bounded on by a word right after it (3月31日前, 14:00以后) or right before it
-    (截至6月30日), the longest word deciding; None when it is a plain time."""
-    found = [(len(w), "lower") for w in _TIME_BOUNDS["lower_after"] if after.startswith(w)]
-    found += [(len(w), "upper") for w in _TIME_BOUNDS["upper_after"] if after.startswith(w)]
-    found += [(len(w), "lower") for w in _TIME_BOUNDS["lower_before"] if before.endswith(w)]
-    found += [(len(w), "upper") for w in _TIME_BOUNDS["upper_before"] if before.endswith(w)]
-    return max(found)[1] if found else None
-
-
 def _extreme_conflict(question: Question, text: str, start: int, end: int) -> bool:
     """The question asks one side of a bound (最晚哪天交) and the span is bounded on the other (1月5日起, where
     the text also says 3月31日前): it answers when something opens, not the deadline asked for."""
@@ -949,7 +941,7 @@ def _extreme_conflict(question: Question, text: str, start: int, end: int) -> bo
     span = text[start:end]
     before, after = text[max(0, start - _BOUND_CHARS) : start], text[end : end + _BOUND_CHARS]
     if find_times(span) or find_dates(span):
-        stated = _time_bound_side(before, after)
+        stated = _bound_side(before, after, _TIME_BOUNDS)
     else:
         stated = _bound_side(before, after)
     return stated is not None and stated != side
