@@ -8,13 +8,14 @@ import re
 import sys
 import threading
 import time
-from collections.abc import Collection, Sequence
-from dataclasses import dataclass
+from collections.abc import Callable, Collection, Sequence
+from dataclasses import dataclass, field
 from pathlib import Path
 
 from .chunking import ChunkerSettings
 from .config import Settings
 from .dialogue import needs_context, resolve, resolve_all
+from .docstore import view_of
 from .documents import CLEANING_VERSION, SUPPORTED_SUFFIXES, UPLOAD_TAG, load_corpus, source_root_of
 from .embedders import Embedder, load_embedder
 from .english import is_english, names_in_chinese, to_chinese
@@ -22,7 +23,7 @@ from .errors import DocumentError, InvalidQuestion, RagError
 from .index import UPLOADS_FOLDER, Index, UpdateReport, read_sources, remove_stale
 from .locking import write_lock
 from .normalize import describe as describe_normalization
-from .normalize import fold_width, in_script, is_traditional, matching_chunk, matching_document, to_matching
+from .normalize import fold_width, in_script, is_traditional, matching_chunk, to_matching
 from .question import analyse
 from .retrieval import HybridRetriever
 from .schema import Answer, Hit, Quote
@@ -30,6 +31,7 @@ from .schema import Answer, Hit, Quote
 log = logging.getLogger(__name__)
 
 MAX_QUESTION_CHARS = 500
+_LATIN = re.compile(r"[A-Za-z]")
 _CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f\u200b-\u200f\u2028-\u202e\ufeff]")
 
 
@@ -317,23 +319,31 @@ class MatchingView:
     """
 
     index: Index
-    converted: dict[str, bool]  # document id → its script was converted
-    corpus_text: str  # the view's documents, for matching pinyin names
+    converted: Callable[[str], bool]  # document id → its script was converted
+    _corpus: list[str] = field(default_factory=list)  # the view's documents joined, once asked for
 
     @classmethod
     def of(cls, index: Index) -> MatchingView:
-        views = {doc_id: matching_document(d) for doc_id, d in index.documents.items()}
-        docs = [view for view, _ in views.values()]
-        view_index = Index(docs, index.chunks, index.dense, index.lexical, index.manifest)
-        converted = {doc_id: c for doc_id, (_, c) in views.items()}
-        return cls(view_index, converted, "\n".join(d.text for d in docs))
+        # a saved index's store reads each document's view when a query needs it; documents held in memory
+        # (an index just built) are converted here
+        docs, converted = view_of(index.documents)
+        return cls(Index(docs, index.chunks, index.dense, index.lexical, index.manifest), converted)
+
+    @property
+    def corpus_text(self) -> str:
+        """The view's documents joined, for matching pinyin names (read once, when a question has Latin letters)."""
+        if not self._corpus:
+            documents = self.index.documents
+            text = getattr(documents, "text_of_all", None)
+            self._corpus.append(text() if text is not None else "\n".join(d.text for d in documents.values()))
+        return self._corpus[0]
 
     def hits(self, hits: list[Hit]) -> list[Hit]:
         """The hits with their chunks in the matching view of their documents."""
         out = []
         for h in hits:
             doc_id = h.chunk.doc_id
-            chunk = matching_chunk(h.chunk, self.index.document(doc_id), self.converted[doc_id])
+            chunk = matching_chunk(h.chunk, self.index.document(doc_id), self.converted(doc_id))
             out.append(h if chunk is h.chunk else h.model_copy(update={"chunk": chunk}))
         return out
 
@@ -621,7 +631,7 @@ class Assistant:
         if is_english(resolved):
             query = to_chinese(resolved, view.corpus_text)
             dense_query = f"{query} {resolved}"
-        else:
+        elif _LATIN.search(resolved):  # romanised names (beilin帮扶了几个村): the corpus is read for them
             query = dense_query = names_in_chinese(resolved, view.corpus_text)
         analysis = analyse(query)
         if is_english(resolved):

@@ -156,7 +156,10 @@ class ChunkTable(Sequence[Chunk]):
                 raise IndexCorrupt(f"{folder}: chunk table points at documents the index does not have")
             if rows[:, 3].max() >= len(sections) or rows[:, 3].min() < 0:
                 raise IndexCorrupt(f"{folder}: chunk table points at sections it does not have")
-            lengths = np.asarray([len(documents[i].text) for i in sorted(documents)], dtype=np.int64)
+            # a document store knows its documents' lengths without reading their text
+            known = getattr(documents, "lengths", None)
+            sizes = known() if known is not None else [len(documents[i].text) for i in sorted(documents)]
+            lengths = np.asarray(sizes, dtype=np.int64)
             if np.any(rows[:, 1] < 0) or np.any(rows[:, 2] < rows[:, 1]) or np.any(rows[:, 2] > lengths[docs]):
                 raise IndexCorrupt(f"{folder}: a chunk's offsets fall outside its document")
         return cls(documents, rows, sections)

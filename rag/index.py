@@ -8,7 +8,7 @@ import logging
 import os
 import shutil
 import time
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -16,6 +16,10 @@ import numpy as np
 
 from .chunk_table import ChunkTable
 from .chunking import ChunkerSettings, chunk_document
+from .docstore import FILE as DOCUMENTS_DB
+from .docstore import SCHEMA as DOCUMENTS_SCHEMA
+from .docstore import DocumentStore
+from .docstore import write as write_documents
 from .documents import CLEANING_VERSION, UPLOAD_TAG, doc_id_for
 from .embedders import Embedder
 from .errors import DocumentError, EmbedderMismatch, IndexCorrupt, IndexNotFound
@@ -28,13 +32,15 @@ from .vector_store import FaissStore
 log = logging.getLogger(__name__)
 
 # 2: document ids keep their extension (a.txt ≠ a.html); sources are recorded. 3: chunks as a table of offsets
-# (rag.chunk_table), not JSONL; formats 1 and 2 are still read and saved as 3 by the next update
-FORMAT_VERSION = 3
+# (rag.chunk_table), not JSONL. 4: documents in SQLite (rag.docstore), read by id, not JSONL loaded whole; formats
+# 1-3 are still read and saved as 4 by the next update
+FORMAT_VERSION = 4
 _COPY_BLOCK = 65_536  # rows of kept vectors copied at a time in an update (a 100 MB temporary at 384 dimensions)
 MANIFEST = "manifest.json"
-DOCUMENTS = "documents.jsonl"
+DOCUMENTS = "documents.jsonl"  # formats 1-3
 CHUNKS = "chunks.jsonl"  # formats 1 and 2
-OLD_FORMAT_FILES = frozenset({CHUNKS})  # files of older formats, left behind when an index is saved as today's
+# files of older formats, left behind when an index is saved as today's
+OLD_FORMAT_FILES = frozenset({CHUNKS, DOCUMENTS})
 SOURCES = "sources.json"  # the recorded source roots, also readable when the rest of the index is damaged
 UPLOADS_FOLDER = "corpus"  # uploaded files are kept in <index dir>/corpus
 
@@ -101,14 +107,18 @@ class Index:
 
     def __init__(
         self,
-        documents: list[Document],
+        documents: Sequence[Document] | Mapping[str, Document],
         chunks: Sequence[Chunk],
         dense: FaissStore,
         lexical: BM25Store,
         manifest: dict,
     ):
-        check_unique_ids(documents)
-        self.documents = {d.id: d for d in documents}
+        # a mapping (a saved index's document store, read by id) is kept as it is: its ids are unique by its key
+        if isinstance(documents, Mapping):
+            self.documents: Mapping[str, Document] = documents
+        else:
+            check_unique_ids(documents)
+            self.documents = {d.id: d for d in documents}
         self.chunks = chunks
         self.dense = dense
         self.lexical = lexical
@@ -332,6 +342,7 @@ class Index:
             dense = FaissStore(embedder.dim)
         manifest = {
             "format_version": FORMAT_VERSION,
+            "documents_schema": DOCUMENTS_SCHEMA,
             "embedder": {"name": embedder.name, "dim": embedder.dim},
             "chunker": chunker.as_dict(),
             "normalization": normalization,
@@ -362,15 +373,14 @@ class Index:
         shutil.rmtree(tmp, ignore_errors=True)
         tmp.mkdir()
         try:
-            with open(tmp / DOCUMENTS, "w", encoding="utf-8") as f:
-                for d in self.documents.values():
-                    f.write(d.model_dump_json() + "\n")
+            write_documents(tmp / DOCUMENTS_DB, self.documents.values())
             ChunkTable.from_chunks(self.documents, self.chunks).save(tmp)
             self.dense.save(tmp)
             self.lexical.save(tmp)
             files = sorted(p for p in tmp.rglob("*") if p.is_file())
             manifest = dict(self.manifest)
             manifest["format_version"] = FORMAT_VERSION  # what save writes, whatever the index was read from
+            manifest["documents_schema"] = DOCUMENTS_SCHEMA
             manifest["checksums"] = {p.relative_to(tmp).as_posix(): _sha256_file(p) for p in files}
             manifest["saved_at"] = time.strftime("%Y-%m-%dT%H:%M:%S%z")
             (tmp / MANIFEST).write_text(json.dumps(manifest, ensure_ascii=False, indent=1), encoding="utf-8")
@@ -429,7 +439,7 @@ class Index:
             name = manifest["embedder"]["name"]
         except (OSError, ValueError, KeyError, TypeError) as exc:
             raise IndexCorrupt(f"{manifest_path} is unreadable ({exc}); {rebuild}") from exc
-        if version not in (1, 2, FORMAT_VERSION):
+        if version not in (1, 2, 3, FORMAT_VERSION):
             raise IndexCorrupt(f"{folder} has index format {version}, this version reads {FORMAT_VERSION}; {rebuild}")
         if expected_embedder is not None and expected_embedder != name:
             raise EmbedderMismatch(
@@ -444,13 +454,20 @@ class Index:
                 if _sha256_file(path) != digest:
                     raise IndexCorrupt(f"{path} does not match its checksum (truncated or modified); {rebuild}")
         try:
-            documents = [
-                Document.model_validate_json(line)
-                for line in (folder / DOCUMENTS).read_text(encoding="utf-8").splitlines()
-                if line
-            ]
+            documents: Sequence[Document] | Mapping[str, Document]
+            if version >= 4:
+                # the views were stored by the normalisation the manifest records; other rules make them again
+                stored_views = manifest.get("normalization") == describe_normalization()
+                documents = DocumentStore(folder / DOCUMENTS_DB, stored_views=stored_views)
+            else:
+                documents = [
+                    Document.model_validate_json(line)
+                    for line in (folder / DOCUMENTS).read_text(encoding="utf-8").splitlines()
+                    if line
+                ]
             if version >= 3:
-                chunks: Sequence[Chunk] = ChunkTable.load(folder, {d.id: d for d in documents})
+                by_id = documents if isinstance(documents, Mapping) else {d.id: d for d in documents}
+                chunks: Sequence[Chunk] = ChunkTable.load(folder, by_id)
             else:
                 chunks = [
                     Chunk.model_validate_json(line)

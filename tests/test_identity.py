@@ -19,6 +19,8 @@ from rag.embedders import HashEmbedder
 from rag.errors import DocumentError, IndexCorrupt, IndexNotFound
 from rag.index import Index, read_sources
 
+from .old_formats import documents_as_jsonl
+
 TXT = "清河镇卫生院新大楼共有5层。\n清河镇卫生院有病床60张。\n"
 HTML = "<html><body><h1>清河镇图书馆</h1><p>清河镇图书馆藏书3万册。</p><p>图书馆每周开放6天。</p></body></html>"
 
@@ -191,7 +193,8 @@ def test_nothing_indexable_exits_non_zero(tmp_path):
 
 def _downgrade_to_format_1(folder: Path, rename: dict[str, str]) -> None:
     """Rewrite a saved index as the old format wrote it: ids without extension, format_version 1, chunks in JSONL."""
-    chunks = Index.load(folder).chunks
+    chunks = list(Index.load(folder).chunks)
+    documents_as_jsonl(folder)
     (folder / "chunks.jsonl").write_text("".join(c.model_dump_json() + "\n" for c in chunks), encoding="utf-8")
     for name, key in (("documents.jsonl", "id"), ("chunks.jsonl", "doc_id")):
         rows = [json.loads(line) for line in (folder / name).read_text(encoding="utf-8").splitlines()]
@@ -225,8 +228,10 @@ def test_an_old_index_is_migrated_with_a_message(tmp_path, caplog):
     _every_chunk_slices_its_document(index)
     build_index([docs], settings, show_progress=False)
     manifest = json.loads((settings.index_dir / "manifest.json").read_text())
-    assert manifest["format_version"] == 3 and "chunks.npy" in manifest["checksums"]
-    assert not (settings.index_dir / "chunks.jsonl").exists()  # the old file is not carried over
+    assert manifest["format_version"] == 4 and "chunks.npy" in manifest["checksums"]
+    assert "documents.db" in manifest["checksums"]
+    assert not (settings.index_dir / "chunks.jsonl").exists()  # the old files are not carried over
+    assert not (settings.index_dir / "documents.jsonl").exists()
 
 
 def test_an_old_index_with_a_collision_asks_for_a_rebuild(tmp_path):

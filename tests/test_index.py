@@ -8,12 +8,14 @@ from rag.assistant import build_index
 from rag.chunk_table import ChunkTable
 from rag.chunking import RULES_VERSION, ChunkerSettings
 from rag.config import Settings
+from rag.docstore import DocumentStore
 from rag.documents import load_corpus
 from rag.embedders import HashEmbedder
 from rag.errors import EmbedderMismatch, IndexCorrupt, IndexNotFound
 from rag.index import Index
 
 from .conftest import SEEDS
+from .old_formats import documents_as_jsonl
 
 
 class CountingEmbedder(HashEmbedder):
@@ -42,13 +44,16 @@ def test_save_load_round_trip(built_index_dir, seed_docs):
     manifest = json.loads((built_index_dir / "manifest.json").read_text(encoding="utf-8"))
     assert manifest["embedder"] == {"name": "e5-small-bundled", "dim": 384}
     assert manifest["chunker"] == {"chunk_size": 240, "chunk_overlap": 1, "rules": RULES_VERSION}
-    assert manifest["format_version"] == 3
+    assert manifest["format_version"] == 4 and manifest["documents_schema"] == 1
     assert isinstance(index.chunks, ChunkTable) and "chunks.jsonl" not in manifest["checksums"]
+    assert isinstance(index.documents, DocumentStore)  # read by id, not loaded whole
+    assert index.document("001_ad83b76884cea2bc.txt") == seed_docs["001"]
     assert manifest["documents"]["001_ad83b76884cea2bc.txt"]["sha256"] == seed_docs["001"].sha256
-    assert set(manifest["checksums"]) >= {"documents.jsonl", "chunks.npy", "sections.json", "dense.faiss"}
+    assert set(manifest["checksums"]) >= {"documents.db", "chunks.npy", "sections.json", "dense.faiss"}
+    assert "documents.jsonl" not in manifest["checksums"]
 
 
-def test_a_format_2_index_is_read_and_saved_as_format_3(corpus, tmp_path):
+def test_a_format_2_index_is_read_and_saved_as_format_4(corpus, tmp_path):
     """Format 2 kept chunks in JSONL: it still loads (chunks parsed), and the next update writes the table."""
     import hashlib
 
@@ -56,6 +61,8 @@ def test_a_format_2_index_is_read_and_saved_as_format_3(corpus, tmp_path):
     built, _, _ = build_index([corpus], settings, embedder=HashEmbedder())
     folder = settings.index_dir
     (folder / "chunks.jsonl").write_text("".join(c.model_dump_json() + "\n" for c in built.chunks), encoding="utf-8")
+    manifest = json.loads((folder / "manifest.json").read_text(encoding="utf-8"))
+    documents_as_jsonl(folder)
     manifest = json.loads((folder / "manifest.json").read_text(encoding="utf-8"))
     for name in ("chunks.npy", "sections.json"):
         (folder / name).unlink()
@@ -69,7 +76,8 @@ def test_a_format_2_index_is_read_and_saved_as_format_3(corpus, tmp_path):
     updated, report, _ = build_index([corpus], settings, embedder=HashEmbedder())
     assert report.added == ["new.txt"]
     manifest = json.loads((folder / "manifest.json").read_text(encoding="utf-8"))
-    assert manifest["format_version"] == 3 and not (folder / "chunks.jsonl").exists()
+    assert manifest["format_version"] == 4 and not (folder / "chunks.jsonl").exists()
+    assert not (folder / "documents.jsonl").exists()
     assert list(Index.load(folder).chunks) == list(updated.chunks)
 
 
@@ -248,13 +256,13 @@ def test_missing_and_foreign_folders(tmp_path):
 
 
 def test_tampered_and_truncated_files_are_detected(index_copy):
-    docs = index_copy / "documents.jsonl"
-    docs.write_text(docs.read_text(encoding="utf-8").replace("碑林区", "雁塔区", 1), encoding="utf-8")
+    docs = index_copy / "documents.db"
+    docs.write_bytes(docs.read_bytes().replace("碑林区".encode(), "雁塔区".encode(), 1))
     with pytest.raises(IndexCorrupt, match="does not match its checksum.*rag index --rebuild"):
         Index.load(index_copy)
     faiss_file = index_copy / "dense.faiss"
     faiss_file.write_bytes(faiss_file.read_bytes()[:100])
-    with pytest.raises(IndexCorrupt, match="(dense.faiss|documents.jsonl)"):
+    with pytest.raises(IndexCorrupt, match="(dense.faiss|documents.db)"):
         Index.load(index_copy)
 
 

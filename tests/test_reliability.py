@@ -151,12 +151,12 @@ def test_interrupted_swap_is_recovered(tmp_path):
 def test_truncated_file_names_the_rebuild_command(tmp_path):
     folder = tmp_path / "index"
     build_index([SEEDS], Settings(index_dir=folder), embedder=HashEmbedder())
-    path = folder / "documents.jsonl"
+    path = folder / "documents.db"
     path.write_bytes(path.read_bytes()[:50])
     from rag.errors import IndexCorrupt
 
     with pytest.raises(
-        IndexCorrupt, match=r"documents.jsonl does not match its checksum.*rag index --rebuild --index-dir"
+        IndexCorrupt, match=r"documents.db does not match its checksum.*rag index --rebuild --index-dir"
     ):
         Index.load(folder)
 

@@ -41,12 +41,24 @@ from .quoting import (
 from .tables import named_cell
 
 
+def _named_anywhere(index: Index, fragment: str, test=None) -> bool:
+    """Some document of ``index`` holds ``fragment`` (and passes ``test``): a document store scans its text in SQL,
+    never building a document; documents held in memory are scanned here."""
+    documents = index.documents
+    scan = getattr(documents, "any_text", None)
+    if scan is not None:
+        return scan(fragment, test)
+    return any(fragment in d.text and (test is None or test(d.text)) for d in documents.values())
+
+
 def build_answer(question: Question, original: str, hits: list[Hit], index: Index, threshold: float) -> Answer:
     """Answer ``question`` from ``hits`` or abstain; quotes are verified slices of their documents."""
     question = repair_terms(question, [index.document(d).text for d in dict.fromkeys(h.chunk.doc_id for h in hits)])
     explanation: dict = {"question": question.explain()}
-    missing = [p for p in question.places if not any(p in d.text for d in index.documents.values())]
-    missing += [y for y in question.years if not any(_mentions_year(y, d.text) for d in index.documents.values())]
+    missing = [p for p in question.places if not _named_anywhere(index, p)]
+    missing += [
+        y for y in question.years if not _named_anywhere(index, y[:-1], lambda text, y=y: _mentions_year(y, text))
+    ]
     weights = _term_weights(question, index)
     candidates = collect_candidates(question, hits, index, weights) if hits else []
     related = _related(candidates)
