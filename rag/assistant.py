@@ -176,7 +176,7 @@ def build_index(
         max_bytes = int(settings.max_file_mb * 1e6)
         # files whose size and time are still those recorded are not read again (same cleaning rules only)
         known = (
-            {(d.source_root, d.source): d for d in previous.documents.values() if d.file_mtime_ns is not None}
+            {(d.source_root, d.source): d for d in previous.all_documents().values() if d.file_mtime_ns is not None}
             if previous is not None and previous.manifest.get("cleaning") == CLEANING_VERSION
             else {}
         )
@@ -201,7 +201,7 @@ def build_index(
         loaded = {d.id for d in docs}
         remove = [
             d.id
-            for d in (previous.documents.values() if previous is not None else [])
+            for d in (previous.all_documents().values() if previous is not None else [])
             if d.source_root in synced_roots and d.id not in loaded and not _still_there(d, index_dir)
         ]
         sources = _merge_sources(recorded if not (rebuild and explicit) else [], roots, docs)

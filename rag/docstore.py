@@ -61,32 +61,42 @@ def write(path: Path, documents: Iterable[Document]) -> int:
     """
     path = Path(path)
     path.unlink(missing_ok=True)
-    conn = sqlite3.connect(path)
+    conn = _writer(path)
     try:
-        conn.execute("PRAGMA journal_mode=OFF")  # a fresh file in a folder that is renamed into place when complete
-        conn.execute("PRAGMA synchronous=OFF")  # the folder is synced by its rename; a crash leaves no live index
         conn.execute(_CREATE)
-        n = 0
         with conn:
-            for d in documents:
-                view, converted = matching_document(d)
-                conn.execute(
-                    "INSERT INTO documents VALUES (?, ?, ?, ?, ?, ?, ?)",
-                    (
-                        d.id,
-                        len(d.text),
-                        d.model_dump_json(exclude={"text"}),
-                        d.text,
-                        view.title if view.title != d.title else None,
-                        view.text if view.text != d.text else None,
-                        int(converted),
-                    ),
-                )
-                n += 1
+            n = _insert(conn, documents)
         conn.execute(f"PRAGMA user_version={SCHEMA}")
         conn.commit()
     finally:
         conn.close()
+    return n
+
+
+def _writer(path: Path) -> sqlite3.Connection:
+    conn = sqlite3.connect(path)
+    conn.execute("PRAGMA journal_mode=OFF")  # a new file in a folder that is renamed into place when complete
+    conn.execute("PRAGMA synchronous=OFF")  # a crash before the rename leaves no live index to damage
+    return conn
+
+
+def _insert(conn: sqlite3.Connection, documents: Iterable[Document]) -> int:
+    n = 0
+    for d in documents:
+        view, converted = matching_document(d)
+        conn.execute(
+            "INSERT INTO documents VALUES (?, ?, ?, ?, ?, ?, ?)",
+            (
+                d.id,
+                len(d.text),
+                d.model_dump_json(exclude={"text"}),
+                d.text,
+                view.title if view.title != d.title else None,
+                view.text if view.text != d.text else None,
+                int(converted),
+            ),
+        )
+        n += 1
     return n
 
 
@@ -164,6 +174,23 @@ class DocumentStore(Mapping[str, Document]):
     def values(self):  # type: ignore[override]
         """Every document in id order, read a page at a time (never all at once)."""
         return (doc for doc, _ in self._walk())
+
+    def copy_with(self, path: Path, *, delete: Iterable[str], add: Iterable[Document]) -> None:
+        """Write this database to ``path`` with the documents ``delete`` names taken out and ``add`` put in: an
+        update's cost is a page copy plus its change (no document of the rest is read, built or converted).
+        Copied from this store's open file (SQLite's backup), so the copy is what this store reads even if its
+        folder was replaced since."""
+        path = Path(path)
+        path.unlink(missing_ok=True)
+        conn = _writer(path)
+        try:
+            with self._lock:
+                self._conn.backup(conn)
+            with conn:
+                conn.executemany("DELETE FROM documents WHERE id = ?", ((doc_id,) for doc_id in delete))
+                _insert(conn, add)
+        finally:
+            conn.close()
 
     # ------------------------------------------------------------------ corpus-wide checks
     def any_text(self, fragment: str, test: Callable[[str], bool] | None = None) -> bool:

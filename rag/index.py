@@ -113,6 +113,9 @@ class Index:
         lexical: BM25Store,
         manifest: dict,
     ):
+        # set by an update of a saved index: (its document store, ids to delete, documents to write)
+        self._documents_delta: tuple[DocumentStore, list[str], list[Document]] | None = None
+        self._all_documents: dict[str, Document] | None = None  # see all_documents
         # a mapping (a saved index's document store, read by id) is kept as it is: its ids are unique by its key
         if isinstance(documents, Mapping):
             self.documents: Mapping[str, Document] = documents
@@ -123,6 +126,15 @@ class Index:
         self.dense = dense
         self.lexical = lexical
         self.manifest = manifest
+
+    def all_documents(self) -> Mapping[str, Document]:
+        """Every document, held in memory: for an update, which compares and reuses them all (a saved index's
+        store is read once, a page at a time, and kept until the index is saved)."""
+        if isinstance(self.documents, DocumentStore):
+            if self._all_documents is None:
+                self._all_documents = dict(self.documents.items())
+            return self._all_documents
+        return self.documents
 
     @property
     def embedder_name(self) -> str:
@@ -214,8 +226,9 @@ class Index:
 
         new_ids = {d.id for d in documents}
         final_docs: list[Document] = []
+        prev_docs = previous.all_documents() if previous is not None else {}
         if previous is not None:
-            for doc_id, doc in previous.documents.items():
+            for doc_id, doc in prev_docs.items():
                 if doc_id in new_ids:
                     continue
                 if keep_previous and doc_id not in remove:
@@ -223,7 +236,7 @@ class Index:
                 else:
                     report.removed.append(doc_id)
         for doc in documents:
-            old = previous.documents.get(doc.id) if previous is not None else None
+            old = prev_docs.get(doc.id)
             if old is None:
                 report.added.append(doc.id)
             elif old.sha256 == doc.sha256 and old.text == doc.text:
@@ -244,7 +257,7 @@ class Index:
             and built_alike(previous.manifest, chunker, dense_settings)
             and previous.manifest.get("sources") == new_sources
             and previous.manifest.get("excluded", []) == new_excluded
-            and all(_same_document(previous.documents.get(d.id), d) for d in documents)
+            and all(_same_document(prev_docs.get(d.id), d) for d in documents)
         ):
             report.total_chunks = len(previous.chunks)
             report.seconds = time.perf_counter() - t0
@@ -254,11 +267,11 @@ class Index:
             rows: dict[str, Sequence[int]] = {}
             if isinstance(previous.chunks, ChunkTable):
                 table = previous.chunks
-                rows = {doc_id: table.rows_of(doc_id) for doc_id in previous.documents}
+                rows = {doc_id: table.rows_of(doc_id) for doc_id in prev_docs}
             else:
                 for i, c in enumerate(previous.chunks):
                     rows.setdefault(c.doc_id, []).append(i)
-            for doc_id, doc in previous.documents.items():
+            for doc_id, doc in prev_docs.items():
                 reusable[doc_id] = (doc, rows.get(doc_id, []))
 
         chunks: list[Chunk | None] = []  # None: a kept chunk of the previous table (its row in ``kept_rows``)
@@ -361,7 +374,15 @@ class Index:
         final: Sequence[Chunk] = chunks  # type: ignore[assignment]  (no None without a previous table)
         if table is not None:
             final = ChunkTable.combine(docs_by_id, table, chunks, kept_rows)
-        return cls(final_docs, final, dense, lexical, manifest), report
+        index = cls(final_docs, final, dense, lexical, manifest)
+        if isinstance(previous.documents if previous is not None else None, DocumentStore):
+            # saved as the previous database plus the change: documents removed, and those added or read anew
+            # (changed, or the same text with a new file time) written again
+            kept = {d.id for d in final_docs}
+            written = [d for d in final_docs if prev_docs.get(d.id) != d]
+            gone = [doc_id for doc_id in prev_docs if doc_id not in kept] + [d.id for d in written if d.id in prev_docs]
+            index._documents_delta = (previous.documents, gone, written)
+        return index, report
 
     # ------------------------------------------------------------------ saving
     def save(self, folder: Path) -> None:
@@ -373,7 +394,11 @@ class Index:
         shutil.rmtree(tmp, ignore_errors=True)
         tmp.mkdir()
         try:
-            write_documents(tmp / DOCUMENTS_DB, self.documents.values())
+            delta = self._documents_delta
+            if delta is not None and delta[0].stored_views:
+                delta[0].copy_with(tmp / DOCUMENTS_DB, delete=delta[1], add=delta[2])
+            else:
+                write_documents(tmp / DOCUMENTS_DB, self.documents.values())
             ChunkTable.from_chunks(self.documents, self.chunks).save(tmp)
             self.dense.save(tmp)
             self.lexical.save(tmp)
@@ -393,9 +418,18 @@ class Index:
                         os.replace(extra, tmp / extra.name)
                 os.replace(folder, old)
             os.replace(tmp, folder)
+            self._read_saved(folder)
         finally:
             shutil.rmtree(tmp, ignore_errors=True)
             shutil.rmtree(old, ignore_errors=True)
+
+    def _read_saved(self, folder: Path) -> None:
+        """After a save, documents are read from the saved database, not held (a server after an upload)."""
+        store = DocumentStore(folder / DOCUMENTS_DB)
+        self.chunks = ChunkTable.load(folder, store)  # the saved table, memory-mapped, over the store
+        self.documents = store
+        self._documents_delta = None
+        self._all_documents = None
 
     @staticmethod
     def exists(folder: Path) -> bool:

@@ -149,3 +149,48 @@ def test_a_loaded_index_answers_reading_only_the_documents_it_needs(tmp_path):
     assert refused.abstained and "海淀区" in refused.answer
     reloaded = Index.load(settings.index_dir)
     assert reloaded.document("tw.txt").text == "臺北分館共有藏書3萬冊。"
+
+
+def test_an_update_copies_the_previous_database_and_writes_only_its_change(tmp_path, monkeypatch):
+    """Adding, changing and removing files: the saved database is the previous one plus the change (no full
+    rewrite), and reads back exactly as a build from scratch of the same files."""
+    import os
+
+    from rag import docstore, index
+
+    docs = tmp_path / "docs"
+    docs.mkdir()
+    for name, text in (("a.txt", "甲文件。"), ("b.txt", "乙文件。"), ("c.txt", "丙文件。"), ("t.txt", "臺北。")):
+        (docs / name).write_text(text + "\n", encoding="utf-8")
+    settings = Settings(index_dir=tmp_path / "idx", embedder="hash-test")
+    build_index([docs], settings, embedder=HashEmbedder())
+    (docs / "b.txt").write_text("乙文件改过了。\n", encoding="utf-8")
+    (docs / "c.txt").unlink()
+    (docs / "d.txt").write_text("丁文件。\n", encoding="utf-8")
+    os.utime(docs / "a.txt", ns=(1_600_000_000_000_000_000, 1_600_000_000_000_000_000))  # same text, new time
+    written: list[str] = []
+    deleted: list[str] = []
+    real = docstore.DocumentStore.copy_with
+
+    def spy(self, path, *, delete, add):
+        add, delete = list(add), list(delete)
+        written.extend(d.id for d in add)
+        deleted.extend(delete)
+        return real(self, path, delete=delete, add=add)
+
+    monkeypatch.setattr(docstore.DocumentStore, "copy_with", spy)
+    monkeypatch.setattr(index, "write_documents", lambda *a, **k: pytest.fail("the whole database was rewritten"))
+    build_index([docs], settings, embedder=HashEmbedder())
+    assert sorted(written) == ["a.txt", "b.txt", "d.txt"] and sorted(deleted) == ["a.txt", "b.txt", "c.txt"]
+    monkeypatch.undo()
+    updated = Index.load(settings.index_dir)
+    fresh_settings = Settings(index_dir=tmp_path / "fresh", embedder="hash-test")
+    build_index([docs], fresh_settings, embedder=HashEmbedder())
+    fresh = Index.load(fresh_settings.index_dir)
+    assert list(updated.documents) == list(fresh.documents) == ["a.txt", "b.txt", "d.txt", "t.txt"]
+    for doc_id in fresh.documents:
+        assert updated.documents[doc_id] == fresh.documents[doc_id]
+    assert updated.documents["a.txt"].file_mtime_ns == 1_600_000_000_000_000_000
+    view = updated.documents.matching()
+    assert view["t.txt"].text.startswith("台北") and view.converted("t.txt")
+    assert view.any_text("改过") and not view.any_text("丙文件")
