@@ -76,22 +76,43 @@ class ChunkTable(Sequence[Chunk]):
         """
         number = {doc_id: i for i, doc_id in enumerate(sorted(documents))}
         sections = {s: i for i, s in enumerate(previous._sections)}
-        rows = np.empty((len(chunks), COLUMNS), dtype=np.int64)
         kept = np.asarray([-1 if r is None else r for r in kept_rows], dtype=np.int64)
-        copied = np.flatnonzero(kept >= 0)
-        if len(copied):
-            old = np.asarray(previous._rows)[kept[copied]]
-            renumber = np.asarray([number.get(doc_id, -1) for doc_id in previous._ids], dtype=np.int64)
-            old[:, 0] = renumber[old[:, 0]]
-            rows[copied] = old
-        for i in np.flatnonzero(kept < 0).tolist():
-            c = chunks[i]
-            rows[i] = (number[c.doc_id], c.start, c.end, sections.setdefault(c.section, len(sections)))
-        table = cls(documents, rows, list(sections))
-        for i in np.flatnonzero(kept < 0).tolist():
+        added = np.flatnonzero(kept < 0).tolist()
+        new_rows = np.asarray(
+            [
+                (number[c.doc_id], c.start, c.end, sections.setdefault(c.section, len(sections)))
+                for c in (chunks[i] for i in added)
+            ],
+            dtype=np.int64,
+        ).reshape(-1, COLUMNS)
+        table = cls.assemble(documents, previous, kept, new_rows, list(sections))
+        for i in added:
             if table[i] != chunks[i]:
                 raise ValueError(f"chunk {chunks[i].id} is not its document's slice with that id")
         return table
+
+    @classmethod
+    def assemble(
+        cls,
+        documents: Mapping[str, Document],
+        previous: ChunkTable | None,
+        kept_rows: np.ndarray,
+        new_rows: np.ndarray,
+        sections: list[str],
+    ) -> ChunkTable:
+        """A table whose row ``i`` is row ``kept_rows[i]`` of ``previous`` (renumbered to ``documents``) where that
+        is not negative, else the next row of ``new_rows`` (document number, start, end, section number in
+        ``sections``, which extends ``previous``'s sections). Nothing is checked here: the caller made the rows."""
+        rows = np.empty((len(kept_rows), COLUMNS), dtype=np.int64)
+        copied = np.flatnonzero(kept_rows >= 0)
+        if len(copied):
+            number = {doc_id: i for i, doc_id in enumerate(sorted(documents))}
+            old = np.asarray(previous._rows)[kept_rows[copied]]
+            renumber = np.asarray([number.get(doc_id, -1) for doc_id in previous._ids], dtype=np.int64)
+            old[:, 0] = renumber[old[:, 0]]
+            rows[copied] = old
+        rows[kept_rows < 0] = new_rows
+        return cls(documents, rows, sections)
 
     def __len__(self) -> int:
         return len(self._rows)

@@ -7,12 +7,15 @@ import json
 import logging
 import os
 import shutil
+import sys
 import time
+from array import array
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
 import numpy as np
+from tqdm.auto import tqdm
 
 from .chunk_table import ChunkTable
 from .chunking import ChunkerSettings, chunk_document
@@ -35,6 +38,7 @@ log = logging.getLogger(__name__)
 # (rag.chunk_table), not JSONL. 4: documents in SQLite (rag.docstore), read by id, not JSONL loaded whole; formats
 # 1-3 are still read and saved as 4 by the next update
 FORMAT_VERSION = 4
+_EMBED_BATCH = 2_048  # new chunks' passages embedded at a time (then dropped): a few MB of text and vectors
 _COPY_BLOCK = 65_536  # rows of kept vectors copied at a time in an update (a 100 MB temporary at 384 dimensions)
 MANIFEST = "manifest.json"
 DOCUMENTS = "documents.jsonl"  # formats 1-3
@@ -264,42 +268,61 @@ class Index:
             return previous, report
         table = None  # the previous index's chunk table: kept chunks are copied as table rows, never built
         if same_rules:
-            rows: dict[str, Sequence[int]] = {}
-            if isinstance(previous.chunks, ChunkTable):
-                table = previous.chunks
-                rows = {doc_id: table.rows_of(doc_id) for doc_id in prev_docs}
-            else:
-                for i, c in enumerate(previous.chunks):
-                    rows.setdefault(c.doc_id, []).append(i)
-            for doc_id, doc in prev_docs.items():
-                reusable[doc_id] = (doc, rows.get(doc_id, []))
+            table = _table_of(previous, prev_docs)
+            if table is not None:
+                for doc_id, doc in prev_docs.items():
+                    reusable[doc_id] = (doc, table.rows_of(doc_id))
 
-        chunks: list[Chunk | None] = []  # None: a kept chunk of the previous table (its row in ``kept_rows``)
-        kept_rows: list[int | None] = []  # the row of each chunk in ``previous`` when it is kept as it was
+        # Streamed a batch of documents at a time: each new chunk becomes a table row (four integers, its text
+        # stays in its document) and its passage is embedded with its batch and dropped; BM25 reads the passages
+        # again one at a time below. (At a million chunks the chunks and passages held whole cost gigabytes.)
+        docs_by_id = {d.id: d for d in final_docs}
+        number = {d.id: i for i, d in enumerate(final_docs)}
+        sections: dict[str, int] = {s: i for i, s in enumerate(table._sections)} if table is not None else {}
+        kept_list = array("q")  # each row's row in ``previous`` when its chunk is kept as it was, else -1
+        new_list = array("q")  # each new chunk's document number, start, end and section number
         counts: dict[str, int] = {}
-        to_embed: list[int] = []
-        passages: list[str] = []
+        parts: list[np.ndarray] = []
+        batch: list[str] = []
+        todo = sum(1 for d in final_docs if not _reusable(reusable.get(d.id), d))
+        bar = _progress(todo, embedder.name, show_progress)
         for doc in final_docs:
             cached = reusable.get(doc.id)
-            if cached and cached[0].sha256 == doc.sha256 and cached[0].text == doc.text:
-                idx = cached[1]
-                chunks.extend([None] * len(idx) if table is not None else [previous.chunks[i] for i in idx])
-                kept_rows.extend(idx)
-                counts[doc.id] = len(idx)
+            if _reusable(cached, doc):
+                kept_list.extend(cached[1])
+                counts[doc.id] = len(cached[1])
                 continue
+            view, converted = matching_document(doc)
+            n = 0
             for c in chunk_document(doc, chunker):
-                to_embed.append(len(chunks))
-                passages.append(matching_passage(doc, c))
-                chunks.append(c)
-                kept_rows.append(None)
-                counts[doc.id] = counts.get(doc.id, 0) + 1
-        kept_at = np.asarray([i for i, r in enumerate(kept_rows) if r is not None], dtype=np.int64)
-        kept_from = np.asarray([kept_rows[i] for i in kept_at], dtype=np.int64)
+                if c.id != f"{doc.id}#{n}" or doc.text[c.start : c.end] != c.text:
+                    raise ValueError(f"chunk {c.id} is not its document's slice number {n}")
+                kept_list.append(-1)
+                new_list.extend((number[doc.id], c.start, c.end, sections.setdefault(c.section, len(sections))))
+                batch.append(passage_text(view, matching_chunk(c, view, converted)))
+                n += 1
+            counts[doc.id] = n
+            if len(batch) >= _EMBED_BATCH:
+                parts.append(embedder.embed_passages(batch))
+                batch = []
+            bar.update()
+        if batch:
+            parts.append(embedder.embed_passages(batch))
+        bar.close()
+        kept_rows = np.frombuffer(kept_list, dtype=np.int64) if len(kept_list) else np.zeros(0, dtype=np.int64)
+        to_embed = np.flatnonzero(kept_rows < 0)
+        kept_at = np.flatnonzero(kept_rows >= 0)
+        kept_from = kept_rows[kept_at]
         fresh = (
-            embedder.embed_passages(passages, show_progress=show_progress)
-            if to_embed
+            (parts[0] if len(parts) == 1 else np.concatenate(parts))
+            if parts
             else np.zeros((0, embedder.dim), np.float32)
         )
+        del parts
+        new_rows = (
+            np.frombuffer(new_list, dtype=np.int64).reshape(-1, 4) if len(new_list) else np.zeros((0, 4), np.int64)
+        )
+        chunks = ChunkTable.assemble(docs_by_id, table, kept_rows, new_rows, list(sections))
         # an IVF index built with the same settings is updated where it lies (kept vectors renumbered, only the new
         # ones assigned to lists) instead of refilled from a matrix of every vector
         dense = None
@@ -317,28 +340,27 @@ class Index:
             new_of_old[kept_from] = kept_at
             dense = previous.dense.updated(new_of_old, np.asarray(to_embed, np.int64), fresh, consume_previous)
         matrix = None
-        if dense is None:
+        if dense is None and not len(kept_at):
+            matrix = fresh  # every chunk is new: the new vectors are the matrix (no second copy)
+        elif dense is None:
             matrix = np.zeros((len(chunks), embedder.dim), dtype=np.float32)
             if len(kept_at):
                 prev_vectors = previous.dense.vectors()
                 for a in range(0, len(kept_at), _COPY_BLOCK):  # in blocks: no temporary copy of every kept vector
                     matrix[kept_at[a : a + _COPY_BLOCK]] = prev_vectors[kept_from[a : a + _COPY_BLOCK]]
                 del prev_vectors  # freed before the vector store is built (one copy of the vectors fewer)
-            if to_embed:
+            if len(to_embed):
                 matrix[to_embed] = fresh
 
-        docs_by_id = {d.id: d for d in final_docs}
         # the kept chunks' BM25 token ids come from the previous index (when it kept them, tokenised as today):
-        # only new text is tokenised
+        # only new text is tokenised, its passage made again when BM25 reads it
         reuse = previous is not None and previous.lexical.has_tokens()
-        texts = []
-        for c, r in zip(chunks, kept_rows, strict=True):
-            if r is not None and reuse:
-                texts.append("")  # not read: its token ids are the previous row's
-                continue
-            c = c if c is not None else previous.chunks[r]
-            texts.append(matching_passage(docs_by_id[c.doc_id], c))
-        lexical = BM25Store.build(texts, previous=previous.lexical if reuse else None, kept_rows=kept_rows)
+        texts = _Passages(chunks, docs_by_id)
+        lexical = BM25Store.build(
+            texts,
+            previous=previous.lexical if reuse else None,
+            kept_rows=[None if r < 0 else r for r in kept_rows.tolist()],
+        )
         # the previous store (same chunking and normalisation, so the same kind of vectors): an IVF index keeps
         # its trained centroids
         prev_dense = previous.dense if same_rules else None
@@ -371,10 +393,7 @@ class Index:
         report.embedded_chunks = len(to_embed)
         report.total_chunks = len(chunks)
         report.seconds = time.perf_counter() - t0
-        final: Sequence[Chunk] = chunks  # type: ignore[assignment]  (no None without a previous table)
-        if table is not None:
-            final = ChunkTable.combine(docs_by_id, table, chunks, kept_rows)
-        index = cls(final_docs, final, dense, lexical, manifest)
+        index = cls(final_docs, chunks, dense, lexical, manifest)
         if isinstance(previous.documents if previous is not None else None, DocumentStore):
             # saved as the previous database plus the change: documents removed, and those added or read anew
             # (changed, or the same text with a new file time) written again
@@ -527,6 +546,46 @@ class Index:
         if len(dense) != len(chunks):
             raise IndexCorrupt(f"{folder}: {len(dense)} vectors for {len(chunks)} chunks; {rebuild}")
         return cls(documents, chunks, dense, lexical, manifest)
+
+
+def _table_of(previous: Index, documents: Mapping[str, Document]) -> ChunkTable | None:
+    """``previous``'s chunks as a table (an index of format 1 or 2 kept them in a list), or None when they do not
+    make one (then every document is chunked again)."""
+    if isinstance(previous.chunks, ChunkTable):
+        return previous.chunks
+    try:
+        return ChunkTable.from_chunks(documents, previous.chunks)
+    except ValueError:
+        return None
+
+
+def _reusable(cached: tuple[Document, Sequence[int]] | None, doc: Document) -> bool:
+    """``doc``'s chunks are those of the previous index: same file and text."""
+    return cached is not None and cached[0].sha256 == doc.sha256 and cached[0].text == doc.text
+
+
+def _progress(total: int, embedder: str, show: bool):
+    return tqdm(
+        total=total,
+        desc=f"indexing ({embedder})",
+        unit="doc",
+        disable=not show or not sys.stderr.isatty(),
+        file=sys.stderr,
+    )
+
+
+class _Passages(Sequence[str]):
+    """Row ``i``'s passage (title, section and text in the matching view), made when it is read."""
+
+    def __init__(self, chunks: ChunkTable, documents: Mapping[str, Document]):
+        self._chunks, self._documents = chunks, documents
+
+    def __len__(self) -> int:
+        return len(self._chunks)
+
+    def __getitem__(self, i):  # type: ignore[override]
+        chunk = self._chunks[i]
+        return matching_passage(self._documents[chunk.doc_id], chunk)
 
 
 def ann_threshold_of(dense_settings: dict) -> int:

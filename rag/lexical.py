@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import json
 import logging
+from array import array
 from collections.abc import Sequence
 from functools import lru_cache
 from pathlib import Path
@@ -160,18 +161,22 @@ class BM25Store:
             lengths[kept] = old_offsets[rows[kept] + 1] - old_offsets[rows[kept]]
         else:
             kept = np.zeros(n, dtype=bool)
-        fresh: dict[int, np.ndarray] = {}
-        for i in range(n):
-            if kept[i]:
-                continue
+        # the new rows' token ids, in row order, in one int32 buffer (4 bytes a token, no array per row: at a
+        # million chunks per-row arrays cost more than the index they make)
+        buffer = array("i")
+        added = np.flatnonzero(~kept)
+        for i in added.tolist():
             tokens = known[i] if known[i] is not None else cls.tokenize(texts[i])
-            ids = np.fromiter((words.setdefault(w, len(words)) for w in tokens), dtype=np.int64, count=len(tokens))
-            fresh[i] = ids
-            lengths[i] = len(ids)
-        # every row's token ids in one array (the previous vocabulary's ids, then new words' ids after them)
-        tok = np.empty(int(lengths.sum()), dtype=np.int32 if len(words) < 2**31 else np.int64)
+            buffer.extend(words.setdefault(w, len(words)) for w in tokens)
+            lengths[i] = len(tokens)
+        fresh_ids = np.frombuffer(buffer, dtype=np.int32) if len(buffer) else np.zeros(0, dtype=np.int32)
+        fresh = (added, fresh_ids, lengths[added])
         offsets = np.zeros(n + 1, dtype=np.int64)
         np.cumsum(lengths, out=offsets[1:])
+        if not kept.any():  # a build from scratch: the buffer is every row's ids, in order
+            return cls._from_ids(fresh_ids, offsets, words)
+        # every row's token ids in one array (the previous vocabulary's ids, then new words' ids after them)
+        tok = np.empty(int(lengths.sum()), dtype=np.int32)
         if kept.any():
             # kept rows come in runs, consecutive both in the previous index and in this one: one slice copy
             # per run (as many as the changes), no per-token index arrays
@@ -182,8 +187,10 @@ class BM25Store:
                 first, last = int(new_rows[a]), int(new_rows[b - 1]) + 1
                 old_first, old_last = int(src[a]), int(src[b - 1]) + 1
                 tok[offsets[first] : offsets[last]] = old_ids[old_offsets[old_first] : old_offsets[old_last]]
-        for i, ids in fresh.items():
-            tok[offsets[i] : offsets[i + 1]] = ids
+        at = 0
+        for i, size in zip(added.tolist(), lengths[added].tolist(), strict=True):
+            tok[offsets[i] : offsets[i] + size] = fresh_ids[at : at + size]
+            at += size
         if reuse and previous._tf is not None and kept.any() and bool(np.all(np.diff(rows[kept]) > 0)):
             return cls._merged(previous, rows, kept, fresh, tok, offsets, words)
         return cls._from_ids(tok, offsets, words)
@@ -194,7 +201,7 @@ class BM25Store:
         previous: BM25Store,
         rows: np.ndarray,
         kept: np.ndarray,
-        fresh: dict[int, np.ndarray],
+        fresh: tuple[np.ndarray, np.ndarray, np.ndarray],
         tok: np.ndarray,
         offsets: np.ndarray,
         words: dict[str, int],
@@ -215,9 +222,10 @@ class BM25Store:
         old_indptr = np.asarray(previous._indptr)
         old_rows, old_tf = previous._indices, previous._tf
         # the new rows' entries, few: (word, row) keys sorted, with their counts
-        if fresh:
-            f_rows = np.concatenate([np.full(len(ids), i, dtype=np.int64) for i, ids in fresh.items()])
-            f_keys, f_tf = np.unique(np.concatenate(list(fresh.values())) * n + f_rows, return_counts=True)
+        fresh_rows, fresh_ids, fresh_lengths = fresh
+        if len(fresh_ids):
+            f_rows = np.repeat(fresh_rows.astype(np.int64), fresh_lengths)
+            f_keys, f_tf = np.unique(fresh_ids.astype(np.int64) * n + f_rows, return_counts=True)
         else:
             f_keys, f_tf = np.zeros(0, dtype=np.int64), np.zeros(0, dtype=np.int64)
         f_cols = f_keys // n
