@@ -298,7 +298,9 @@ class BM25Store:
         Lucene's BM25 (bm25s's default method, whose index this replaces, with its parameters and float32
         rounding): idf = ln(1 + (N - df + 0.5) / (df + 0.5)), score = idf * tf / (tf + k1 * (1 - b + b * dl / avgdl)),
         one CSC column per word. Ids are renumbered in order of first appearance, so that an update and a build
-        from scratch of the same rows give the same arrays; words no row uses any more are dropped.
+        from scratch of the same rows give the same arrays; words no row uses any more are dropped. ``tok`` is
+        renumbered in place when it is a writable int32 array (both callers' own, not used again): no second array
+        of every token.
         """
         n = len(offsets) - 1
         params = {"k1": K1, "b": B, "method": "lucene", "num_docs": n, "tokenizer": tokenizer_fingerprint()}
@@ -318,7 +320,7 @@ class BM25Store:
         # ids in order of first appearance: an update and a build from scratch give the same arrays
         rank = np.full(len(words), -1, dtype=np.int32)
         rank[used[order]] = np.arange(len(used), dtype=np.int32)
-        canon = np.empty(len(tok), dtype=np.int32)
+        canon = tok if tok.dtype == np.int32 and tok.flags.writeable else np.empty(len(tok), dtype=np.int32)
         for a, b in _blocks(len(tok)):
             canon[a:b] = rank[tok[a:b]]
         del tok, rank
