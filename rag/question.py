@@ -118,8 +118,11 @@ _DESCRIPTION_Q = re.compile(
 )
 # 哪个电话, 什么号码, 密码是多少: a string to dial or type is asked (rag/resources/zh/code_nouns.txt), not a count
 _CODE_NOUNS = "|".join(sorted(" ".join(resource_lines("zh/code_nouns.txt")).split(), key=len, reverse=True))
+_CODE_WHICH = "|".join(" ".join(resource_lines("zh/code_which.txt")).split())
 CODE_Q = re.compile(
-    rf"(?:哪个|哪一个|什么|啥|哪)(?:{_CODE_NOUNS})|(?:{_CODE_NOUNS})(?:是|为)?(?:多少|什么|啥|几(?!点|时|天|号))", re.I
+    rf"(?:哪个|哪一个|什么|啥|哪)(?:{_CODE_NOUNS})|(?:{_CODE_NOUNS})(?:是|为)?(?:多少|什么|啥|几(?!点|时|天|号))"
+    rf"|(?:哪个|哪一个)(?:{_CODE_WHICH})",
+    re.I,
 )
 
 # The measure word or noun right after 多少/几: 多少个村, 几支队伍, 多少户, 多少资金.

@@ -763,6 +763,8 @@ def test_a_result_verb_inside_a_cause_clause_does_not_cut_the_cause(tmp_path):
         ("wifi密码多少", "code"),
         ("他的手机号是什么", "code"),
         ("售后电话每天几点到几点有人接？", "date"),  # 电话 is no slot here: 几点 asks a time
+        ("打电话预约打哪个号？", "code"),  # 号 after 哪个 (code_which.txt)
+        ("几号开始报名？", "date"),  # 几号 asks a day of the month
         ("押金多少钱", "number"),
     ],
 )

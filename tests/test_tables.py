@@ -52,3 +52,73 @@ def test_a_header_row_names_columns_and_a_spaced_prose_line_is_none():
     assert not is_header(TEXT, TEXT.index("二类城市"))  # a row of values
     prose = "营业时间：周一至周五 10:00—21:00，周六、周日 9:30—21:30。\n预约电话：0571-8652 3307（前台 小周）\n"
     assert not is_header(prose, 0)
+
+
+PRICES = (
+    "价目表\n"
+    "服务项目 小型轿车 SUV/MPV 七座以上商务车\n"
+    "普通外观洗车 35 45 60\n"
+    "精洗（内外） 80 100 130\n"
+    "打蜡 150 180 220\n"
+    "发动机舱清洗 60 70 80\n"
+    "说明：车身特别脏加收20元。\n"
+)
+
+
+def test_a_column_is_named_by_what_sets_its_name_apart():
+    """车 is in two columns' names: 摩托车 names none of them; 小轿车 writes 小型轿车's own 小 and 轿."""
+    header = table_row(PRICES, PRICES.index("打蜡")).header
+    scores = column_scores(header, "给摩托车洗一次多少钱")
+    assert scores[1] == scores[3] == 0.0
+    row = table_row(PRICES, PRICES.index("打蜡"))
+    assert asked_column(row, "给摩托车洗一次多少钱", [1, 2, 3]) is None
+    assert asked_column(row, "小轿车洗一次多少钱", [1, 2, 3]) == 1
+    assert asked_column(row, "七座的商务车做个精洗多少钱", [1, 2, 3]) == 3
+
+
+def test_a_row_is_named_by_the_characters_only_it_has():
+    from rag.answering.tables import distinct_share, label_share, labels
+
+    rows = labels(PRICES, PRICES.index("打蜡"))
+    assert rows == ["普通外观洗车", "精洗（内外）", "打蜡", "发动机舱清洗"]
+    question = "小轿车洗一次多少钱"
+    assert distinct_share("普通外观洗车", rows, question) > 0  # its 车 (洗 is every washing row's)
+    assert distinct_share("发动机舱清洗", rows, question) == distinct_share("精洗（内外）", rows, question) == 0
+    assert label_share("打蜡", "打个蜡要多少钱") == 1.0 and label_share("普通外观洗车", "打个蜡要多少钱") == 0.0
+
+
+def test_a_rows_figures_when_no_column_is_named_and_the_header_line():
+    from rag.answering.tables import header_line, row_figures
+
+    def digits(cell):
+        return cell.isdigit()
+
+    pos = PRICES.index("打蜡")
+    a, b = row_figures(PRICES, pos, "打蜡要多少钱", digits)
+    assert PRICES[a:b] == "150 180 220"
+    assert row_figures(PRICES, pos, "SUV打蜡要多少钱", digits) is None  # a column named: its cell answers
+    assert row_figures(PRICES, pos, "洗车要多少钱", digits) is None  # the row is not named
+    start, end = header_line(PRICES, pos)
+    assert PRICES[start:end] == "服务项目 小型轿车 SUV/MPV 七座以上商务车"
+    assert header_line(PRICES, PRICES.index("说明")) is None
+
+
+def test_a_price_is_read_where_the_named_row_meets_the_named_column(tmp_path):
+    """The row named by what only it has and the column by its own name, quoted with the header; a column the
+    question does not name gives no figure of the table; a row asked without a column gives its figures."""
+    from tests.test_general_rules import _assistant_over
+
+    text = (
+        "洗车价目\n\n| 服务项目 | 小型轿车 | SUV/MPV | 七座以上商务车 |\n| --- | --- | --- | --- |\n"
+        "| 普通外观洗车 | 35 | 45 | 60 |\n| 精洗（内外） | 80 | 100 | 130 |\n| 打蜡 | 150 | 180 | 220 |\n"
+        "| 发动机舱清洗 | 60 | 70 | 80 |\n\n以上价格单位为元。车身特别脏加收20元。\n"
+    )
+    assistant = _assistant_over(tmp_path, "价目表.md", text)
+    car = assistant.ask("小轿车洗一次多少钱？", threshold=0.0)
+    assert car.answer == "35"
+    assert [q.text for q in car.quotes] == ["普通外观洗车 35 45 60", "服务项目 小型轿车 SUV/MPV 七座以上商务车"]
+    assert assistant.ask("七座的商务车做个精洗多少钱？", threshold=0.0).answer == "130"
+    motorbike = assistant.ask("给摩托车洗一次多少钱？", threshold=0.0)
+    assert motorbike.abstained or motorbike.answer not in {"35", "45", "60", "70", "80"}
+    wax = assistant.ask("打蜡要多少钱？", threshold=0.0)
+    assert wax.answer == "150 180 220" and wax.quotes[1].text.startswith("服务项目")

@@ -10,6 +10,7 @@ from ..index import Index
 from ..normalize import to_matching
 from ..question import Question
 from ..schema import Answer, Hit, Quote
+from ..spans import find_quantities
 from ..textutil import posseg
 from .core import (
     NOT_FOUND,
@@ -38,7 +39,7 @@ from .quoting import (
     _display,
     _quote_for,
 )
-from .tables import named_cell
+from .tables import distinct_share, header_line, label_share, labels, named_cell, row_figures, row_label
 
 
 def _named_anywhere(index: Index, fragment: str, test=None) -> bool:
@@ -91,7 +92,7 @@ def build_answer(question: Question, original: str, hits: list[Hit], index: Inde
         best = SpanChoice(cand, a_start - cand.span.start, a_end - cand.span.start, cand.score, False, "")
         best.display, best.local, best.agree = cand.doc.text[a_start:a_end], cand.content_coverage, 1.0
         return decide(best, "definition", quote=(d_start, d_end))
-    if question.qtype in _CELL_TYPES and (cell := next(filter(None, (_named_cell(question, c) for c in top)), None)):
+    if question.qtype in _CELL_TYPES and (cell := _best_named_cell(question, top)):
         # a table's row and column both named: the cell where they meet is the answer, a typed span
         return decide(cell, "typed")
     extractor = _EXTRACTORS.get(question.qtype)
@@ -155,9 +156,47 @@ def build_answer(question: Question, original: str, hits: list[Hit], index: Inde
     return decide(best, path, slot_probability=slot_probability, rivals=rivals)
 
 
-# question types a table cell answers by its row and column (a course, a teacher's name in a timetable); figures
-# are read by the number extractor, which knows the column too
-_CELL_TYPES = ("fact", "person")
+# question types a table cell answers by its row and column (a course, a teacher's name in a timetable, a price in
+# a price list); a figure's cell must hold a digit (other figures are read by the number extractor, which knows
+# the column too)
+_CELL_TYPES = ("fact", "person", "number")
+_NAME_TYPES = ("fact", "person")  # answers that may be a person called by surname and title (陈老师)
+
+
+def _is_figure(question: Question, cell: str) -> bool:
+    """A table cell that is one figure of the asked kind (220元 for 多少钱), or a bare number."""
+    found = find_quantities(cell.strip())
+    return (
+        len(found) == 1
+        and found[0].text == cell.strip()
+        and (found[0].kind is None or not question.unit_kind or found[0].kind == question.unit_kind)
+    )
+
+
+def _header_of(best: SpanChoice) -> tuple[int, int] | None:
+    """The header line of the table row ``best`` was read from (not the row itself), or None."""
+    cand = best.candidate
+    header = header_line(cand.doc.text, cand.span.start + best.start)
+    if header is None or header[0] <= cand.span.start < header[1]:
+        return None
+    return header
+
+
+def _best_named_cell(question: Question, top: list[Candidate]) -> SpanChoice | None:
+    """Of the cells the question names by row and column in the sentences read, the one in the row whose label it
+    writes most of (小轿车洗一次多少钱: 普通外观洗车 before 发动机舱清洗, both holding 洗); the better sentence first
+    among equals."""
+    cells = [(i, cell) for i, c in enumerate(top) if (cell := _named_cell(question, c))]
+    if not cells:
+        return None
+
+    def named(item: tuple[int, SpanChoice]) -> tuple[float, float, int]:
+        i, cell = item
+        text, pos = cell.candidate.doc.text, cell.candidate.span.start
+        label = row_label(text, pos) or ""
+        return (distinct_share(label, labels(text, pos), question.text), label_share(label, question.text), -i)
+
+    return max(cells, key=named)[1]
 
 
 def _named_cell(question: Question, cand: Candidate) -> SpanChoice | None:
@@ -166,9 +205,17 @@ def _named_cell(question: Question, cand: Candidate) -> SpanChoice | None:
     text = cand.doc.text
 
     def row_named(label: str) -> bool:
+        if question.qtype == "number" and not distinct_share(label, labels(text, cand.span.start), question.text):
+            return False  # a figure's row is named by what sets it apart from the other rows, not a shared word
         return any(term_positions(t, label) for t in question.terms)
 
-    cell = named_cell(text, cand.span.start, question.text, row_named, names_column(question.text))
+    names = names_column(question.text)
+    cell = named_cell(text, cand.span.start, question.text, row_named, names)
+    if question.qtype == "number" and cell is not None and not any(c.isdigit() for c in text[cell[0] : cell[1]]):
+        cell = None
+    if cell is None and question.qtype == "number":
+        # the row named, none of its figure columns: its figures, with the header that tells them apart
+        cell = row_figures(text, cand.span.start, question.text, lambda cell: _is_figure(question, cell), names)
     if cell is None or not (cand.span.start <= cell[0] and cell[1] <= cand.span.end):
         return None
     a, b = cell[0] - cand.span.start, cell[1] - cand.span.start
@@ -359,7 +406,10 @@ def _decide(
     quotes = [Quote.from_document(cand.doc, q_start, q_end)]
     # 陈老师 teaches it and the documents name one 陈 in full (陈思齐：普拉提): the name, quoted where it is written
     docs = [index.document(d) for d in dict.fromkeys(h.chunk.doc_id for h in hits)]
-    if question.qtype in _CELL_TYPES and (named := full_name(display, docs)):
+    if (header := _header_of(best)) is not None:
+        # an answer read from a table row: the header line says which column each figure is
+        quotes.append(Quote.from_document(cand.doc, *header))
+    if question.qtype in _NAME_TYPES and (named := full_name(display, docs)):
         name_doc, n_start, n_end = named
         display = name_doc.text[n_start:n_end]
         quotes.append(Quote.from_document(name_doc, *_sentence_around(name_doc.text, n_start, n_end)))

@@ -118,7 +118,9 @@ def _table_cells(question: Question, cand: Candidate, quantities: list) -> tuple
     ]
     col = asked_column(row, question.text, among, names_column(question.text))
     if col is None:
-        return None
+        # several columns hold a figure and the question names none of them: which figure it asks is not said
+        # (摩托车洗一次多少钱 over columns 小型轿车 / SUV / 商务车), so each is only a figure of another column
+        return ((0, 0), [cells[j] for j in among]) if len(among) > 1 else None
     return cells[col], [cells[j] for j in among if j != col]
 
 

@@ -43,6 +43,22 @@ def _line_bounds(text: str, pos: int) -> tuple[int, int]:
     return start, len(text) if end == -1 else end
 
 
+def _run_start(text: str, start: int, n_cells: int) -> int:
+    """The start of the first of the run of lines with ``n_cells`` cells that ends with the line at ``start``."""
+    first = start
+    while first > 0:
+        prev_start, prev_end = _line_bounds(text, first - 1)
+        if len(_cells(text, prev_start, prev_end)) != n_cells:
+            break
+        first = prev_start
+    return first
+
+
+def _share(chars: list[str], question: str) -> float:
+    """The share of ``chars`` the (matching-view) ``question`` writes."""
+    return sum(c in question for c in chars) / len(chars) if chars else 0.0
+
+
 def table_row(text: str, pos: int) -> TableRow | None:
     """The table row of the line holding ``text[pos]``, with its header (the first line of the run of lines
     with as many cells), or None when that line is no table row or is the header itself."""
@@ -52,12 +68,7 @@ def table_row(text: str, pos: int) -> TableRow | None:
     cells = _cells(text, start, end)
     if len(cells) < MIN_COLUMNS:
         return None
-    first = start
-    while first > 0:
-        prev_start, prev_end = _line_bounds(text, first - 1)
-        if len(_cells(text, prev_start, prev_end)) != len(cells):
-            break
-        first = prev_start
+    first = _run_start(text, start, len(cells))
     if first == start:
         return None  # the first line names the columns: it is the header, no row of values
     header = tuple(text[a:b] for a, b in _cells(text, first, _line_bounds(text, first)[1]))
@@ -88,17 +99,25 @@ def is_header(text: str, pos: int) -> bool:
 
 def column_scores(header: tuple[str, ...], question: str, names=None) -> list[float]:
     """How much of each column's name the question writes: the share of the name's characters (letters and
-    digits, width and case folded) found in the question (普通员工 in 我是普通员工… → 1.0, 经理 → 0); a name
-    the question writes in other words (``names(name)`` true: 礼拜三 for 周三, 一个月 for 月卡) is written in full."""
+    digits, width and case folded) found in the question (普通员工 in 我是普通员工… → 1.0, 经理 → 0), counting
+    only the characters that set the name apart from the other columns' names where it has any (车 of 小型轿车
+    is also 七座以上商务车's: 摩托车 names neither); a name the question writes in other words (``names(name)``
+    true: 礼拜三 for 周三, 一个月 for 月卡) is written in full."""
     q = to_matching(question)
+    folded = [[c for c in to_matching(name) if c.isalnum()] for name in header]
     out = []
-    for name in header:
-        chars = [c for c in to_matching(name) if c.isalnum()]
-        share = sum(c in q for c in chars) / len(chars) if chars else 0.0
+    for i, name in enumerate(header):
+        others = {c for j, chars in enumerate(folded) if j != i for c in chars}
+        share = _share([c for c in folded[i] if c not in others] or folded[i], q)
         if names is not None and names(name):
             share = 1.0
         out.append(share)
     return out
+
+
+# a row's label is written in the question when at least this share of its characters is (打蜡 of 打个蜡要多少钱:
+# all; 个人轻写真 of 约写真: 2 of 5, a word of the same kind of row, not the row)
+NAMED_SHARE = 0.5
 
 
 def asked_column(row: TableRow, question: str, among: list[int], names=None) -> int | None:
@@ -111,6 +130,69 @@ def asked_column(row: TableRow, question: str, among: list[int], names=None) -> 
     if scores[best] <= 0 or sum(scores[j] == scores[best] for j in among) > 1:
         return None
     return best
+
+
+def label_share(label: str, question: str) -> float:
+    """The share of a row label's characters (letters and digits) the question writes: which of several rows it
+    names best (小轿车洗一次 names 普通外观洗车 more than 发动机舱清洗)."""
+    return _share([c for c in to_matching(label) if c.isalnum()], to_matching(question))
+
+
+def header_line(text: str, pos: int) -> tuple[int, int] | None:
+    """The header line (``start``, ``end``) of the table row on the line holding ``text[pos]``: what its cells
+    are, quoted beside an answer read from the row."""
+    row = table_row(text, pos)
+    if row is None:
+        return None
+    return _line_bounds(text, _run_start(text, _line_bounds(text, pos)[0], len(row.cells)))
+
+
+def row_figures(text: str, pos: int, question: str, is_figure, names=None) -> tuple[int, int] | None:
+    """The run of a table row's figures, first to last (150 180 220), when the question writes the row's label
+    (打蜡要多少钱) but names none of its columns while several hold a figure: each is an answer for one column, and
+    the header quoted beside them says which (``is_figure(cell)``: a figure of the asked kind). None otherwise."""
+    row = table_row(text, pos)
+    if row is None or len(row.cells) != len(row.header):
+        return None
+    label = text[row.cells[0][0] : row.cells[0][1]]
+    if label_share(label, question) < NAMED_SHARE:
+        return None
+    figures = [j for j, (a, b) in enumerate(row.cells) if j and is_figure(text[a:b])]
+    if len(figures) < 2 or asked_column(row, question, figures, names) is not None:
+        return None
+    return row.cells[figures[0]][0], row.cells[figures[-1]][1]
+
+
+def labels(text: str, pos: int) -> list[str]:
+    """Every row label (first cell) of the table whose row is on the line holding ``text[pos]``, header excluded."""
+    row = table_row(text, pos)
+    if row is None:
+        return []
+    start, _ = header_line(text, pos)
+    out: list[str] = []
+    line_end = _line_bounds(text, start)[1]
+    while line_end < len(text):
+        a, b = _line_bounds(text, line_end + 1)
+        cells = _cells(text, a, b)
+        if len(cells) != len(row.cells):
+            break
+        out.append(text[cells[0][0] : cells[0][1]])
+        line_end = b
+    return out
+
+
+def distinct_share(label: str, others: list[str], question: str) -> float:
+    """The share of the characters that set ``label`` apart from the ``others`` (the table's other row labels)
+    that the question writes: 小轿车洗一次 names 普通外观洗车 by its 车 (洗 is also 精洗's and 发动机舱清洗's);
+    上一节课 names no row of 一对一基础课 / 一对一考级课 (课 is every row's)."""
+    theirs = {c for other in others if other != label for c in to_matching(other)}
+    return _share([c for c in to_matching(label) if c.isalnum() and c not in theirs], to_matching(question))
+
+
+def row_label(text: str, pos: int) -> str | None:
+    """The label (first cell) of the table row on the line holding ``text[pos]``, or None for no table row."""
+    row = table_row(text, pos)
+    return None if row is None else text[row.cells[0][0] : row.cells[0][1]]
 
 
 def named_cell(text: str, pos: int, question: str, row_named, names=None) -> tuple[int, int] | None:
