@@ -122,3 +122,30 @@ def test_a_price_is_read_where_the_named_row_meets_the_named_column(tmp_path):
     assert motorbike.abstained or motorbike.answer not in {"35", "45", "60", "70", "80"}
     wax = assistant.ask("打蜡要多少钱？", threshold=0.0)
     assert wax.answer == "150 180 220" and wax.quotes[1].text.startswith("服务项目")
+
+
+def test_a_row_is_named_by_its_words_and_label_not_its_figures():
+    from rag.answering.tables import distinct_share, labels, row_words
+
+    pos = TEXT.index("二类城市")
+    assert row_words(TEXT, pos) == "二类城市 杭州、成都"
+    rows = labels(TEXT, pos, words=True)
+    assert rows == ["一类城市 北京、上海", "二类城市 杭州、成都"]
+    assert distinct_share(row_words(TEXT, pos), rows, "我是普通员工，去成都出差一晚能报多少") > 0
+    assert distinct_share(row_words(TEXT, pos), rows, "去北京出差一晚能报多少") == 0
+    plans = "套餐 月费 速率\n500M 89元 500兆\n1000M 169元 1000兆\n"
+    plan_rows = labels(plans, plans.index("500M"), words=True)
+    assert plan_rows == ["500M", "1000M"]  # a label with digits still names its row
+    assert distinct_share("500M", plan_rows, "500兆的宽带一个月多少钱") > 0
+
+
+def test_a_figure_in_the_named_column_of_a_row_the_question_does_not_name_is_not_vouched_for(tmp_path):
+    """我是普通员工，去成都出差: 成都 names the second row by a cell that is not its label; the first row's 450 in
+    the same column is no answer."""
+    from tests.test_general_rules import _assistant_over
+
+    answer = _assistant_over(tmp_path, "标准.txt", TEXT).ask(
+        "我是普通员工，去成都出差，酒店一晚最多能报多少？", threshold=0.0
+    )
+    assert answer.answer.startswith("350")
+    assert [q.text for q in answer.quotes][1] == "城市类别 代表城市 总监 经理 普通员工"

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import functools
+import re
 from functools import lru_cache
 
 from ..chunking import split_sentences
@@ -159,18 +160,24 @@ def build_answer(question: Question, original: str, hits: list[Hit], index: Inde
 # question types a table cell answers by its row and column (a course, a teacher's name in a timetable, a price in
 # a price list); a figure's cell must hold a digit (other figures are read by the number extractor, which knows
 # the column too)
-_CELL_TYPES = ("fact", "person", "number")
+_CELL_TYPES = ("fact", "person", "number")  # number: only a whole row asked (below); its cells are the extractor's
 _NAME_TYPES = ("fact", "person")  # answers that may be a person called by surname and title (陈老师)
 
 
+# what may follow a figure in its cell: the period or thing it is per (380元/月, 70元/台, 50元每次)
+_PER = re.compile(r"(?:/|每)[\u4e00-\u9fff]{1,2}")
+
+
 def _is_figure(question: Question, cell: str) -> bool:
-    """A table cell that is one figure of the asked kind (220元 for 多少钱), or a bare number."""
-    found = find_quantities(cell.strip())
-    return (
-        len(found) == 1
-        and found[0].text == cell.strip()
-        and (found[0].kind is None or not question.unit_kind or found[0].kind == question.unit_kind)
-    )
+    """A table cell that is one figure of the asked kind (220元 or 380元/月 for 多少钱; 2000元 is no answer to
+    多久), or a bare number; a question that names no kind takes bare numbers only (a row of 25元 and 30天 mixes
+    two things)."""
+    cell = cell.strip()
+    found = find_quantities(cell)
+    if len(found) != 1 or found[0].start != 0 or not (found[0].end == len(cell) or _PER.fullmatch(cell, found[0].end)):
+        return False
+    kind = found[0].kind
+    return kind is None if not question.unit_kind else kind in (None, question.unit_kind)
 
 
 def _header_of(best: SpanChoice) -> tuple[int, int] | None:
@@ -205,17 +212,15 @@ def _named_cell(question: Question, cand: Candidate) -> SpanChoice | None:
     text = cand.doc.text
 
     def row_named(label: str) -> bool:
-        if question.qtype == "number" and not distinct_share(label, labels(text, cand.span.start), question.text):
-            return False  # a figure's row is named by what sets it apart from the other rows, not a shared word
         return any(term_positions(t, label) for t in question.terms)
 
     names = names_column(question.text)
-    cell = named_cell(text, cand.span.start, question.text, row_named, names)
-    if question.qtype == "number" and cell is not None and not any(c.isdigit() for c in text[cell[0] : cell[1]]):
-        cell = None
-    if cell is None and question.qtype == "number":
-        # the row named, none of its figure columns: its figures, with the header that tells them apart
+    if question.qtype == "number":
+        # a figure of a named row and column is the number extractor's, weighed with its sentence; here only the
+        # row asked without any of its figure columns: its figures, with the header that tells them apart
         cell = row_figures(text, cand.span.start, question.text, lambda cell: _is_figure(question, cell), names)
+    else:
+        cell = named_cell(text, cand.span.start, question.text, row_named, names)
     if cell is None or not (cand.span.start <= cell[0] and cell[1] <= cand.span.end):
         return None
     a, b = cell[0] - cand.span.start, cell[1] - cand.span.start

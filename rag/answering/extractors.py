@@ -38,7 +38,7 @@ from .core import (
     _span_choice,
     names_column,
 )
-from .tables import asked_column, table_row
+from .tables import asked_column, distinct_share, labels, row_words, table_row
 
 _GENERIC_CLASSIFIERS = ("个", "名", "位")
 # measure words that count how often something is done (rag/resources/zh/verbal_classifiers.txt)
@@ -118,9 +118,12 @@ def _table_cells(question: Question, cand: Candidate, quantities: list) -> tuple
     ]
     col = asked_column(row, question.text, among, names_column(question.text))
     if col is None:
-        # several columns hold a figure and the question names none of them: which figure it asks is not said
-        # (摩托车洗一次多少钱 over columns 小型轿车 / SUV / 商务车), so each is only a figure of another column
-        return ((0, 0), [cells[j] for j in among]) if len(among) > 1 else None
+        return None
+    words = row_words(cand.doc.text, cand.span.start)
+    if not distinct_share(words, labels(cand.doc.text, cand.span.start, words=True), question.text):
+        # the column named but not the row, among rows that others name (发动机舱清洗 for 小轿车洗一次, where
+        # 普通外观洗车's own 车 is written): each of its figures is only one of another row
+        return (0, 0), [cells[j] for j in among]
     return cells[col], [cells[j] for j in among if j != col]
 
 

@@ -163,8 +163,10 @@ def row_figures(text: str, pos: int, question: str, is_figure, names=None) -> tu
     return row.cells[figures[0]][0], row.cells[figures[-1]][1]
 
 
-def labels(text: str, pos: int) -> list[str]:
-    """Every row label (first cell) of the table whose row is on the line holding ``text[pos]``, header excluded."""
+def labels(text: str, pos: int, words: bool = False) -> list[str]:
+    """Every row label (first cell) of the table whose row is on the line holding ``text[pos]``, header excluded;
+    with ``words``, each row's label and its cells that hold no digit, joined (二类城市 杭州、成都: what names
+    the row)."""
     row = table_row(text, pos)
     if row is None:
         return []
@@ -176,9 +178,24 @@ def labels(text: str, pos: int) -> list[str]:
         cells = _cells(text, a, b)
         if len(cells) != len(row.cells):
             break
-        out.append(text[cells[0][0] : cells[0][1]])
+        if words:
+            out.append(_words(text, cells))
+        else:
+            out.append(text[cells[0][0] : cells[0][1]])
         line_end = b
     return out
+
+
+def row_words(text: str, pos: int) -> str:
+    """The label and the digit-free cells of the table row on the line holding ``text[pos]``, joined."""
+    row = table_row(text, pos)
+    return "" if row is None else _words(text, row.cells)
+
+
+def _words(text: str, cells) -> str:
+    """A row's label (its first cell, 500M as well) and its other cells that hold no digit (its figures are not
+    what names it)."""
+    return " ".join(text[a:b] for i, (a, b) in enumerate(cells) if i == 0 or not any(c.isdigit() for c in text[a:b]))
 
 
 def distinct_share(label: str, others: list[str], question: str) -> float:
