@@ -254,8 +254,23 @@ def _join_ranges(text: str, found: list[Quantity]) -> list[Quantity]:
         ):
             out[-1] = Quantity(prev.start, q.end, text[prev.start : q.end], prev.value, q.unit, q.kind)
             continue
+        if (
+            prev is not None
+            and prev.unit is None
+            and q.text[:1].isdigit()
+            and _TIMES.fullmatch(text[prev.end : q.start])
+            and (q.unit is None or q.kind == "length")
+        ):
+            # 600×400毫米, 220×220×250毫米: the sides of one size, read whole (value: the first side)
+            out[-1] = Quantity(prev.start, q.end, text[prev.start : q.end], prev.value, q.unit, q.kind)
+            continue
         out.append(q)
     return out
+
+
+# between the sides of a size: a multiplication sign (600×400毫米, 60*40cm); not the letter x, which also writes a
+# relay's legs (4x200米 is four legs of 200 metres, no size)
+_TIMES = re.compile(r"\s?[×*＊✕]\s?")
 
 
 def _valid_cn_numeral(text: str, start: int, num: str) -> bool:

@@ -19,6 +19,9 @@ from rag.spans import cn_to_number, find_dates, find_enumerations, find_quantiti
         ("补贴项目20.9万亩", "20.9万亩", 209_000, "亩", "area"),
         ("注册量达到2万8千余人", "2万8千余人", 28_000, "人", "count"),
         ("他叫奚元平,今年51岁", "51岁", 51, "岁", "age"),
+        ("激光切割机 1台 600×400毫米 是", "600×400毫米", 600, "毫米", "length"),  # a size: its sides whole
+        ("最大打印尺寸220×220×250毫米", "220×220×250毫米", 220, "毫米", "length"),
+        ("桌面尺寸120*60cm", "120*60cm", 120, "cm", "length"),
     ],
 )
 def test_quantities_with_units_and_approximators(text, span, value, unit, kind):
