@@ -149,3 +149,20 @@ def test_a_figure_in_the_named_column_of_a_row_the_question_does_not_name_is_not
     )
     assert answer.answer.startswith("350")
     assert [q.text for q in answer.quotes][1] == "城市类别 代表城市 总监 经理 普通员工"
+
+
+def test_a_span_across_a_rows_cells_is_no_answer(tmp_path):
+    """能打印金属吗 over a list of machines: the slot is the whole row (3D打印机 4台 220×220×250毫米 是), which names
+    no cell; the documents do not say, and the builder says so."""
+    from tests.test_general_rules import _assistant_over
+
+    text = (
+        "设备一览\n\n| 设备 | 数量 | 最大尺寸 | 是否需培训 |\n| --- | --- | --- | --- |\n"
+        "| 3D打印机 | 4台 | 220×220×250毫米 | 是 |\n| 激光切割机 | 1台 | 600×400毫米 | 是 |\n"
+        "| 缝纫机 | 3台 | — | 否 |\n"
+    )
+    assistant = _assistant_over(tmp_path, "设备.md", text)
+    answer = assistant.ask("3D打印机能打印金属吗？", threshold=0.0)
+    assert answer.abstained and answer.explanation["abstain_reason"] == "the proposal is a table row, not a cell"
+    size = assistant.ask("激光切割机最大能切多大的板？", threshold=0.0)
+    assert size.answer == "600×400毫米" and size.quotes[1].text == "设备 数量 最大尺寸 是否需培训"

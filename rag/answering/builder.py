@@ -40,7 +40,16 @@ from .quoting import (
     _display,
     _quote_for,
 )
-from .tables import distinct_share, header_line, label_share, labels, named_cell, row_figures, row_label
+from .tables import (
+    distinct_share,
+    header_line,
+    label_share,
+    labels,
+    named_cell,
+    row_figures,
+    row_label,
+    table_row,
+)
 
 
 def _named_anywhere(index: Index, fragment: str, test=None) -> bool:
@@ -178,6 +187,14 @@ def _is_figure(question: Question, cell: str) -> bool:
         return False
     kind = found[0].kind
     return kind is None if not question.unit_kind else kind in (None, question.unit_kind)
+
+
+def _cells_spanned(best: SpanChoice) -> int:
+    """How many cells of a table row the span ``best`` overlaps (0 outside a table)."""
+    cand = best.candidate
+    start, end = cand.span.start + best.start, cand.span.start + best.end
+    row = table_row(cand.doc.text, start)
+    return 0 if row is None else sum(1 for a, b in row.cells if a < end and start < b)
 
 
 def _header_of(best: SpanChoice) -> tuple[int, int] | None:
@@ -399,6 +416,11 @@ def _decide(
             "threshold": threshold,
         }
     )
+    if path != "typed" and _cells_spanned(best) > 1:
+        # a span across a table row's cells (3D打印机 4台 220×220×250毫米 是) is the row, no answer: a table answers
+        # by a cell, found by its row and column
+        explanation["abstain_reason"] = "the proposal is a table row, not a cell"
+        return _abstain(original, question, hits, related, explanation, f"{NOT_FOUND}能回答这个问题的内容。")
     if _echoes(display, question.text) or to_matching(display) in {to_matching(t) for t in question.terms}:
         # (the second: one of the question's own words as the documents write it, 一千块 read as 1000元)
         explanation["abstain_reason"] = "the proposal repeats the question"
