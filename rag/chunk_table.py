@@ -61,37 +61,6 @@ class ChunkTable(Sequence[Chunk]):
         return cls(documents, rows, list(sections))
 
     @classmethod
-    def combine(
-        cls,
-        documents: Mapping[str, Document],
-        previous: ChunkTable,
-        chunks: Sequence[Chunk | None],
-        kept_rows: Sequence[int | None],
-    ) -> ChunkTable:
-        """An update's table: row ``i`` is ``chunks[i]``, or, where that is None, row ``kept_rows[i]`` of
-        ``previous`` (a chunk of a document that did not change), copied as it is, in one step.
-
-        Raises:
-            ValueError: a new chunk is not its document's slice with the id of its place.
-        """
-        number = {doc_id: i for i, doc_id in enumerate(sorted(documents))}
-        sections = {s: i for i, s in enumerate(previous._sections)}
-        kept = np.asarray([-1 if r is None else r for r in kept_rows], dtype=np.int64)
-        added = np.flatnonzero(kept < 0).tolist()
-        new_rows = np.asarray(
-            [
-                (number[c.doc_id], c.start, c.end, sections.setdefault(c.section, len(sections)))
-                for c in (chunks[i] for i in added)
-            ],
-            dtype=np.int64,
-        ).reshape(-1, COLUMNS)
-        table = cls.assemble(documents, previous, kept, new_rows, list(sections))
-        for i in added:
-            if table[i] != chunks[i]:
-                raise ValueError(f"chunk {chunks[i].id} is not its document's slice with that id")
-        return table
-
-    @classmethod
     def assemble(
         cls,
         documents: Mapping[str, Document],

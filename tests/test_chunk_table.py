@@ -78,22 +78,25 @@ def test_a_damaged_table_is_reported_not_served(docs, tmp_path):
 
 
 def test_an_update_copies_kept_rows_and_adds_the_new_chunks(docs):
-    """combine: the kept documents' rows copied from the previous table (renumbered: a document sorted before
-    them was added), the changed document's new chunks added; the same table as one made from all chunks."""
+    """assemble: the kept documents' rows copied from the previous table (renumbered: a document sorted before
+    them was added), the changed document's new rows added; the same table as one made from all chunks."""
     previous = ChunkTable.from_chunks(docs, _chunks(docs))
     new_docs = dict(docs)
     new_docs["b.txt"] = _doc("b.txt", "第三节\n改过的文字。又一句话。")
     new_docs["0.txt"] = _doc("0.txt", "新加的文件。")
     expected = _chunks(new_docs)
-    items, kept = [], []
+    number = {doc_id: i for i, doc_id in enumerate(sorted(new_docs))}
+    sections = list(previous._sections)
+    kept, new_rows = [], []
     for c in expected:
-        unchanged = c.doc_id in docs and docs[c.doc_id].text == new_docs[c.doc_id].text
-        items.append(None if unchanged else c)
-        kept.append(next(r for r, old in enumerate(previous) if old.id == c.id) if unchanged else None)
-    assert kept.count(None) < len(kept)  # some rows are copied
-    combined = ChunkTable.combine(new_docs, previous, items, kept)
-    assert list(combined) == expected
-    assert combined.counts() == ChunkTable.from_chunks(new_docs, expected).counts()
-    bad = expected[0].model_copy(update={"id": "0.txt#5"})
-    with pytest.raises(ValueError, match="slice with that id"):
-        ChunkTable.combine(new_docs, previous, [bad, *items[1:]], [None, *kept[1:]])
+        if c.doc_id in docs and docs[c.doc_id].text == new_docs[c.doc_id].text:
+            kept.append(next(r for r, old in enumerate(previous) if old.id == c.id))
+            continue
+        kept.append(-1)
+        if c.section not in sections:
+            sections.append(c.section)
+        new_rows.append((number[c.doc_id], c.start, c.end, sections.index(c.section)))
+    assert 0 < kept.count(-1) < len(kept)  # some rows are copied, some new
+    table = ChunkTable.assemble(new_docs, previous, np.asarray(kept), np.asarray(new_rows).reshape(-1, 4), sections)
+    assert list(table) == expected
+    assert table.counts() == ChunkTable.from_chunks(new_docs, expected).counts()
