@@ -166,3 +166,15 @@ def test_a_span_across_a_rows_cells_is_no_answer(tmp_path):
     assert answer.abstained and answer.explanation["abstain_reason"] == "the proposal is a table row, not a cell"
     size = assistant.ask("激光切割机最大能切多大的板？", threshold=0.0)
     assert size.answer == "600×400毫米" and size.quotes[1].text == "设备 数量 最大尺寸 是否需培训"
+
+
+def test_a_column_named_by_a_synonym_of_the_questions_word():
+    """礼拜六 is a day of the 周末: it names the 周末及节假日价 column, not 平日价."""
+    from rag.answering.core import names_column
+
+    header = ("票种", "平日价", "周末及节假日价")
+    row = table_row("票种 平日价 周末及节假日价\n成人票 168元 218元\n", 15)
+    question = "礼拜六大人进去一张票多少钱"
+    assert names_column(question)("周末及节假日价") and not names_column(question)("平日价")
+    assert asked_column(row, question, [1, 2], names_column(question)) == 2
+    assert column_scores(header, "平时去要多少钱")[1] > column_scores(header, "平时去要多少钱")[2]

@@ -840,11 +840,18 @@ def _periods(text: str) -> set[str]:
 
 def names_column(question: str):
     """Whether the question names a table column in other words than the column's own: a synonym (礼拜三 for
-    周三) or the same rate period (坐一天 for 日卡, 包一个月 for 月卡)."""
+    周三), a word of the question whose synonym the name holds (礼拜六 for 周末及节假日价: a weekend price holds on
+    Saturday), or the same rate period (坐一天 for 日卡, 包一个月 for 月卡)."""
     asked = _periods(question)
+    # the synonyms of the question's own words of two or more characters (a lone character matches too widely)
+    said = {s for w, group in _SYNONYMS.items() if len(w) > 1 and w in question for s in group if len(s) > 1}
 
     def names(name: str) -> bool:
-        return any(s in question for s in _SYNONYMS.get(name, ())) or bool(asked and _periods(name) & asked)
+        return (
+            any(s in question for s in _SYNONYMS.get(name, ()))
+            or any(s in name for s in said)
+            or bool(asked and _periods(name) & asked)
+        )
 
     return names
 
