@@ -299,6 +299,10 @@ def ui(host: str, port: int, index_dir, users_file, no_auth: bool, read_only: bo
     type=click.Path(path_type=Path, file_okay=False),
     help="instead: a folder of collections (each a docs/ folder and a gold.jsonl), each indexed alone",
 )
+@click.option(
+    "--gold-name",
+    help="--collections: the question file asked in each collection folder (default gold.jsonl)",
+)
 @click.option("--split", type=click.Choice(["train", "dev", "all"]), help="--squad: which questions (default all)")
 @click.option("--limit", type=click.IntRange(min=1), help="--squad: ask only the first N questions of the split")
 @click.option("--drop-gold", is_flag=True, help="--squad: ask each again without its own paragraph (should refuse)")
@@ -306,7 +310,17 @@ def ui(host: str, port: int, index_dir, users_file, no_auth: bool, read_only: bo
 @click.option("--json", "as_json", is_flag=True, help="print the metrics as one JSON object")
 @click.option("--report", "report_dir", type=click.Path(path_type=Path), help="write report.md/.json/.png here")
 def eval_cmd(
-    gold, squad_file, collections, split, limit, drop_gold: bool, index_dir, embedder, as_json: bool, report_dir
+    gold,
+    squad_file,
+    collections,
+    gold_name,
+    split,
+    limit,
+    drop_gold: bool,
+    index_dir,
+    embedder,
+    as_json: bool,
+    report_dir,
 ) -> None:
     """Run a gold Q&A set (or, with --squad, a SQuAD/CMRC file) through the assistant and report the metrics.
 
@@ -321,12 +335,16 @@ def eval_cmd(
         from .evaluation import run_collections_eval
 
         try:
-            result = run_collections_eval(collections, _settings(embedder=embedder), sys.stderr.isatty())
+            result = run_collections_eval(
+                collections, _settings(embedder=embedder), sys.stderr.isatty(), gold_name=gold_name or "gold.jsonl"
+            )
         except RagError as exc:
             _fail(exc)
         for warning in result["warnings"]:
             click.echo(f"warning: {warning}", err=True)
-        path = collections / "gold.jsonl"
+        path = collections / (gold_name or "gold.jsonl")
+    elif gold_name:
+        raise click.ClickException("--gold-name goes with --collections DIR")
     elif squad_file is not None:
         result, path = _squad_eval(squad_file, split or "all", limit, drop_gold, index_dir, embedder)
     elif split or limit or drop_gold:

@@ -16,7 +16,7 @@ from .normalize import to_matching, to_traditional
 from .schema import Answer, Document
 from .textutil import char_f1, normalize_answer
 
-TYPES = ("number", "entity", "date", "list", "why", "english", "unanswerable", "followup")
+TYPES = ("number", "entity", "date", "list", "why", "english", "yesno", "unanswerable", "followup")
 DIFFICULTIES = ("easy", "medium", "hard")
 # train: fitted on only (eval/newuser/train); dev: fitted and tuned on; test: reported once
 GOLD_SPLITS = ("train", "dev", "test")
@@ -291,8 +291,9 @@ def run_eval(assistant, items: list[GoldItem], show_progress: bool = False, scri
     }
 
 
-def run_collections_eval(root: Path, settings, show_progress: bool = False) -> dict:
-    """Each folder under ``root`` is one user's collection: ``docs/`` indexed alone, ``gold.jsonl`` asked of it.
+def run_collections_eval(root: Path, settings, show_progress: bool = False, gold_name: str = "gold.jsonl") -> dict:
+    """Each folder under ``root`` is one user's collection: ``docs/`` indexed alone, ``gold.jsonl`` (or another
+    question file beside it, ``gold_name``) asked of it.
 
     The rows of all collections are pooled into one summary (overall, by type, by collection); indexes are
     built in a temporary folder and thrown away.
@@ -301,9 +302,9 @@ def run_collections_eval(root: Path, settings, show_progress: bool = False) -> d
 
     from .assistant import Assistant
 
-    folders = sorted(p for p in Path(root).iterdir() if (p / "gold.jsonl").is_file() and (p / "docs").is_dir())
+    folders = sorted(p for p in Path(root).iterdir() if (p / gold_name).is_file() and (p / "docs").is_dir())
     if not folders:
-        raise RagError(f"{root} holds no collection (a folder with docs/ and gold.jsonl)")
+        raise RagError(f"{root} holds no collection (a folder with docs/ and {gold_name})")
     rows: list[Row] = []
     warnings: list[str] = []
     by_collection: dict[str, list[Row]] = {}
@@ -311,7 +312,7 @@ def run_collections_eval(root: Path, settings, show_progress: bool = False) -> d
         for folder in folders:
             cfg = settings.model_copy(update={"index_dir": Path(tmp) / folder.name, "seeds_dir": folder / "docs"})
             assistant = Assistant.open(cfg)
-            items = load_gold(folder / "gold.jsonl")
+            items = load_gold(folder / gold_name)
             # a quote copied from a Markdown table row keeps its | marks: a warning, the answer still counts
             warnings += [f"{folder.name}: {p}" for p in validate_gold(items, assistant.index.documents)]
             assistant.warm_up()

@@ -138,7 +138,7 @@ class Question:
     """What a question asks for."""
 
     text: str
-    qtype: str  # number | person | date | list | place | reason | how | fact
+    qtype: str  # number | person | date | list | place | reason | how | yesno | fact
     unit: str | None = None  # measure word asked for, e.g. 个, 户, 万元
     unit_kind: str | None = None  # money, count, percent, length, area, ...
     kind_implied: bool = False  # no measure word was asked (多少农产品): the kind is a guess
@@ -223,7 +223,36 @@ def detect_type(q: str) -> str:
         return "reason"
     if _MANNER_Q.search(q):
         return "how"
+    if asks_yes_no(q):
+        return "yesno"
     return "fact"
+
+
+_YES_NO = resource_groups("zh/yes_no.txt")
+# an A不A / A没A question (能不能, 有没有, 可不可以, 收不收): a verb or modal, its negation, the verb again
+A_NOT_A = re.compile(r"([\u4e00-\u9fff])[不没]\1")
+
+
+def asks_yes_no(q: str) -> bool:
+    """``q`` asks whether (能带狗进去吗, 要不要预约, 是否收费) and asks for nothing else: no question word of
+    rag/resources/zh/question_words.txt is in it (收费吗，多少钱 asks the amount)."""
+    excluded, classes = _question_word_table()
+    rest = q
+    for word in excluded:
+        rest = rest.replace(word, " ")
+    if any(word in rest for word in classes):
+        return False
+    return (
+        rest.rstrip().endswith(_YES_NO["particle"])
+        or any(word in rest for word in _YES_NO["asks"])
+        or A_NOT_A.search(rest) is not None
+    )
+
+
+def _question_word_table() -> tuple[tuple[str, ...], dict[str, str]]:
+    from .extract.slots import question_words
+
+    return question_words()
 
 
 # A title, role or kin word at the end of a word (党委书记, 经理, 妻子): rag/resources/zh/roles.txt
@@ -535,7 +564,9 @@ def analyse(question: str) -> Question:
         # 达曼新建的机场叫什么: a name that ends in the asked noun (法赫德国王国际机场), found like 哪个机场
         qtype, asked_suffix = "place", head
     places = place_mentions(q)
-    terms = key_terms(q, places, unit)
+    # 能不能带狗 asks about 能带狗: the negated copy of an A不A question is no key term (不能 would match rules
+    # that forbid)
+    terms = key_terms(A_NOT_A.sub(r"\1", q), places, unit)
     terms = _with_month_terms(q, terms)
     qualifiers = [x for x in find_quantities(q) if x.kind in QUALIFIER_KINDS and x.value is not None]
     for x in qualifiers:

@@ -248,3 +248,22 @@ def test_eval_collections_indexes_each_collection_alone(tmp_path):
     assert out["overall"]["answer_accuracy"] == 1.0
     both = CliRunner().invoke(cli, ["eval", "--collections", str(tmp_path), "--gold", "x.jsonl"])
     assert both.exit_code != 0 and "one of" in both.output
+    # another question file beside gold.jsonl (yesno.jsonl): asked of the same collections when named
+    item = {
+        "id": "gym-yn1",
+        "question": "办卡要交押金吗",
+        "answers": ["押金100元"],
+        "doc": "notice.txt",
+        "quote": "阳光健身中心首次办卡需缴纳押金100元",
+        "type": "yesno",
+        "difficulty": "easy",
+    }
+    (tmp_path / "gym" / "yesno.jsonl").write_text(_json.dumps(item, ensure_ascii=False) + "\n", encoding="utf-8")
+    named = CliRunner().invoke(
+        cli, ["eval", "--collections", str(tmp_path), "--gold-name", "yesno.jsonl", "--json"], catch_exceptions=False
+    )
+    assert named.exit_code == 0, named.output
+    out = _json.loads(named.stdout.strip().splitlines()[-1])
+    assert set(out["by_collection"]) == {"gym"} and out["overall"]["n"] == 1  # pool has no yesno.jsonl
+    alone = CliRunner().invoke(cli, ["eval", "--gold-name", "yesno.jsonl"])
+    assert alone.exit_code != 0 and "--collections" in alone.output

@@ -1420,3 +1420,54 @@ def test_an_hour_and_a_half_falls_in_its_tier(tmp_path):
 
     assert _match("90分钟", "超过1小时不满2小时，收费1元") == 1.0
     assert _match("90分钟", "1小时以内免费") < 1.0
+
+
+# an invented shop's rules: conditions and consequences in two clauses, rules with and without a modal word
+SHOP_RULES = """青柠书店读者须知
+1．店内可以拍照，请勿使用闪光灯。
+2．同一家庭两名孩子同时办卡，第二名孩子的卡费享受八折优惠。
+3．本店不接受现金付款，支持刷卡和手机支付。
+4．每周三下午16:00提前打烊。
+5．借阅图书须出示读者证。
+"""
+
+
+@pytest.mark.parametrize(
+    ("question", "expected", "absent"),
+    [
+        ("店里让不让拍照？", "店内可以拍照", "1．"),  # A不A; the item's number is no part of the answer
+        ("两个孩子一起办卡有没有便宜点", "享受八折优惠", None),  # the consequence clause, with its condition
+        ("收不收现金", "不接受现金付款", None),  # A不A: 不收 is no term of the question
+        ("周三是不是关门早一点？", "16:00提前打烊", None),  # a statement of fact without a modal word answers too
+        ("借书是否要带读者证", "须出示读者证", None),
+    ],
+)
+def test_a_yes_no_question_is_answered_by_the_sentence_that_says_whether(tmp_path_factory, question, expected, absent):
+    answer = _answer_over(tmp_path_factory, "shop_rules", SHOP_RULES, question)
+    assert expected in answer.answer
+    assert absent is None or absent not in answer.answer
+    assert any(expected in q.text for q in answer.quotes)
+
+
+def test_a_yes_no_question_the_rules_do_not_decide_is_declined(tmp_path_factory):
+    _answer_over(tmp_path_factory, "shop_rules", SHOP_RULES, "店里能拍照吗")  # builds the collection once
+    answer = _INVENTED["shop_rules"].ask("店里能带猫进去吗")
+    assert answer.abstained, answer.answer
+
+
+def test_yes_no_spans_prefer_a_sentence_that_states_a_rule():
+    from rag.answering import Candidate
+    from rag.answering.extractors import _yes_no_spans
+    from rag.chunking import Span
+    from rag.question import analyse
+
+    question = analyse("可以刷卡吗")
+    assert question.qtype == "yesno"
+    spans = {}
+    for text in ("本店支持刷卡。", "刷卡机在收银台旁边。", "2．会员可以刷卡。"):
+        cand = Candidate(doc=None, span=Span(0, len(text)), hit=None, text=text, context="", score=1.0)
+        (choice,) = _yes_no_spans(question, cand, {"刷卡": 1.0})
+        spans[text] = choice
+    assert spans["本店支持刷卡。"].agree == 1.0  # 支持 states what is allowed
+    assert spans["刷卡机在收银台旁边。"].agree == 0.5  # a fact, the lowest typed agreement
+    assert spans["2．会员可以刷卡。"].display == "会员可以刷卡"  # no item number, no full stop

@@ -318,3 +318,31 @@ def test_half_hours_in_words_are_one_duration_term():
     assert "90分钟" in analyse("骑了一个半小时要付多少钱").terms
     assert "30分钟" in analyse("晚到半个多小时会怎么样").terms
     assert "150分钟" in analyse("两个半小时多少钱").terms
+
+
+@pytest.mark.parametrize(
+    ("question", "yes_no"),
+    [
+        ("能带狗进去吗", True),
+        ("小孩要不要买票", True),  # A不A
+        ("馆里有没有停车场", True),  # A没A
+        ("是否收取押金", True),
+        ("可不可以刷卡", True),
+        ("收费吗，多少钱一次", False),  # asks the amount too
+        ("你们几点开门", False),
+        ("这是什么吗", False),  # a question word asks for something else
+        ("周一开门", False),  # no question form at all
+    ],
+)
+def test_a_yes_no_question_asks_whether_and_nothing_else(question, yes_no):
+    from rag.question import asks_yes_no
+
+    assert asks_yes_no(question) is yes_no
+    assert (analyse(question).qtype == "yesno") is yes_no
+
+
+def test_the_negated_copy_of_an_a_not_a_question_is_no_key_term():
+    terms = analyse("能不能带狗进去").terms
+    assert not any("不" in t for t in terms), terms
+    assert "进去" in terms
+    assert analyse("小孩要不要买票").terms == ["小孩", "买票"]

@@ -416,9 +416,9 @@ def _decide(
             "threshold": threshold,
         }
     )
-    if path != "typed" and _cells_spanned(best) > 1:
+    if (path != "typed" or question.qtype == "yesno") and _cells_spanned(best) > 1:
         # a span across a table row's cells (3D打印机 4台 220×220×250毫米 是) is the row, no answer: a table answers
-        # by a cell, found by its row and column
+        # by a cell, found by its row and column (a yes/no answer is a whole sentence, typed: a row too)
         explanation["abstain_reason"] = "the proposal is a table row, not a cell"
         return _abstain(original, question, hits, related, explanation, f"{NOT_FOUND}能回答这个问题的内容。")
     if _echoes(display, question.text) or to_matching(display) in {to_matching(t) for t in question.terms}:

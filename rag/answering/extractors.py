@@ -29,6 +29,7 @@ from .core import (
     _LABEL_LINE,
     _PURPOSE,
     _RESULT,
+    _TYPED,
     Candidate,
     SpanChoice,
     _asked_nouns,
@@ -984,6 +985,29 @@ def _code_spans(question: Question, cand: Candidate, weights) -> list[SpanChoice
     return out
 
 
+_POLARITY = resource_groups("zh/yes_no.txt")
+# an item's number before a sentence (1．展厅内可以拍照): no part of what it says
+_ITEM_NUMBER = re.compile(r"\s*[(（]?\d{1,2}[)）.．、]\s*")
+
+
+def _yes_no_spans(question: Question, cand: Candidate, weights) -> list[SpanChoice]:
+    """The sentence that says whether, as the answer to a yes/no question (能带狗进去吗, 要不要预约).
+
+    A rule is often a condition and its consequence in two clauses (同一家庭两名孩子同时报名，第二名孩子学费享受
+    九折优惠; 家长可在候课区等候，请勿进入琴房旁听): only the whole sentence says whether, so it is the answer,
+    without an item's number. A sentence holding a modal or polarity word of rag/resources/zh/yes_no.txt (不得,
+    免费, 须, 可以) states a rule and agrees fully; any other statement of fact (周三下午14:30提前放学) answers too,
+    as a typed span of the lowest agreement.
+    """
+    m = _ITEM_NUMBER.match(cand.text)
+    start = m.end() if m else 0
+    piece = cand.text[start:].rstrip("，,。；;：: ")
+    if not piece:
+        return []
+    agree = 1.0 if any(w in piece for w in _POLARITY["stated"]) else _TYPED
+    return [_span_choice(question, cand, start, start + len(piece), agree, weights)]
+
+
 _STRICT_TYPES = ("number", "date", "person", "place", "title", "code")
 # question types whose answer may be other than a name of the type (谁: a role, an office, an organisation;
 # 哪里: a description of a place); a figure or a date keeps its typed extractor, whose unit checks the slot lacks
@@ -997,6 +1021,7 @@ _EXTRACTORS = {
     "list": _list_spans,
     "reason": _reason_spans,
     "code": _code_spans,
+    "yesno": _yes_no_spans,
 }
 
 
