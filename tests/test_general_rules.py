@@ -1471,3 +1471,25 @@ def test_yes_no_spans_prefer_a_sentence_that_states_a_rule():
     assert spans["本店支持刷卡。"].agree == 1.0  # 支持 states what is allowed
     assert spans["刷卡机在收银台旁边。"].agree == 0.5  # a fact, the lowest typed agreement
     assert spans["2．会员可以刷卡。"].display == "会员可以刷卡"  # no item number, no full stop
+
+
+def test_a_time_the_text_marks_as_the_end_answers_when_the_end_is_asked(tmp_path):
+    """最晚几点 / 几点以后就不 ask when something stops: 20:30停止入场 states it, the opening hours that hold it
+    (9:00—21:00) answer only the pool's closing."""
+    text = "蓝湾游泳馆开放须知\n开放时间：每天9:00—21:00（20:30停止入场）。\n请自备泳帽。\n"
+    assistant = _assistant(tmp_path, {"pool.txt": text})
+    for question in ("最晚几点还能进去游泳？", "晚上几点以后就不让进了？"):
+        answer = assistant.ask(question, threshold=0.0)
+        assert answer.answer == "20:30", (question, answer.answer)
+
+
+def test_asked_end_and_marked_side():
+    from rag.answering.extractors import _asked_end, _marked_side
+
+    assert _asked_end("几点以后就不让进了") == "end"  # after which time it no longer holds
+    assert _asked_end("几点以后可以进") is None  # no negation after 以后: not the end asked
+    assert _asked_end("几点开门") == "start"
+    text = "9:00—21:00（20:30停止入场），8:00 开门"
+    assert _marked_side(text, text.find("20:30") + 5) == "end"
+    assert _marked_side(text, text.find("21:00") + 5) is None
+    assert _marked_side(text, text.find("8:00") + 4) == "start"  # a space between them
