@@ -504,7 +504,10 @@ def key_terms(q: str, places: list[str], unit: str | None = None) -> list[str]:
     classifiers = {u for u in UNITS["count"] if len(u) == 1}
     terms = [*places, *times]
     qwords = _question_words()
+    glued = sorted((x for x in qwords if len(x) > 1), key=len, reverse=True)
     for w in _joined_phrases(cut(rest)):
+        if len(w) > 2 and w not in qwords and (inside := next((x for x in glued if x in w[1:]), None)):
+            w = w.replace(inside, "")  # 加多少: jieba glued a word to the question word after it (加 is the term)
         if len(w) > 1 and w[-1] in "了过着" and w[:-1] not in STOPWORDS:
             w = w[:-1]  # 投了 → 投: the aspect particle is not part of the word
         if w[0] in classifiers and len(w) > 1 and w[1:] not in STOPWORDS and re.search(r"(?:多少|几)$", q[: q.find(w)]):

@@ -1493,3 +1493,15 @@ def test_asked_end_and_marked_side():
     assert _marked_side(text, text.find("20:30") + 5) == "end"
     assert _marked_side(text, text.find("21:00") + 5) is None
     assert _marked_side(text, text.find("8:00") + 4) == "start"  # a space between them
+
+
+def test_a_figure_in_the_question_matches_only_a_whole_number():
+    """住5楼: its 5 is not in 50元 or 1.5米 (a sentence with those figures does not hold the question's 5)."""
+    from rag.answering.core import _match, _positions
+
+    assert _match("5", "钢琴每上下一层加收50元") == 0.0
+    assert _match("5", "限高1.5米") == 0.0
+    assert _match("5", "5楼以上加收30元") == 1.0
+    assert _match("3.5升", "炸篮容量3.5升") == 1.0
+    assert _positions("5", "5楼和15楼、5.5米、第5层") == [0, 13]
+    assert _positions("楼", "5楼和15楼") == [1, 5]  # no figure at its ends: every occurrence

@@ -346,3 +346,9 @@ def test_the_negated_copy_of_an_a_not_a_question_is_no_key_term():
     assert not any("不" in t for t in terms), terms
     assert "进去" in terms
     assert analyse("小孩要不要买票").terms == ["小孩", "买票"]
+
+
+def test_a_word_jieba_glued_to_the_question_word_after_it_keeps_its_own_part():
+    assert "加" in analyse("住5楼，一层要加多少钱").terms  # jieba: 加多少
+    assert not any("多少" in t for t in analyse("住5楼，一层要加多少钱").terms)
+    assert analyse("为什么不让进").terms == ["不让", "进"]  # a question word itself is never cut

@@ -406,9 +406,27 @@ def _tier(text: str, low, high) -> bool:
     return low_side == "lower" and _measure_side(text, high) == "upper"
 
 
+def _pattern(term: str) -> re.Pattern:
+    """``term`` as a pattern; a figure at either end of it is whole (the 5 of 5楼 is not in 50元)."""
+    before = r"(?<![\d.])" if term[:1].isdigit() else ""
+    after = r"(?![\d.]?\d)" if term[-1:].isdigit() else ""
+    return re.compile(before + re.escape(term) + after)
+
+
+def _positions(term: str, text: str) -> list[int]:
+    """Where ``term`` stands in ``text``, a figure only as a whole number."""
+    if term[:1].isdigit() or term[-1:].isdigit():
+        return [m.start() for m in _pattern(term).finditer(text)]
+    return [m.start() for m in re.finditer(re.escape(term), text)]
+
+
+def _contains(term: str, text: str) -> bool:
+    return term in text and (not (term[:1].isdigit() or term[-1:].isdigit()) or bool(_positions(term, text)))
+
+
 def _match(term: str, text: str) -> float:
     """How far ``term`` is present in ``text``, in [0, 1]."""
-    if term in text:
+    if _contains(term, text):
         return 1.0
     if (clock := term_clock(term)) is not None:
         return 1.0 if time_positions(clock, text) else 0.0  # 晚上7点 is in 18:00—21:00, no bigram of it counts
@@ -743,13 +761,13 @@ def _local_coverage(cand: Candidate, start: int, end: int, weights: dict[str, fl
     got = 0.0
     for term, w in weights.items():
         # the term itself, else a synonym (休息 for 店休) at the synonym's strength
-        variant = next((v for v in (term, *synonyms_of(term)) if v in text), None)
+        variant = next((v for v in (term, *synonyms_of(term)) if _contains(v, text)), None)
         if variant is None:
             if not (positions := term_positions(term, text)):
                 continue
         else:
             w *= 1.0 if variant == term else _SYNONYM_MATCH
-            positions = [m.start() for m in re.finditer(re.escape(variant), text)]
+            positions = _positions(variant, text)
         if any(a <= p < b or shared[0] <= p < shared[1] or head[0] <= p < head[1] for p in positions):
             got += w
         elif any(prev_a <= p < prev_b for p in positions):
