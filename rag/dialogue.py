@@ -123,17 +123,21 @@ def _swap_object(prev: str, target: str) -> str | None:
     """
     asked = analyse(prev)
     terms = [t for t in asked.terms if t not in asked.places and t in prev]
-    for term in sorted(terms, key=len, reverse=True):
-        if len(term) >= 2 and len(target) >= 2 and term[-2:] == target[-2:] and term != target:
-            # the whole compound it ends (务工 + 分红, 慈善 + 协会), not only its head
-            grown = True
-            while grown:
-                grown = False
-                for other in terms:
-                    if other + term in prev and other + term != term:
-                        term, grown = other + term, True
-                        break
-            return prev.replace(term, target, 1)
+    # a term sharing the target's head: its last two characters (务工分红 / 土地分红), else its last one (洗衣机 /
+    # 烘干机, 水费 / 电费: one kind of thing for another)
+    shared = [t for t in terms if len(t) >= 2 and len(target) >= 2 and t != target and t[-2:] == target[-2:]]
+    shared = shared or [t for t in terms if len(t) >= 2 and len(target) >= 2 and t != target and t[-1] == target[-1]]
+    if shared:
+        term = max(shared, key=len)
+        # the whole compound it ends (务工 + 分红, 慈善 + 协会, 大型 + 洗衣机), not only its head
+        grown = True
+        while grown:
+            grown = False
+            for other in terms:
+                if other + term in prev and other + term != term:
+                    term, grown = other + term, True
+                    break
+        return prev.replace(term, target, 1)
     if asked.places and target.endswith(_ORG_HEADS) and prev.startswith(asked.places[0]):
         return target + prev[len(asked.places[0]) :]
     if asked.noun and asked.noun not in asked.places and asked.noun in prev:

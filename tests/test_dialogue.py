@@ -48,6 +48,10 @@ def test_resolve_all_chains_turns():
         (["中型犬药浴多少钱"], "那大型犬呢？", "大型犬药浴多少钱"),
         (["小型犬寄养一晚多少钱"], "那中型犬呢", "中型犬寄养一晚多少钱"),
         (["周日几点开门"], "那周六呢", "周六几点开门"),
+        # a thing sharing only its head character is one kind of thing for another: the whole compound is swapped
+        # (not 烘干机大型洗衣机多少钱, which answered the washing machine's price)
+        (["大型洗衣机多少钱"], "那烘干机呢", "烘干机多少钱"),
+        (["水费一吨多少钱"], "那电费呢", "电费一吨多少钱"),
     ],
 )
 def test_ellipsis_swaps_what_was_asked_about(history, question, resolved):
