@@ -389,6 +389,8 @@ def to_chinese(question: str, corpus: str) -> str:
     if re.search(r"\bwho\b|\bwhat is the name\b", low):
         role = next((zh for pattern, zh in _ROLES if re.search(pattern, low)), "")
         return f"{subject}{role}是谁" if role else f"{body}是谁"
+    if re.search(r"\bwhat time\b|\bat what hour\b", low):
+        return f"{body}几点"  # a clock time (几点), not any date
     if re.search(r"\bwhen\b|\bwhat (year|date|day|month)\b", low):
         return f"{body}什么时候"
     if re.search(r"\bwhy\b", low):

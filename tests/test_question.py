@@ -352,3 +352,12 @@ def test_a_word_jieba_glued_to_the_question_word_after_it_keeps_its_own_part():
     assert "加" in analyse("住5楼，一层要加多少钱").terms  # jieba: 加多少
     assert not any("多少" in t for t in analyse("住5楼，一层要加多少钱").terms)
     assert analyse("为什么不让进").terms == ["不让", "进"]  # a question word itself is never cut
+
+
+def test_what_time_asks_a_clock_time():
+    """what time … is 几点 (a time of day), not 什么时候 (any date) and not a bare 时间 term."""
+    from rag.english import to_chinese
+
+    chinese = to_chinese("What time do you open?", corpus="每天早上7点开放")
+    assert chinese.endswith("几点"), chinese
+    assert analyse(chinese).qtype == "date" and analyse(chinese).unit_kind == "time"
