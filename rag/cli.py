@@ -11,7 +11,7 @@ import click
 from pydantic import ValidationError
 
 from .config import Settings
-from .errors import RagError
+from .errors import DocumentError, RagError
 
 log = logging.getLogger("rag")
 
@@ -128,14 +128,18 @@ def index(paths, index_dir, embedder, rebuild: bool, strict: bool) -> None:
         same = None if rebuild else unchanged_on_disk(paths, settings)
         if same is not None:
             docs, chunks = len(same.unchanged), same.total_chunks
-            click.echo(f"{settings.index_dir}: {docs} documents, {chunks} chunks ({same.summary()})")
+            counts = f"{_count(docs, 'document')}, {_count(chunks, 'chunk')}"
+            click.echo(f"{settings.index_dir}: {counts} ({same.summary()})")
             return
         idx, report, warnings = build_index(paths, settings, rebuild=rebuild, strict=strict)
     except RagError as exc:
         _fail(exc)
     for w in warnings:
         click.echo(f"warning: skipped {w}", err=True)
-    click.echo(f"{settings.index_dir}: {len(idx.documents)} documents, {len(idx.chunks)} chunks ({report.summary()})")
+    click.echo(
+        f"{settings.index_dir}: {_count(len(idx.documents), 'document')}, {_count(len(idx.chunks), 'chunk')} "
+        f"({report.summary()})"
+    )
 
 
 @cli.command()
@@ -162,7 +166,7 @@ def docs(index_dir, as_json: bool) -> None:
         pages = f" · {row['pages']} 页" if row["pages"] else ""
         when = row["indexed_at"] or "-"
         click.echo(f"    {row['format']}{pages} · {row['chars']} 字 · {row['chunks']} 片段 · {when} · {where}")
-    click.echo(f"{len(rows)} documents in {settings.index_dir}")
+    click.echo(f"{_count(len(rows), 'document')} in {settings.index_dir}")
 
 
 @cli.command()
@@ -176,9 +180,16 @@ def remove(doc_ids, index_dir, embedder) -> None:
     try:
         assistant = Assistant.open(settings, build_if_missing=False)
         report = assistant.remove_documents(doc_ids)
+    except DocumentError as exc:
+        _fail(DocumentError(f"{exc} (index {settings.index_dir}; --index-dir names another)"))
     except RagError as exc:
         _fail(exc)
     click.echo(f"removed {len(report.removed)}: {', '.join(report.removed)}; {len(assistant.index.documents)} left")
+
+
+def _count(n: int, noun: str) -> str:
+    """``1 document``, ``2 documents``."""
+    return f"{n} {noun}" if n == 1 else f"{n} {noun}s"
 
 
 CHAT_BANNER = "rag chat · {n} 篇文档 · 直接输入问题（可接着追问，如“那……呢？”）· /reset 新对话 · /quit 或 Ctrl-D 退出"

@@ -97,7 +97,7 @@ def test_index_unreadable_file_is_skipped_with_warning_or_strict_error(tmp_path)
     result = CliRunner().invoke(cli, args)
     assert result.exit_code == 0, result.output
     assert "warning: skipped" in result.output and "bad.txt" in result.output
-    assert "1 documents" in result.output
+    assert "1 document," in result.output
     strict = CliRunner().invoke(cli, [*args, "--strict"])
     assert strict.exit_code == 1 and "bad.txt" in strict.output
 
@@ -122,7 +122,7 @@ def test_index_permission_denied_file_is_skipped(tmp_path, monkeypatch):
     result = CliRunner().invoke(cli, args)
     assert result.exit_code == 0, result.output
     assert "locked.txt" in result.output and "Permission denied" in result.output
-    assert "1 documents" in result.output and "Traceback" not in result.output
+    assert "1 document," in result.output and "Traceback" not in result.output
 
 
 def test_corrupt_and_mismatched_index(index_copy):
