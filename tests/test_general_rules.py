@@ -1505,3 +1505,13 @@ def test_a_figure_in_the_question_matches_only_a_whole_number():
     assert _match("3.5升", "炸篮容量3.5升") == 1.0
     assert _positions("5", "5楼和15楼、5.5米、第5层") == [0, 13]
     assert _positions("楼", "5楼和15楼") == [1, 5]  # no figure at its ends: every occurrence
+
+
+def test_a_dog_is_the_documents_quan(tmp_path):
+    """狗 (everyday) and 犬 (written: 小型犬, 导盲犬) are one word in synonyms.txt."""
+    text = "晴川咖啡馆须知\n营业时间：每天8:00—22:00。\n可以带小型犬进店，但须全程牵绳。\n店内禁止吸烟。\n"
+    from rag.answering.core import _SYNONYM_MATCH, _match
+
+    assert _match("狗", "可以带小型犬进店") == _SYNONYM_MATCH
+    answer = _assistant(tmp_path, {"须知.txt": text}).ask("能带狗进去吗", threshold=0.0)
+    assert "小型犬" in answer.answer, answer.answer
