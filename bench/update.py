@@ -9,7 +9,8 @@ random order, each file tagged so that no two are equal; about 14 chunks each wi
 chunk count actually built is printed and recorded) is indexed once with the
 ``hash-test`` embedder, so that the figures are the index's own costs (chunking, BM25, FAISS, writing),
 not the embedder's. Then, each step in a fresh process as a user would run it: a no-op ``rag index`` of
-the same folder, adding one file, changing one file, and ``rag remove`` of one document. Each step prints
+the same folder, ``rag ask -`` answering 20 gold questions in one process (the peak RSS of serving the index),
+adding one file, changing one file, and ``rag remove`` of one document. Each step prints
 its wall time and the peak RSS of its process (``/usr/bin/time``). A no-op is found from the manifest and
 the files' sizes and times alone; an add, change or removal re-embeds and re-tokenises only the documents it
 touches, merges BM25 and updates an IVF index in place, but still loads the whole index, rescores every BM25
@@ -33,6 +34,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 CHUNKS_PER_FILE = 10
 CHUNK_CHARS = 240
+SERVED_QUESTIONS = 20  # enough for every part of the index a question reads to be loaded
 
 
 def _sentences() -> list[str]:
@@ -41,6 +43,12 @@ def _sentences() -> list[str]:
 
     text = "".join(load_document(p).text for p in sorted((ROOT / "seeds").glob("*.txt")))
     return [s for s in re.split(r"(?<=[。！？])", text.replace("\n", "")) if 8 <= len(s) <= 120]
+
+
+def _questions(n: int = SERVED_QUESTIONS) -> list[str]:
+    """The first ``n`` questions of the gold set (the corpus is made of the seeds' sentences)."""
+    lines = (ROOT / "eval" / "gold.jsonl").read_text(encoding="utf-8").splitlines()
+    return [json.loads(line)["question"] for line in lines[:n]]
 
 
 def make_corpus(folder: Path, n_chunks: int, seed: int = 0) -> int:
@@ -59,11 +67,11 @@ def make_corpus(folder: Path, n_chunks: int, seed: int = 0) -> int:
     return files
 
 
-def step(name: str, args: list[str], env: dict) -> dict:
+def step(name: str, args: list[str], env: dict, stdin: str | None = None) -> dict:
     """Run ``rag ARGS`` in a fresh process; wall seconds and peak RSS (MiB) from /usr/bin/time."""
     with tempfile.NamedTemporaryFile("r", suffix=".time") as out:
         cmd = ["/usr/bin/time", "-f", "%e %M", "-o", out.name, sys.executable, "-m", "rag", *args]
-        proc = subprocess.run(cmd, env=env, capture_output=True, text=True, cwd=ROOT)
+        proc = subprocess.run(cmd, env=env, capture_output=True, text=True, cwd=ROOT, input=stdin)
         if proc.returncode != 0:
             raise RuntimeError(f"{name}: rag {' '.join(args)} failed: {proc.stderr.strip()[-500:]}")
         wall, rss_kb = out.read().split()[-2:]
@@ -88,6 +96,8 @@ def bench_size(n_chunks: int, work: Path) -> dict:
     manifest = json.loads((index / "manifest.json").read_text(encoding="utf-8"))
     print(f"  ({manifest['n_chunks']} chunks built)", flush=True)
     rows.append(step("no-op", ["index", str(corpus)], env))
+    # serving: one process loads the index and answers questions one after another, as the web chat does
+    rows.append(step(f"serve {len(_questions())} q", ["ask", "-"], env, stdin="\n".join(_questions()) + "\n"))
     (corpus / "added.txt").write_text("新增的合成文档。" + "".join(_sentences()[:40]), encoding="utf-8")
     rows.append(step("add 1 file", ["index", str(corpus)], env))
     first = corpus / "doc0000000.txt"
