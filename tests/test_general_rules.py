@@ -1515,3 +1515,18 @@ def test_a_dog_is_the_documents_quan(tmp_path):
     assert _match("狗", "可以带小型犬进店") == _SYNONYM_MATCH
     answer = _assistant(tmp_path, {"须知.txt": text}).ask("能带狗进去吗", threshold=0.0)
     assert "小型犬" in answer.answer, answer.answer
+
+
+def test_a_dictionary_word_opening_with_a_modal_keeps_its_verb():
+    """能带 (jieba's dictionary word in 能带狗进去吗) is 能 + 带 when the documents never write 能带 but write 带;
+    a word opening with 会 or 可 is a noun as often (会员, 可乐) and stays whole."""
+    from rag.answering.core import _unglue
+
+    texts = ["请勿携带宠物入馆。会员卡仅限本人使用。"]
+
+    def found(s):
+        return any(s in t for t in texts)
+
+    assert _unglue("能带", found) == ["带"]
+    assert _unglue("会员", found) == ["会员"]  # written: stays
+    assert _unglue("能带", lambda s: False) == ["能带"]  # nothing of it written: whole

@@ -253,8 +253,11 @@ def _rejoined(char: str, question: str, taken: set[int], found) -> str | None:
 def _unglue(term: str, found) -> list[str]:
     """``term`` itself when the texts write it or it is a dictionary word; else its part the texts write when
     the rest is a function word (stopword) or one character they do not write; else ``term``."""
-    if found(term) or len(term) < 2 or not re.fullmatch(r"[\u4e00-\u9fff]+", term) or in_dictionary(term):
+    if found(term) or len(term) < 2 or not re.fullmatch(r"[\u4e00-\u9fff]+", term):
         return [term]
+    if in_dictionary(term):
+        # a dictionary word the texts never write that opens with a modal (能带 of 能带狗进去吗, 能用): the verb
+        return [term[1:]] if term[0] in _MODALS and found(term[1:]) else [term]
     for k in range(len(term) - 1, 0, -1):
         a, b = term[:k], term[k:]
         if a in STOPWORDS and found(b):
@@ -272,6 +275,8 @@ def _unglue(term: str, found) -> list[str]:
     return [term]
 
 
+# modal verbs jieba glues to the verb after them (能带, 能用, 要交); 会 and 可 also open nouns (会员, 可乐)
+_MODALS = ("能", "要")
 # parts of speech of a character jieba may glue to a word: adverb, verb, preposition, conjunction, particle
 _STRAY_TAGS = re.compile(r"[dvpcu]")
 
