@@ -236,7 +236,9 @@ A_NOT_A = re.compile(r"([\u4e00-\u9fff])[不没]\1")
 def asks_yes_no(q: str) -> bool:
     """``q`` asks whether (能带狗进去吗, 要不要预约, 是否收费) and asks for nothing else: no question word of
     rag/resources/zh/question_words.txt is in it (收费吗，多少钱 asks the amount)."""
-    excluded, classes = _question_word_table()
+    from .extract.slots import question_words
+
+    excluded, classes = question_words()
     rest = q
     for word in excluded:
         rest = rest.replace(word, " ")
@@ -247,12 +249,6 @@ def asks_yes_no(q: str) -> bool:
         or any(word in rest for word in _YES_NO["asks"])
         or A_NOT_A.search(rest) is not None
     )
-
-
-def _question_word_table() -> tuple[tuple[str, ...], dict[str, str]]:
-    from .extract.slots import question_words
-
-    return question_words()
 
 
 # A title, role or kin word at the end of a word (党委书记, 经理, 妻子): rag/resources/zh/roles.txt

@@ -27,6 +27,7 @@ from .core import (
     _AGREE_CAP,
     _CAUSE,
     _LABEL_LINE,
+    _NUMBERED_START,
     _PURPOSE,
     _RESULT,
     _TYPED,
@@ -1010,8 +1011,6 @@ def _code_spans(question: Question, cand: Candidate, weights) -> list[SpanChoice
 
 
 _POLARITY = resource_groups("zh/yes_no.txt")
-# an item's number before a sentence (1．展厅内可以拍照): no part of what it says
-_ITEM_NUMBER = re.compile(r"\s*[(（]?\d{1,2}[)）.．、]\s*")
 
 
 def _yes_no_spans(question: Question, cand: Candidate, weights) -> list[SpanChoice]:
@@ -1023,8 +1022,9 @@ def _yes_no_spans(question: Question, cand: Candidate, weights) -> list[SpanChoi
     免费, 须, 可以) states a rule and agrees fully; any other statement of fact (周三下午14:30提前放学) answers too,
     as a typed span of the lowest agreement.
     """
-    m = _ITEM_NUMBER.match(cand.text)
+    m = _NUMBERED_START.match(cand.text)  # an item's number (1．展厅内可以拍照) is no part of what it says
     start = m.end() if m else 0
+    start += len(cand.text[start:]) - len(cand.text[start:].lstrip())
     piece = cand.text[start:].rstrip("，,。；;：: ")
     if not piece:
         return []
