@@ -80,7 +80,7 @@ def step(name: str, args: list[str], env: dict, stdin: str | None = None) -> dic
     return row
 
 
-def bench_size(n_chunks: int, work: Path) -> dict:
+def bench_size(n_chunks: int, work: Path, embedder: str = "hash-test") -> dict:
     corpus, index = work / f"corpus{n_chunks}", work / f"index{n_chunks}"
     shutil.rmtree(corpus, ignore_errors=True)
     shutil.rmtree(index, ignore_errors=True)
@@ -90,7 +90,7 @@ def bench_size(n_chunks: int, work: Path) -> dict:
     from rag.documents import RACY_SECONDS
 
     time.sleep(RACY_SECONDS + 0.1)
-    env = {**os.environ, "RAG_EMBEDDER": "hash-test", "RAG_INDEX_DIR": str(index), "HOME": str(work)}
+    env = {**os.environ, "RAG_EMBEDDER": embedder, "RAG_INDEX_DIR": str(index), "HOME": str(work)}
     print(f"{files} files:", flush=True)
     rows = [step("full build", ["index", str(corpus)], env)]
     manifest = json.loads((index / "manifest.json").read_text(encoding="utf-8"))
@@ -112,6 +112,7 @@ def bench_size(n_chunks: int, work: Path) -> dict:
         "chunks": manifest["n_chunks"],
         "files": files,
         "dense": manifest["dense"].get("kind"),
+        "dim": manifest["embedder"]["dim"],
         "index_mb": round(size_mb),
         "steps": rows,
     }
@@ -121,16 +122,22 @@ def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("--sizes", default="10000,100000", help="corpus sizes in chunks, comma-separated")
     ap.add_argument("--json", type=Path, help="merge the figures into this results file (key: updates)")
+    ap.add_argument(
+        "--embedder",
+        default="hash-test",
+        help="hash-test (64-d, default) or hash-test-384 (the bundled model's width: vectors weigh as in use)",
+    )
     ap.add_argument("--work", type=Path, default=None, help="scratch folder (default: a temporary one)")
     args = ap.parse_args()
     work = args.work or Path(tempfile.mkdtemp(prefix="rag-update-bench-"))
     t = time.perf_counter()
-    results = [bench_size(int(s), work) for s in args.sizes.split(",")]
+    results = [bench_size(int(s), work, args.embedder) for s in args.sizes.split(",")]
     print(f"done in {time.perf_counter() - t:.0f} s")
     if args.json:
         from _results import merge_rows
 
-        merge_rows(args.json, "updates", results, by="files")
+        key = "updates" if args.embedder == "hash-test" else f"updates_{args.embedder.removeprefix('hash-test-')}d"
+        merge_rows(args.json, key, results, by="files")
     if args.work is None:
         shutil.rmtree(work, ignore_errors=True)
 

@@ -69,6 +69,7 @@ def dense_factory(settings: Settings):
         kind=settings.dense_index,
         ann_threshold=settings.ann_threshold,
         previous=previous if isinstance(previous, FaissStore) else None,
+        codes=settings.dense_codes,
     )
 
 
@@ -76,6 +77,8 @@ def dense_settings(settings: Settings) -> dict:
     """The settings the vector store is built from: an index built with others is rebuilt, never reused as is."""
     out = {"vector_store": settings.vector_store, "dense_index": settings.dense_index}
     out["ann_threshold"] = settings.ann_threshold
+    if settings.dense_codes != "fp16":  # (absent at the default: indexes saved before the setting are built alike)
+        out["dense_codes"] = settings.dense_codes
     if settings.vector_store == "milvus":
         from .milvus_store import LEXICAL_KIND
 

@@ -70,6 +70,9 @@ class Settings(BaseSettings):
         "auto", description="exact search (flat) or an approximate index; auto: flat below ann_threshold chunks"
     )
     ann_threshold: int = Field(50_000, ge=1000, description="chunks above which auto builds an approximate index")
+    dense_codes: Literal["fp16", "sq8", "float"] = Field(
+        "fp16", description="how an IVF index holds vectors: fp16 (half the memory), sq8 (a quarter), float"
+    )
     vector_store: Literal["faiss", "milvus"] = Field("faiss", description="where dense vectors live")
     milvus_uri: str | None = Field(
         None, description="Milvus Lite file path or http://host:19530 (default: <index_dir>.milvus.db, Lite)"

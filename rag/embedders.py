@@ -167,6 +167,8 @@ class HashEmbedder(BatchEmbedder):
     def __init__(self, dim: int = 64, batch_size: int = 256):
         self.dim = dim
         self.batch_size = batch_size
+        if dim != 64:
+            self.name = f"hash-test-{dim}"
 
     def _embed_batch(self, texts: list[str], is_query: bool) -> np.ndarray:
         out = np.zeros((len(texts), self.dim), dtype=np.float32)
@@ -188,10 +190,16 @@ def _make_hash(settings) -> Embedder:
     return HashEmbedder()
 
 
+def _make_hash_384(settings) -> Embedder:
+    """The test embedder at the bundled model's width: benchmarks of memory at scale (384-d vectors weigh 6x)."""
+    return HashEmbedder(dim=384)
+
+
 # Exact names; anything starting with "st:" goes to sentence-transformers.
 REGISTRY: dict[str, Callable] = {
     "e5-small-bundled": _make_bundled,
     "hash-test": _make_hash,
+    "hash-test-384": _make_hash_384,
 }
 
 

@@ -30,7 +30,7 @@ from .lexical import BM25Store
 from .normalize import describe as describe_normalization
 from .normalize import matching_chunk, matching_document
 from .schema import Chunk, Document
-from .vector_store import FaissStore
+from .vector_store import FaissStore, VectorSpool
 
 log = logging.getLogger(__name__)
 
@@ -282,7 +282,7 @@ class Index:
         kept_list = array("q")  # each row's row in ``previous`` when its chunk is kept as it was, else -1
         new_list = array("q")  # each new chunk's document number, start, end and section number
         counts: dict[str, int] = {}
-        parts: list[np.ndarray] = []
+        spool = VectorSpool(embedder.dim)  # the new vectors, on disk until the vector store reads them
         batch: list[str] = []
         todo = sum(1 for d in final_docs if not _reusable(reusable.get(d.id), d))
         bar = _progress(todo, embedder.name, show_progress)
@@ -303,22 +303,16 @@ class Index:
                 n += 1
             counts[doc.id] = n
             if len(batch) >= _EMBED_BATCH:
-                parts.append(embedder.embed_passages(batch))
+                spool.append(embedder.embed_passages(batch))
                 batch = []
             bar.update()
         if batch:
-            parts.append(embedder.embed_passages(batch))
+            spool.append(embedder.embed_passages(batch))
         bar.close()
         kept_rows = np.frombuffer(kept_list, dtype=np.int64) if len(kept_list) else np.zeros(0, dtype=np.int64)
         to_embed = np.flatnonzero(kept_rows < 0)
         kept_at = np.flatnonzero(kept_rows >= 0)
         kept_from = kept_rows[kept_at]
-        fresh = (
-            (parts[0] if len(parts) == 1 else np.concatenate(parts))
-            if parts
-            else np.zeros((0, embedder.dim), np.float32)
-        )
-        del parts
         new_rows = (
             np.frombuffer(new_list, dtype=np.int64).reshape(-1, 4) if len(new_list) else np.zeros((0, 4), np.int64)
         )
@@ -338,19 +332,7 @@ class Index:
         ):
             new_of_old = np.full(len(previous.chunks), -1, dtype=np.int64)
             new_of_old[kept_from] = kept_at
-            dense = previous.dense.updated(new_of_old, np.asarray(to_embed, np.int64), fresh, consume_previous)
-        matrix = None
-        if dense is None and not len(kept_at):
-            matrix = fresh  # every chunk is new: the new vectors are the matrix (no second copy)
-        elif dense is None:
-            matrix = np.zeros((len(chunks), embedder.dim), dtype=np.float32)
-            if len(kept_at):
-                prev_vectors = previous.dense.vectors()
-                for a in range(0, len(kept_at), _COPY_BLOCK):  # in blocks: no temporary copy of every kept vector
-                    matrix[kept_at[a : a + _COPY_BLOCK]] = prev_vectors[kept_from[a : a + _COPY_BLOCK]]
-                del prev_vectors  # freed before the vector store is built (one copy of the vectors fewer)
-            if len(to_embed):
-                matrix[to_embed] = fresh
+            dense = previous.dense.updated(new_of_old, np.asarray(to_embed, np.int64), spool.array(), consume_previous)
 
         # the kept chunks' BM25 token ids come from the previous index (when it kept them, tokenised as today):
         # only new text is tokenised, its passage made again when BM25 reads it
@@ -364,6 +346,18 @@ class Index:
         # the previous store (same chunking and normalisation, so the same kind of vectors): an IVF index keeps
         # its trained centroids
         prev_dense = previous.dense if same_rules else None
+        # the vector store is filled after BM25 is built, so that no matrix of vectors is held while BM25 builds
+        matrix: np.ndarray | VectorSpool | None = None
+        if dense is None and not len(kept_at):
+            matrix = spool  # every chunk is new: read a block at a time from the spool (no matrix in memory)
+        elif dense is None:
+            matrix = np.zeros((len(chunks), embedder.dim), dtype=np.float32)
+            prev_vectors = previous.dense.vectors()
+            for a in range(0, len(kept_at), _COPY_BLOCK):  # in blocks: no temporary copy of every kept vector
+                matrix[kept_at[a : a + _COPY_BLOCK]] = prev_vectors[kept_from[a : a + _COPY_BLOCK]]
+            del prev_vectors  # freed before the vector store is built (one copy of the vectors fewer)
+            if len(to_embed):
+                matrix[to_embed] = spool.array()
         if dense is None and dense_factory is not None:
             dense = dense_factory(matrix, prev_dense, lexical)
         elif dense is None and len(matrix):
@@ -375,6 +369,8 @@ class Index:
             )
         elif dense is None:
             dense = FaissStore(embedder.dim)
+        del matrix
+        spool.close()
         manifest = {
             "format_version": FORMAT_VERSION,
             "documents_schema": DOCUMENTS_SCHEMA,

@@ -67,6 +67,10 @@ class MilvusStore:
         """Create a fresh collection holding ``vectors`` (inner product over normalised rows) and, with ``lexical``
         (the index's :class:`~rag.lexical.BM25Store`, row for row), each row's BM25 scores as a sparse vector."""
         client = _client(uri)
+        from .vector_store import VectorSpool
+
+        if isinstance(vectors, VectorSpool):
+            vectors = vectors.array()
         vectors = np.ascontiguousarray(vectors, dtype=np.float32)
         n, dim = vectors.shape
         name = f"{prefix}_{uuid.uuid4().hex[:8]}"
