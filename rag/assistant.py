@@ -500,6 +500,7 @@ class Assistant:
                 previous=self.index,
                 dense_factory=dense_factory(self.settings),
                 sources=sources_now,
+                dense_settings=dense_settings(self.settings),  # an IVF index is updated, not refilled
             )
             index.save(self.settings.index_dir)
             _drop_replaced(self.index, index)
@@ -535,6 +536,7 @@ class Assistant:
                 dense_factory=dense_factory(self.settings),
                 exclude=[d for d in doc_ids if d not in {u.id for u in uploads}],
                 remove=doc_ids,
+                dense_settings=dense_settings(self.settings),  # an IVF index is updated, not refilled
             )
             index.save(self.settings.index_dir)
             _drop_replaced(self.index, index)

@@ -79,6 +79,8 @@ class VectorSpool:
 
     def _read(self, start: int, stop: int) -> np.ndarray:
         out = np.empty((stop - start, self.dim), dtype=np.float32)
+        if not out.size:
+            return out
         self._file.seek(start * self.dim * 4)
         if self._file.readinto(memoryview(out).cast("B")) != out.nbytes:
             raise OSError("the temporary vector file is shorter than written")

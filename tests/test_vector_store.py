@@ -237,6 +237,7 @@ def test_a_spool_gives_back_its_vectors_by_block_by_row_and_whole():
     assert [a for a, _ in blocks] == list(range(0, 5000, 700)) and np.array_equal(np.vstack([b for _, b in blocks]), x)
     ids = np.array([4999, 3, 3, 2500, 0, 1400])
     assert np.array_equal(spool.rows(ids), x[ids])  # in the order asked, repeats kept
+    assert VectorSpool(16).array().shape == (0, 16)  # an update that embeds nothing (a removal)
     with pytest.raises(ValueError, match="16 dimensions"):
         spool.append(np.zeros((2, 8), np.float32))
     spool.close()
