@@ -512,11 +512,12 @@ class Assistant:
         with self.lock:
             return self.index.listing()
 
-    def remove_documents(self, doc_ids: Sequence[str]) -> UpdateReport:
+    def remove_documents(self, doc_ids: Sequence[str], alone: bool = False) -> UpdateReport:
         """Remove documents from the index (atomically, under the writer lock) and their uploaded copies.
 
         A removed document of an indexed folder stays out when the index is re-synced, until that folder
-        is indexed again by name.
+        is indexed again by name. ``alone``: no question is answered from this assistant meanwhile (``rag
+        remove``), so its IVF index may be changed where it lies instead of copied.
 
         Raises:
             DocumentError: an id is not in the index (nothing is changed).
@@ -537,6 +538,7 @@ class Assistant:
                 exclude=[d for d in doc_ids if d not in {u.id for u in uploads}],
                 remove=doc_ids,
                 dense_settings=dense_settings(self.settings),  # an IVF index is updated, not refilled
+                consume_previous=alone,
             )
             index.save(self.settings.index_dir)
             _drop_replaced(self.index, index)

@@ -179,7 +179,7 @@ def remove(doc_ids, index_dir, embedder) -> None:
     settings = _settings(index_dir=index_dir, embedder=embedder)
     try:
         assistant = Assistant.open(settings, build_if_missing=False)
-        report = assistant.remove_documents(doc_ids)
+        report = assistant.remove_documents(doc_ids, alone=True)
     except DocumentError as exc:
         _fail(DocumentError(f"{exc} (index {settings.index_dir}; --index-dir names another)"))
     except RagError as exc:

@@ -340,5 +340,8 @@ def test_an_upload_and_a_removal_through_the_assistant_update_an_ivf_index_where
     assert report.added and len(assistant.index.dense) > size and len(serving) == size
     report = assistant.remove_documents(["f010.txt"])
     assert report.removed == ["f010.txt"] and assistant.index.dense.kind == "ivf"
+    before = assistant.index.dense
+    report = assistant.remove_documents(["f011.txt"], alone=True)  # rag remove: nothing else reads the index
+    assert report.removed == ["f011.txt"] and assistant.index.dense._index is before._index  # changed in place
     monkeypatch.undo()
     assert len(Index.load(tmp_path / "idx").dense) == len(assistant.index.chunks)
