@@ -422,6 +422,10 @@ class Index:
             manifest["format_version"] = FORMAT_VERSION  # what save writes, whatever the index was read from
             manifest["documents_schema"] = DOCUMENTS_SCHEMA
             manifest["checksums"] = {p.relative_to(tmp).as_posix(): _sha256_file(p) for p in files}
+            # each file's size and time as saved: a load finds a file untouched since by them, without hashing it
+            manifest["file_stats"] = {
+                p.relative_to(tmp).as_posix(): [(st := p.stat()).st_size, st.st_mtime_ns] for p in files
+            }
             manifest["saved_at"] = time.strftime("%Y-%m-%dT%H:%M:%S%z")
             (tmp / MANIFEST).write_text(json.dumps(manifest, ensure_ascii=False, indent=1), encoding="utf-8")
             (tmp / SOURCES).write_text(json.dumps(self.sources, ensure_ascii=False, indent=1), encoding="utf-8")
@@ -496,10 +500,16 @@ class Index:
                 f"use --embedder {name}, or rebuild with `rag index --rebuild --embedder {expected_embedder}`"
             )
         if verify:
+            # A file with the size and time it was saved with is not hashed again (the files of a 1.4M-chunk index
+            # are 3.6 GB: hashing them was most of a cold `rag ask`); one written, truncated or copied since is.
+            saved = manifest.get("file_stats", {})
             for rel, digest in manifest.get("checksums", {}).items():
                 path = folder / rel
                 if not path.is_file():
                     raise IndexCorrupt(f"{path} is missing; {rebuild}")
+                st = path.stat()
+                if saved.get(rel) == [st.st_size, st.st_mtime_ns]:
+                    continue
                 if _sha256_file(path) != digest:
                     raise IndexCorrupt(f"{path} does not match its checksum (truncated or modified); {rebuild}")
         try:

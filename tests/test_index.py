@@ -270,6 +270,34 @@ def test_tampered_and_truncated_files_are_detected(index_copy):
         Index.load(index_copy)
 
 
+def test_a_load_hashes_only_files_touched_since_they_were_saved(tmp_path, monkeypatch):
+    """Files with the size and time recorded at save are not hashed again; a file rewritten with the same bytes
+    (another time) is, and one changed to the same size at another time is caught by its checksum."""
+    import os
+
+    import rag.index as index_module
+
+    folder = tmp_path / "idx"
+    build_index([SEEDS], Settings(index_dir=folder), embedder=HashEmbedder())
+    hashed = []
+    original = index_module._sha256_file
+    monkeypatch.setattr(index_module, "_sha256_file", lambda p: hashed.append(p.name) or original(p))
+    Index.load(folder)
+    assert hashed == []
+    sections = folder / "sections.json"
+    sections.write_bytes(sections.read_bytes())
+    st = sections.stat()
+    os.utime(sections, ns=(st.st_atime_ns, st.st_mtime_ns + 10**9))  # (a coarse clock may not have moved)
+    Index.load(folder)
+    assert hashed == ["sections.json"]
+    docs = folder / "documents.db"
+    docs.write_bytes(docs.read_bytes().replace("碑林区".encode(), "雁塔区".encode(), 1))
+    st = docs.stat()
+    os.utime(docs, ns=(st.st_atime_ns, st.st_mtime_ns + 10**9))
+    with pytest.raises(IndexCorrupt, match="documents.db does not match its checksum"):
+        Index.load(folder)
+
+
 def test_unreadable_manifest(index_copy):
     (index_copy / "manifest.json").write_text("{not json", encoding="utf-8")
     with pytest.raises(IndexCorrupt, match="manifest.json is unreadable"):
