@@ -346,6 +346,8 @@ class Index:
         # the previous store (same chunking and normalisation, so the same kind of vectors): an IVF index keeps
         # its trained centroids
         prev_dense = previous.dense if same_rules else None
+        if dense is None:
+            lexical.spill()  # BM25's arrays on disk while the vectors are in memory (the build's peak otherwise)
         # the vector store is filled after BM25 is built, so that no matrix of vectors is held while BM25 builds
         matrix: np.ndarray | VectorSpool | None = None
         if dense is None and not len(kept_at):

@@ -15,6 +15,8 @@ from __future__ import annotations
 
 import json
 import logging
+import shutil
+import tempfile
 from array import array
 from collections.abc import Sequence
 from functools import lru_cache
@@ -127,6 +129,7 @@ class BM25Store:
         self._row_tokens = row_tokens  # (token ids of all rows, row offsets), or None for an older index
         self._words: list[str] | None = None  # vocabulary id -> token, built on first use
         self._by_row: tuple[np.ndarray, np.ndarray, np.ndarray] | None = None  # row-major entries (row_vectors)
+        self._spilled: tempfile.TemporaryDirectory | None = None  # where spill() put the arrays
 
     @staticmethod
     def tokenize(text: str) -> list[str]:
@@ -432,18 +435,43 @@ class BM25Store:
             df += prior_chunks * background_share(term, chunk_words)
         return float(np.log(1 + (n - df + 0.5) / (df + 0.5)))
 
-    def save(self, folder: Path) -> None:
-        path = Path(folder) / FOLDER
+    def spill(self) -> None:
+        """Write the arrays to a temporary folder and memory-map them from there (read-only): a build fills the
+        vector store next, and need not hold BM25's arrays meanwhile (1.8 GB at 1.4M chunks); :meth:`save` then
+        copies the files without reading them into this process."""
+        if self._spilled is not None:
+            return
+        spilled = tempfile.TemporaryDirectory(prefix="rag-bm25-")
+        self._save_arrays(Path(spilled.name))  # (from memory: _spilled is set only once the files are whole)
+        folder = Path(spilled.name)
+        self._data, self._indices, self._indptr = (
+            np.load(folder / f"{name}.csc.index.npy", mmap_mode="r") for name in _ARRAYS
+        )
+        if self._row_tokens is not None:
+            self._row_tokens = tuple(np.load(folder / f"{name}.index.npy", mmap_mode="r") for name in _TOKEN_ARRAYS)
+        if self._tf is not None:
+            self._tf = np.load(folder / TF_FILE, mmap_mode="r")
+        self._spilled = spilled
+
+    def _save_arrays(self, path: Path) -> None:
         path.mkdir(parents=True, exist_ok=True)
+        if self._spilled is not None:  # already files: copied by the kernel, never read into this process
+            for src in Path(self._spilled.name).iterdir():
+                shutil.copyfile(src, path / src.name)
+            return
         for name, arr in zip(_ARRAYS, (self._data, self._indices, self._indptr), strict=True):
             np.save(path / f"{name}.csc.index.npy", arr)
-        (path / "vocab.index.json").write_text(json.dumps(self._vocab, ensure_ascii=False), encoding="utf-8")
-        (path / "params.index.json").write_text(json.dumps(self._params), encoding="utf-8")
         if self._row_tokens is not None:
             for name, arr in zip(_TOKEN_ARRAYS, self._row_tokens, strict=True):
                 np.save(path / f"{name}.index.npy", arr)
         if self._tf is not None:
             np.save(path / TF_FILE, self._tf)
+
+    def save(self, folder: Path) -> None:
+        path = Path(folder) / FOLDER
+        self._save_arrays(path)
+        (path / "vocab.index.json").write_text(json.dumps(self._vocab, ensure_ascii=False), encoding="utf-8")
+        (path / "params.index.json").write_text(json.dumps(self._params), encoding="utf-8")
 
     @classmethod
     def load(cls, folder: Path, size: int, postings_in_memory: bool = True) -> BM25Store:

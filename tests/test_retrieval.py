@@ -284,3 +284,32 @@ def test_the_column_of_each_entry_in_a_block():
     for a in range(12):
         for b in range(a, 13):
             assert np.array_equal(_cols_of(indptr, a, b), every[a:b]), (a, b)
+
+
+def test_a_spilled_bm25_store_searches_updates_and_saves_as_the_one_in_memory(tmp_path):
+    """spill() moves BM25's arrays to files mapped read-only (a build holds them there while FAISS is filled):
+    the same scores, an update from it equals one from the store in memory, and save writes the same bytes."""
+    import filecmp
+
+    from rag.lexical import BM25Store
+
+    texts = ["碑林区帮扶了11个村。", "雁塔区投入资金300万元。", "碑林区的路灯亮了。", "灞桥区修了三条路。"] * 5
+    kept = BM25Store.build(texts)
+    spilled = BM25Store.build(texts)
+    spilled.spill()
+    assert isinstance(spilled._data, np.memmap) and not spilled._data.flags.writeable
+    for q in ("碑林区", "资金", "路"):
+        a, b = kept.search(q, 5), spilled.search(q, 5)
+        assert np.array_equal(a[0], b[0]) and np.allclose(a[1], b[1])
+    kept.save(tmp_path / "a")
+    spilled.save(tmp_path / "b")
+    names = sorted(p.name for p in (tmp_path / "a" / "bm25").iterdir())
+    assert names == sorted(p.name for p in (tmp_path / "b" / "bm25").iterdir()) and len(names) >= 7
+    assert all(filecmp.cmp(tmp_path / "a" / "bm25" / n, tmp_path / "b" / "bm25" / n, shallow=False) for n in names)
+    more = [*texts[:-2], "新区建了学校。"]
+    rows = [*range(len(texts) - 2), None]
+    from_kept = BM25Store.build(more, previous=kept, kept_rows=rows)
+    from_spilled = BM25Store.build(more, previous=spilled, kept_rows=rows)
+    assert np.array_equal(from_kept._data, from_spilled._data) and np.array_equal(
+        from_kept._indices, from_spilled._indices
+    )
