@@ -17,6 +17,7 @@ import json
 import logging
 import shutil
 import tempfile
+import weakref
 from array import array
 from collections.abc import Sequence
 from functools import lru_cache
@@ -104,6 +105,11 @@ def _narrow(tf: np.ndarray) -> np.ndarray:
     return tf.astype(np.uint16 if int(tf.max(initial=0)) < 2**16 else np.uint32)
 
 
+def _close_all(files) -> None:
+    for f in files:
+        f.close()
+
+
 class BM25Store:
     """BM25 over pre-tokenised chunks; row ``i`` is chunk ``i`` of the index.
 
@@ -129,7 +135,7 @@ class BM25Store:
         self._row_tokens = row_tokens  # (token ids of all rows, row offsets), or None for an older index
         self._words: list[str] | None = None  # vocabulary id -> token, built on first use
         self._by_row: tuple[np.ndarray, np.ndarray, np.ndarray] | None = None  # row-major entries (row_vectors)
-        self._spilled: tempfile.TemporaryDirectory | None = None  # where spill() put the arrays
+        self._spilled: dict[str, object] | None = None  # spill()'s open files, by name
 
     @staticmethod
     def tokenize(text: str) -> list[str]:
@@ -441,9 +447,8 @@ class BM25Store:
         copies the files without reading them into this process."""
         if self._spilled is not None:
             return
-        spilled = tempfile.TemporaryDirectory(prefix="rag-bm25-")
-        self._save_arrays(Path(spilled.name))  # (from memory: _spilled is set only once the files are whole)
-        folder = Path(spilled.name)
+        folder = Path(tempfile.mkdtemp(prefix="rag-bm25-"))
+        self._save_arrays(folder)  # (from memory: _spilled is set only once the files are whole)
         self._data, self._indices, self._indptr = (
             np.load(folder / f"{name}.csc.index.npy", mmap_mode="r") for name in _ARRAYS
         )
@@ -451,13 +456,21 @@ class BM25Store:
             self._row_tokens = tuple(np.load(folder / f"{name}.index.npy", mmap_mode="r") for name in _TOKEN_ARRAYS)
         if self._tf is not None:
             self._tf = np.load(folder / TF_FILE, mmap_mode="r")
-        self._spilled = spilled
+        files = {p.name: open(p, "rb") for p in folder.iterdir()}  # held until the store goes
+        # the folder goes at once (mapped and open files live on): a build killed now leaves nothing behind; where
+        # open files cannot be deleted, it goes with the store
+        shutil.rmtree(folder, ignore_errors=True)
+        weakref.finalize(self, shutil.rmtree, folder, True)
+        weakref.finalize(self, _close_all, tuple(files.values()))
+        self._spilled = files
 
     def _save_arrays(self, path: Path) -> None:
         path.mkdir(parents=True, exist_ok=True)
-        if self._spilled is not None:  # already files: copied by the kernel, never read into this process
-            for src in Path(self._spilled.name).iterdir():
-                shutil.copyfile(src, path / src.name)
+        if self._spilled is not None:  # already files: copied a buffer at a time, never mapped into this process
+            for name, src in self._spilled.items():
+                src.seek(0)
+                with open(path / name, "wb") as out:
+                    shutil.copyfileobj(src, out, 1 << 20)
             return
         for name, arr in zip(_ARRAYS, (self._data, self._indices, self._indptr), strict=True):
             np.save(path / f"{name}.csc.index.npy", arr)

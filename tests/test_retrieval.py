@@ -286,17 +286,22 @@ def test_the_column_of_each_entry_in_a_block():
             assert np.array_equal(_cols_of(indptr, a, b), every[a:b]), (a, b)
 
 
-def test_a_spilled_bm25_store_searches_updates_and_saves_as_the_one_in_memory(tmp_path):
+def test_a_spilled_bm25_store_searches_updates_and_saves_as_the_one_in_memory(tmp_path, monkeypatch):
     """spill() moves BM25's arrays to files mapped read-only (a build holds them there while FAISS is filled):
-    the same scores, an update from it equals one from the store in memory, and save writes the same bytes."""
+    the same scores, an update from it equals one from the store in memory, and save writes the same bytes; the
+    files' folder is deleted at once (open and mapped, they live on), so a killed build leaves nothing behind."""
     import filecmp
+    import tempfile
 
     from rag.lexical import BM25Store
 
     texts = ["碑林区帮扶了11个村。", "雁塔区投入资金300万元。", "碑林区的路灯亮了。", "灞桥区修了三条路。"] * 5
     kept = BM25Store.build(texts)
     spilled = BM25Store.build(texts)
+    (tmp_path / "tmp").mkdir()
+    monkeypatch.setattr(tempfile, "tempdir", str(tmp_path / "tmp"))
     spilled.spill()
+    assert list((tmp_path / "tmp").iterdir()) == []
     assert isinstance(spilled._data, np.memmap) and not spilled._data.flags.writeable
     for q in ("碑林区", "资金", "路"):
         a, b = kept.search(q, 5), spilled.search(q, 5)
