@@ -16,7 +16,7 @@ from .chunking import ChunkerSettings
 from .config import Settings
 from .dialogue import needs_context, resolve, resolve_all
 from .docstore import view_of
-from .documents import CLEANING_VERSION, SUPPORTED_SUFFIXES, UPLOAD_TAG, load_corpus, source_root_of
+from .documents import CLEANING_VERSION, SUPPORTED_SUFFIXES, UPLOAD_TAG, Recorded, load_corpus, source_root_of
 from .embedders import Embedder, load_embedder
 from .english import is_english, names_in_chinese, to_chinese
 from .errors import DocumentError, InvalidQuestion, RagError
@@ -177,20 +177,36 @@ def build_index(
                 roots = [_root_entry(settings.seeds_dir)]
             paths = [Path(r["root"]) for r in roots]
         max_bytes = int(settings.max_file_mb * 1e6)
-        # files whose size and time are still those recorded are not read again (same cleaning rules only)
-        known = (
-            {(d.source_root, d.source): d for d in previous.all_documents().values() if d.file_mtime_ns is not None}
-            if previous is not None and previous.manifest.get("cleaning") == CLEANING_VERSION
-            else {}
+        # files whose size and time are still those recorded are not read again (same cleaning rules only), and
+        # their documents are not read from the index either: the update keeps them as they are
+        entries = _recorded_entries(previous)
+        known: dict = {}
+        if previous is not None and previous.manifest.get("cleaning") == CLEANING_VERSION:
+            if entries is not None:
+                known = {
+                    (e["root"], e["source"]): Recorded(doc_id, e["size"], e["mtime_ns"])
+                    for doc_id, e in entries.items()
+                    if e.get("size") is not None and e.get("mtime_ns") is not None
+                }
+            else:  # an index that did not record every file: its documents are read
+                known = {
+                    (d.source_root, d.source): d
+                    for d in previous.all_documents().values()
+                    if d.file_mtime_ns is not None
+                }
+        unchanged: list[str] = []
+        docs, warnings = (
+            load_corpus(paths, max_bytes=max_bytes, strict=strict, known=known, unchanged=unchanged)
+            if paths
+            else ([], [])
         )
-        docs, warnings = load_corpus(paths, max_bytes=max_bytes, strict=strict, known=known) if paths else ([], [])
         # Uploads live in the index folder: a re-sync or a rebuild reads them again, an added folder leaves them.
         sync_uploads = not explicit or rebuild
         if sync_uploads:
             up_docs, up_warnings = _load_upload_store(settings, strict)
             docs += up_docs
             warnings += up_warnings
-        if not docs and warnings:
+        if not docs and not unchanged and warnings:
             raise DocumentError(f"nothing could be indexed: {len(warnings)} file(s) skipped ({warnings[0]})")
         if not docs and not (previous and previous.documents):
             raise DocumentError(
@@ -201,14 +217,21 @@ def build_index(
         if not explicit and previous is not None:
             excluded = set(previous.manifest.get("excluded", []))
             docs = [d for d in docs if d.id not in excluded]
-        loaded = {d.id for d in docs}
+            unchanged = [doc_id for doc_id in unchanged if doc_id not in excluded]
+        loaded = {d.id for d in docs} | set(unchanged)
+        if entries is not None:
+            held = [(doc_id, e["root"], e["source"]) for doc_id, e in entries.items()]
+        else:
+            held = [(d.id, d.source_root, d.source) for d in previous.all_documents().values()] if previous else []
         remove = [
-            d.id
-            for d in (previous.all_documents().values() if previous is not None else [])
-            if d.source_root in synced_roots and d.id not in loaded and not _still_there(d, index_dir)
+            doc_id
+            for doc_id, root, source in held
+            if root in synced_roots and doc_id not in loaded and not _still_there(root, source, index_dir)
         ]
         sources = _merge_sources(recorded if not (rebuild and explicit) else [], roots, docs)
-        index, report = _build_and_save(docs, settings, embedder, previous, show_progress, remove, sources)
+        index, report = _build_and_save(
+            docs, settings, embedder, previous, show_progress, remove, sources, unchanged=unchanged
+        )
     return index, report, warnings
 
 
@@ -277,12 +300,29 @@ def unchanged_on_disk(paths: list[Path], settings: Settings, embedder: Embedder 
     )
 
 
-def _still_there(doc, index_dir: Path) -> bool:
+def _still_there(source_root: str | None, source: str, index_dir: Path) -> bool:
     """True when a document's file still exists (a file that failed to load keeps its last indexed version)."""
-    if doc.source_root == UPLOAD_TAG:
-        return (index_dir / doc.source).is_file()
-    root = Path(doc.source_root)
-    return (root if root.is_file() else root / doc.source).is_file() if doc.source_root else False
+    if source_root == UPLOAD_TAG:
+        return (index_dir / source).is_file()
+    if not source_root:
+        return False
+    root = Path(source_root)
+    return (root if root.is_file() else root / source).is_file()
+
+
+def _recorded_entries(previous: Index | None) -> dict[str, dict] | None:
+    """The manifest's record of each of ``previous``'s documents (source root, source, size, time), or None when
+    it does not record every one of them (an older index): then its documents are read instead."""
+    if previous is None:
+        return None
+    entries = previous.manifest.get("documents")
+    if not isinstance(entries, dict) or len(entries) != len(previous.documents):
+        return None
+    if not all(isinstance(e, dict) and "root" in e and "source" in e for e in entries.values()):
+        return None
+    if any(doc_id not in entries for doc_id in previous.documents):
+        return None
+    return entries
 
 
 def _merge_sources(recorded: list[dict], roots: list[dict], docs) -> list[dict]:
@@ -294,7 +334,9 @@ def _merge_sources(recorded: list[dict], roots: list[dict], docs) -> list[dict]:
     return list(merged.values())
 
 
-def _build_and_save(docs, settings: Settings, embedder: Embedder, previous, show_progress, remove=(), sources=None):
+def _build_and_save(
+    docs, settings: Settings, embedder: Embedder, previous, show_progress, remove=(), sources=None, unchanged=()
+):
     chunker = ChunkerSettings(settings.chunk_size, settings.chunk_overlap)
     index, report = Index.build(
         docs,
@@ -305,6 +347,7 @@ def _build_and_save(docs, settings: Settings, embedder: Embedder, previous, show
         dense_factory=dense_factory(settings),
         remove=remove,
         sources=sources,
+        unchanged=unchanged,
         dense_settings=dense_settings(settings),
         consume_previous=True,  # loaded for this update alone: its vector index may be changed in place
     )

@@ -12,10 +12,11 @@ import os
 import re
 import time
 import unicodedata
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from functools import cache
 from importlib import resources
 from pathlib import Path
+from typing import NamedTuple
 
 from .errors import DocumentError
 from .formats import LOADERS, TEXT_FORMATS, Extracted, line_starts
@@ -388,17 +389,28 @@ def file_stamp(path: Path | str, now: float | None = None) -> tuple[int, int | N
     return st.st_size, None if recent else st.st_mtime_ns
 
 
+class Recorded(NamedTuple):
+    """What an index recorded of one file: its document's id and the file's size and time when it was read."""
+
+    doc_id: str
+    size: int
+    mtime_ns: int
+
+
 def load_corpus(
     paths: Iterable[Path],
     max_bytes: int | None = None,
     strict: bool = False,
-    known: dict[tuple[str, str], Document] | None = None,
+    known: Mapping[tuple[str, str], Document | Recorded] | None = None,
+    unchanged: list[str] | None = None,
 ) -> tuple[list[Document], list[str]]:
     """Load every supported file under ``paths``.
 
-    ``known`` maps ``(source_root, source)`` to the document an index already holds for that file: when the
-    file's size and modification time are still the ones recorded on it, that document is reused and the file
-    is not read (a no-op update of a large corpus costs a ``stat`` per file, not reading and cleaning it).
+    ``known`` maps ``(source_root, source)`` to the document an index already holds for that file, or to what
+    it recorded of it (:class:`Recorded`): when the file's size and modification time are still the ones
+    recorded, the file is not read (a no-op update of a large corpus costs a ``stat`` per file, not reading and
+    cleaning it). A known document is then returned as it is; a recorded one's id is appended to ``unchanged``
+    instead (an update keeps that document as the index holds it, without reading its text).
 
     Returns:
         The documents, and one warning per file that was skipped (unless ``strict``).
@@ -415,7 +427,13 @@ def load_corpus(
         except OSError:
             size = mtime_ns = None  # load_document reports the file
         before = known.get((root, source))
-        if before is not None and mtime_ns is not None and (before.file_size, before.file_mtime_ns) == (size, mtime_ns):
+        if isinstance(before, Recorded):
+            if mtime_ns is not None and (before.size, before.mtime_ns) == (size, mtime_ns) and unchanged is not None:
+                unchanged.append(before.doc_id)
+                continue
+        elif (
+            before is not None and mtime_ns is not None and (before.file_size, before.file_mtime_ns) == (size, mtime_ns)
+        ):
             docs.append(before)
             continue
         try:

@@ -35,6 +35,20 @@ def corpus(tmp_path):
     return folder
 
 
+def test_checksums_are_those_of_each_file_in_order(tmp_path):
+    import hashlib
+
+    from rag.index import _sha256_files
+
+    files = []
+    for i, size in enumerate((10, 3_000_000, 0, 1_500_000)):
+        path = tmp_path / f"f{i}"
+        path.write_bytes(bytes(range(256)) * (size // 256) + b"x" * (size % 256))
+        files.append(path)
+    assert _sha256_files(files) == [hashlib.sha256(p.read_bytes()).hexdigest() for p in files]
+    assert _sha256_files(files[:1]) == [hashlib.sha256(files[0].read_bytes()).hexdigest()]
+
+
 def test_save_load_round_trip(built_index_dir, seed_docs):
     index = Index.load(built_index_dir, expected_embedder="e5-small-bundled")
     assert set(index.documents) == {d.id for d in seed_docs.values()}
@@ -181,6 +195,52 @@ def test_an_update_reads_only_files_whose_size_or_time_changed(corpus, tmp_path,
     manifest.write_text(json.dumps(old), encoding="utf-8")
     _, report, _ = build_index([corpus], settings, embedder=HashEmbedder())
     assert len(read) == 6
+
+
+def test_an_update_reads_from_the_index_only_the_documents_given_again(corpus, tmp_path, monkeypatch):
+    """Adding, changing and removing files reads no kept document from the index's database (their files are
+    unchanged: the manifest's record says so, and their chunks, vectors and tokens are reused by row), and the
+    result is the index a rebuild makes."""
+    import os
+    import time
+
+    past = time.time() - 3600
+    for path in corpus.iterdir():
+        os.utime(path, (past, past))
+    settings = Settings(index_dir=tmp_path / "idx")
+    build_index([corpus], settings, embedder=HashEmbedder())
+    read: list[str] = []
+    walked: list[bool] = []
+    entry, walk = DocumentStore._entry, DocumentStore._walk
+    monkeypatch.setattr(DocumentStore, "_entry", lambda self, doc_id: read.append(doc_id) or entry(self, doc_id))
+    monkeypatch.setattr(DocumentStore, "_walk", lambda self: walked.append(True) or walk(self))
+
+    (corpus / "new.txt").write_text("新文章。灞桥区帮扶了7个村。", encoding="utf-8")
+    os.utime(corpus / "new.txt", (past, past))
+    changed = corpus / "002_56afb24572716b20.txt"
+    changed.write_text(changed.read_text(encoding="utf-8").replace("高陵", "灞桥", 1), encoding="utf-8")
+    os.utime(changed, (past + 60, past + 60))
+    (corpus / "001_ad83b76884cea2bc.txt").unlink()
+    index, report, _ = build_index([corpus], settings, embedder=HashEmbedder())
+    assert (report.added, report.changed, report.removed) == (
+        ["new.txt"],
+        ["002_56afb24572716b20.txt"],
+        ["001_ad83b76884cea2bc.txt"],
+    )
+    assert len(report.unchanged) == 3
+    assert not walked and not set(read) & set(report.unchanged)  # no kept document was read
+    assert "002_56afb24572716b20.txt" in read  # its old version, to compare (it changed)
+
+    monkeypatch.undo()
+    rebuilt, _, _ = build_index([corpus], Settings(index_dir=tmp_path / "rebuilt"), embedder=HashEmbedder())
+    assert list(index.documents) == list(rebuilt.documents)
+    assert [(c.id, c.start, c.end, c.section) for c in index.chunks] == [
+        (c.id, c.start, c.end, c.section) for c in rebuilt.chunks
+    ]
+    entries = {k: {f: v for f, v in e.items() if f != "indexed_at"} for k, e in index.manifest["documents"].items()}
+    again = {k: {f: v for f, v in e.items() if f != "indexed_at"} for k, e in rebuilt.manifest["documents"].items()}
+    assert entries == again
+    assert Index.load(tmp_path / "idx").documents["new.txt"].text.endswith("灞桥区帮扶了7个村。")
 
 
 def test_an_update_tokenises_only_new_text_and_equals_a_rebuild(corpus, tmp_path, monkeypatch):
