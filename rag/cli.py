@@ -26,7 +26,19 @@ def _settings(**overrides) -> Settings:
         raise click.ClickException(f"invalid setting RAG_{where.upper()}: {first.get('msg')}") from None
 
 
-def _fail(exc: Exception) -> None:
+class _ChineseError(click.ClickException):
+    """A failure told in Chinese (``错误：`` rather than click's ``Error:``)."""
+
+    def show(self, file=None) -> None:
+        click.echo(f"错误：{self.format_message()}", err=True)
+
+
+def _fail(exc: Exception, chinese: bool = False) -> None:
+    """Exit with ``exc``'s message; in Chinese first when the user reads Chinese (their question, their locale)."""
+    if chinese:
+        from .zh_messages import cli_zh_error
+
+        raise _ChineseError(cli_zh_error(exc)) from None
     raise click.ClickException(str(exc)) from None
 
 
@@ -77,34 +89,38 @@ def _index_options(f):
 def ask(question: str, index_dir, embedder, top_k, as_json: bool, no_hybrid: bool) -> None:
     """Answer QUESTION (or, with -, one question per line from stdin)."""
     from .assistant import Assistant
+    from .zh_messages import cli_zh_error, prefers_chinese
 
     settings = _settings(index_dir=index_dir, embedder=embedder, top_k=top_k, hybrid=False if no_hybrid else None)
+    chinese = prefers_chinese(None if question == "-" else question)
     try:
         assistant = Assistant.open(settings, build_if_missing=index_dir is None)
     except RagError as exc:
-        _fail(exc)
+        _fail(exc, chinese)
     if question == "-":
         failures = 0
         for line in sys.stdin:
             if not line.strip():
                 continue
+            error = None
             try:
                 answer = assistant.ask(line.rstrip("\n"))
                 out = answer.to_json_dict() if as_json else None
             except RagError as exc:
                 failures += 1
                 out = {"question": line.rstrip("\n"), "error": str(exc)}
+                error = f"错误：{cli_zh_error(exc)}" if prefers_chinese(line) else f"Error: {exc}"
             if as_json:
                 click.echo(json.dumps(out, ensure_ascii=False))
             else:
                 # many answers in a row: each under its question, so that they can be told apart
                 click.echo(f"问：{line.strip()}")
-                click.echo(out["error"] if out else _render(answer) + "\n")
+                click.echo(error if error is not None else _render(answer) + "\n")
         sys.exit(1 if failures else 0)
     try:
         answer = assistant.ask(question)
     except RagError as exc:
-        _fail(exc)
+        _fail(exc, chinese)
     click.echo(json.dumps(answer.to_json_dict(), ensure_ascii=False) if as_json else _render(answer))
 
 

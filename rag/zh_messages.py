@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import re
 
-from .errors import EmbedderMismatch, IndexCorrupt, IndexNotFound, InvalidQuestion, RagError
+from .errors import EmbedderMismatch, EmbedderUnavailable, IndexCorrupt, IndexNotFound, InvalidQuestion, RagError
 
 SUPPORTED = ".txt / .md / .html / .pdf / .docx"
 
@@ -79,3 +79,43 @@ def zh_error(exc: BaseException | str, name: str | None = None) -> str:
     if isinstance(exc, RagError | OSError):
         return f"处理失败：{strip_paths(message)}"
     return "处理失败，请稍后再试。"
+
+
+def cli_zh_error(exc: BaseException) -> str:
+    """The message a Chinese user of the command line reads: one Chinese sentence, then the library's own message
+    (on the user's machine its paths and the command to run are what they need, so nothing is hidden)."""
+    message = str(exc)
+    if isinstance(exc, ZhError | InvalidQuestion):
+        return zh_error(exc)
+    if isinstance(exc, IndexNotFound):
+        head = "找不到索引，请先建索引（rag index 文档文件夹）。"
+    elif isinstance(exc, IndexCorrupt):
+        head = "索引已损坏或版本不符，请重建（rag index --rebuild）。"
+    elif isinstance(exc, EmbedderMismatch):
+        head = "索引是用另一个嵌入模型建立的，请换用那个模型，或重建索引。"
+    elif isinstance(exc, EmbedderUnavailable):
+        head = "嵌入模型无法使用。"
+    elif "writing the index" in message:  # IndexLocked
+        head = "另一个进程正在更新索引，请稍后再试。"
+    elif any(re.search(pattern, message) for pattern, _ in _DOCUMENT):
+        head = zh_error(exc)
+    else:
+        head = "处理失败。"
+    return f"{head}\n  {message}"
+
+
+def prefers_chinese(text: str | None = None) -> bool:
+    """The command-line user reads Chinese: ``text`` (their question) has Chinese characters, or, when it has
+    neither Chinese nor Latin letters (or there is none), the locale (``LC_ALL``, ``LC_MESSAGES``, ``LANG``, the
+    first one set) says ``zh``."""
+    import os
+
+    if text is not None and re.search(r"[\u3400-\u9fff]", text):
+        return True
+    if text is not None and re.search(r"[A-Za-z]", text):
+        return False
+    for var in ("LC_ALL", "LC_MESSAGES", "LANG"):
+        value = os.environ.get(var)
+        if value:
+            return value.lower().startswith("zh")
+    return False

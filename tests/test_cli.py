@@ -71,15 +71,38 @@ def test_jsonl_reports_a_bad_line_and_goes_on(run, built_index_dir):
         ("", "the question is empty"),
         ("   \t ", "the question is empty"),
         ("🙂🙂🙂", "no words"),
-        ("问" * 10_000, "keep it under 500"),
+        ("问" * 10_000, "问题太长（10000 字），请控制在 500 字以内。"),  # a Chinese question: told in Chinese
+        ("what?" * 200, "keep it under 500"),
         ("\x00\x01\x02", "the question is empty"),
     ],
 )
 def test_bad_questions_are_one_line_errors(question, message, built_index_dir):
-    result = CliRunner().invoke(cli, ["ask", question, "--index-dir", str(built_index_dir)])
+    result = CliRunner().invoke(cli, ["ask", question, "--index-dir", str(built_index_dir)], env={"LC_ALL": "C"})
     assert result.exit_code == 1
     assert message in result.output
     assert "Traceback" not in result.output
+
+
+def test_errors_are_told_in_the_language_of_the_question_or_the_locale(tmp_path, built_index_dir):
+    """A question in Chinese gets its errors in Chinese (then the library's message, which names the folder and
+    the command to run); an English one in English; a question with no letters follows the locale."""
+    missing = tmp_path / "nowhere"
+    zh = CliRunner().invoke(cli, ["ask", "碑林区帮扶了多少个村", "--index-dir", str(missing)], env={"LC_ALL": "C"})
+    assert zh.exit_code == 1
+    assert zh.output.startswith("错误：找不到索引，请先建索引") and f"no index in {missing}" in zh.output
+    assert "Error:" not in zh.output
+    en = CliRunner().invoke(
+        cli, ["ask", "how many villages", "--index-dir", str(missing)], env={"LC_ALL": "zh_CN.UTF-8"}
+    )
+    assert en.exit_code == 1 and en.output.startswith("Error: no index in")
+    for locale, expected in (("zh_CN.UTF-8", "错误：问题是空的"), ("en_US.UTF-8", "Error: the question is empty")):
+        result = CliRunner().invoke(cli, ["ask", " ", "--index-dir", str(built_index_dir)], env={"LC_ALL": locale})
+        assert result.exit_code == 1 and result.output.startswith(expected), result.output
+    lines = CliRunner().invoke(
+        cli, ["ask", "-", "--index-dir", str(built_index_dir)], input="问" * 600 + "\n" + "why" * 200 + "\n"
+    )
+    assert "错误：问题太长（600 字）" in lines.output and "Error: the question is 600 characters long" in lines.output
+    assert lines.exit_code == 1
 
 
 def test_index_missing_path(tmp_path):
