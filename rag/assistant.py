@@ -462,12 +462,17 @@ class Assistant:
 
     @classmethod
     def open(
-        cls, settings: Settings | None = None, embedder: Embedder | None = None, build_if_missing: bool = True
+        cls,
+        settings: Settings | None = None,
+        embedder: Embedder | None = None,
+        build_if_missing: bool = True,
+        chinese: bool = False,
     ) -> Assistant:
         """Load the index at ``settings.index_dir``; build it from the bundled seeds if there is none.
 
         ``build_if_missing=False`` (an index folder the user named) never builds the seeds: a missing or
-        empty folder is an error that says how to index the user's documents into it.
+        empty folder is an error that says how to index the user's documents into it. ``chinese``: the notices
+        of a first build are written in Chinese (the user asked in Chinese).
 
         Raises:
             IndexNotFound: no index (and ``build_if_missing`` is false), or the folder holds documents.
@@ -482,10 +487,21 @@ class Assistant:
             )
             if not build_if_missing or holds_other_things:
                 load_index(settings)  # raises IndexNotFound with the message for this folder
-            print(f"No index in {folder}; building it from {settings.seeds_dir} (first run only)…", file=sys.stderr)
+            if chinese:
+                notice = f"{folder} 里还没有索引，正在用内置文章（{settings.seeds_dir}）建立，只在第一次运行时需要…"
+            else:
+                notice = f"No index in {folder}; building it from {settings.seeds_dir} (first run only)…"
+            print(notice, file=sys.stderr)
             embedder = embedder or load_embedder(settings.embedder, settings)
             index, report, _ = build_index([settings.seeds_dir], settings, embedder=embedder)
-            print(f"Index built: {report.summary()}", file=sys.stderr)
+            if chinese:
+                done = (
+                    f"索引已建好：{len(report.added)} 篇文章，{report.total_chunks} 个片段，"
+                    f"用时 {report.seconds:.1f} 秒"
+                )
+            else:
+                done = f"Index built: {report.summary()}"
+            print(done, file=sys.stderr)
             return cls(index, embedder, settings)
         index = load_index(settings, expected_embedder=settings.embedder)
         embedder = embedder or load_embedder(settings.embedder, settings)

@@ -94,7 +94,7 @@ def ask(question: str, index_dir, embedder, top_k, as_json: bool, no_hybrid: boo
     settings = _settings(index_dir=index_dir, embedder=embedder, top_k=top_k, hybrid=False if no_hybrid else None)
     chinese = prefers_chinese(None if question == "-" else question)
     try:
-        assistant = Assistant.open(settings, build_if_missing=index_dir is None)
+        assistant = Assistant.open(settings, build_if_missing=index_dir is None, chinese=chinese)
     except RagError as exc:
         _fail(exc, chinese)
     if question == "-":
@@ -220,10 +220,10 @@ def chat(index_dir, embedder) -> None:
     from .zh_messages import zh_error
 
     settings = _settings(index_dir=index_dir, embedder=embedder)
-    try:
-        assistant = Assistant.open(settings, build_if_missing=index_dir is None)
+    try:  # the chat speaks Chinese (its banner, prompts and errors): so do its start-up notices and failures
+        assistant = Assistant.open(settings, build_if_missing=index_dir is None, chinese=True)
     except RagError as exc:
-        _fail(exc)
+        _fail(exc, chinese=True)
     history: list[str] = []
     interactive = sys.stdin.isatty()
     click.echo(CHAT_BANNER.format(n=len(assistant.index.documents)), err=not interactive)

@@ -183,10 +183,20 @@ def test_ask_builds_the_seeds_index_first_from_any_directory(tmp_path):
         timeout=600,
     )
     assert proc.returncode == 0, proc.stderr
-    assert "building it from" in proc.stderr and str(ROOT / "seeds") in proc.stderr
+    # asked in Chinese: told in Chinese
+    assert "里还没有索引，正在用内置文章" in proc.stderr and str(ROOT / "seeds") in proc.stderr
+    assert "索引已建好：5 篇文章" in proc.stderr
     out = json.loads(proc.stdout)
     assert "11个" in out["answer"]
     assert (tmp_path / "fresh-index" / "manifest.json").is_file()
+
+
+def test_the_first_build_is_announced_in_english_for_an_english_question(tmp_path):
+    env = {"RAG_INDEX_DIR": str(tmp_path / "fresh-index"), "RAG_EMBEDDER": "hash-test", "LC_ALL": "C"}
+    result = CliRunner().invoke(cli, ["ask", "how many villages did Beilin help"], env=env)
+    assert result.exit_code == 0, result.output
+    assert "No index in" in result.output and "building it from" in result.output
+    assert "Index built: 5 added" in result.output
 
 
 def test_index_then_incremental_update_via_cli(tmp_path):
@@ -212,6 +222,11 @@ def test_chat_resolves_follow_ups(built_index_dir):
     assert answers[0].startswith("答：11个")
     assert answers[1].startswith("答：14个")
     assert "雁塔区投入了多少资金" in result.output  # the resolved question is shown
+
+
+def test_chat_fails_in_chinese(tmp_path):
+    result = CliRunner().invoke(cli, ["chat", "--index-dir", str(tmp_path / "nowhere")], env={"LC_ALL": "C"})
+    assert result.exit_code == 1 and result.output.startswith("错误：找不到索引")
 
 
 def test_chat_banner_reset_and_quit(built_index_dir):
