@@ -1530,3 +1530,30 @@ def test_a_dictionary_word_opening_with_a_modal_keeps_its_verb():
     assert _unglue("能带", found) == ["带"]
     assert _unglue("会员", found) == ["会员"]  # written: stays
     assert _unglue("能带", lambda s: False) == ["能带"]  # nothing of it written: whole
+
+
+@pytest.mark.parametrize(
+    ("text", "question", "items"),
+    [
+        (
+            "会员须知\n办理会员卡需携带以下证件：\n1．本人身份证原件；\n2．近期一寸照片两张。\n办卡时间为每周一至周五。\n",
+            "办会员卡要带哪些证件？",
+            ("本人身份证原件", "近期一寸照片两张"),
+        ),
+        (  # an HTML list's items come out of cleaning as short lines without markers
+            "<html><body><h1>体检须知</h1><p>体检当天请准备以下物品：</p>"
+            "<ul><li>身份证原件</li><li>体检预约单</li><li>近视眼镜</li></ul><p>体检前一天晚上十点后请勿进食。</p></body></html>",
+            "体检当天要准备哪些东西？",
+            ("身份证原件", "体检预约单", "近视眼镜"),
+        ),
+    ],
+    ids=["numbered", "html-list"],
+)
+def test_a_sentence_announcing_a_list_is_answered_by_its_items(tmp_path, text, question, items):
+    """需携带以下证件： says what follows and answers nothing itself: the answer is the items under it, quoted with the
+    sentence that announces them, and not the prose after the list."""
+    name = "notice.html" if text.startswith("<html>") else "notice.txt"
+    answer = _assistant_over(tmp_path, name, text).ask(question)
+    assert all(item in answer.answer for item in items), answer.answer
+    assert "以下" not in answer.answer and "请勿" not in answer.answer and "办卡时间" not in answer.answer
+    assert all(item in answer.quotes[0].text for item in items)

@@ -36,6 +36,7 @@ from .extractors import (
     _slot_span,
     full_name,
 )
+from .lists import announced_items
 from .quoting import (
     _display,
     _quote_for,
@@ -151,6 +152,12 @@ def build_answer(question: Question, original: str, hits: list[Hit], index: Inde
     if slot_probability:
         explanation["slot_probability"] = round(slot_probability, 4)
     cand = best.candidate
+    items = None
+    if question.qtype in _ANNOUNCING_TYPES:
+        # a sentence that announces a list (需提交以下材料：) answers with the items on the lines below it
+        items = announced_items(cand.doc.text, cand.span.start + best.end)
+        if items is not None:
+            explanation["announced_list"] = True
     explanation.update(
         {
             "matched_terms": cand.matched,
@@ -163,7 +170,20 @@ def build_answer(question: Question, original: str, hits: list[Hit], index: Inde
             ],
         }
     )
+    if items is not None:
+        return decide(
+            best,
+            path,
+            slot_probability=slot_probability,
+            rivals=rivals,
+            display=cand.doc.text[items[0] : items[1]],
+            quote=(cand.span.start, items[1]),
+        )
     return decide(best, path, slot_probability=slot_probability, rivals=rivals)
+
+
+# question types whose answer may be the list a sentence announces (哪些材料, 带啥东西, 怎么申请)
+_ANNOUNCING_TYPES = ("list", "fact", "how")
 
 
 # question types a table cell answers by its row and column (a course, a teacher's name in a timetable, a price in
@@ -372,12 +392,15 @@ def _decide(
     slot_probability: float = 0.0,
     quote: tuple[int, int] | None = None,
     rivals: tuple[int, float] = (0, 0.0),
+    display: str | None = None,
 ) -> Answer:
-    """Answer with ``best`` when the fitted scorer's probability that it is right reaches ``threshold``."""
+    """Answer with ``best`` when the fitted scorer's probability that it is right reaches ``threshold`` (``display``:
+    the answer's text when it is not ``best``'s own, e.g. the list a sentence announces; ``quote`` then covers it)."""
     from ..extract import confidence as answer_confidence
 
     cand = best.candidate
-    display = best.display if path == "definition" else _display(best, question)
+    if display is None:
+        display = best.display if path == "definition" else _display(best, question)
     features = answer_confidence.answer_features(
         coverage=cand.coverage,
         content_coverage=cand.content_coverage,

@@ -1,0 +1,57 @@
+"""Lists a sentence announces: 需提交以下材料： followed by the items, one per line.
+
+A sentence that ends in a colon says what follows; when the proposal for a list or fact question lies in such a
+sentence, the sentence itself (申请理赔需提交以下材料) answers nothing — the items below it do. Items are lines:
+numbered or bulleted ones (1．理赔申请书；, （2）…, • …) or, as an HTML list's items come out of cleaning, short
+unmarked lines that end no sentence (身份证原件 / 准考证明).
+"""
+
+from __future__ import annotations
+
+import re
+
+# a line opening with a list marker: 1. 1． 1、 1) （1） (1) 一、 ① - • · *
+_MARKED = re.compile(
+    r"\s*(?:\d{1,2}\s*[.．、)）]|[（(]\d{1,2}[)）]|[一二三四五六七八九十]{1,3}\s*[、.．]|[①-⑳]|[-•·*▪◦])"
+)
+_ITEM_CHARS = 40  # an unmarked item is a phrase, not a paragraph: a longer line is prose that follows the list
+_SENTENCE_END = "。！？!?"
+_COLONS = "：:"
+MIN_ITEMS = 2  # one line after a colon is a continuation, not a list
+
+
+def _is_item(line: str) -> bool:
+    text = line.strip()
+    if not text:
+        return False
+    if _MARKED.match(line):
+        return True
+    return len(text) <= _ITEM_CHARS and text[-1] not in _SENTENCE_END and not any(c in text for c in _COLONS)
+
+
+def announced_items(text: str, at: int) -> tuple[int, int] | None:
+    """The items listed on the lines after the one holding offset ``at`` when that line ends in a colon (after
+    ``at``: only the colon), as ``(start, end)`` in ``text`` (leading spaces and a last item's end punctuation
+    left out); None when the line announces no list of at least :data:`MIN_ITEMS` items."""
+    line_end = text.find("\n", at)
+    if line_end < 0 or text[at:line_end].strip() not in _COLONS or not text[at:line_end].strip():
+        return None
+    start = end = None
+    count = 0
+    pos = line_end + 1
+    while pos < len(text):
+        nxt = text.find("\n", pos)
+        nxt = len(text) if nxt < 0 else nxt
+        line = text[pos:nxt]
+        if not _is_item(line):
+            break
+        if start is None:
+            start = pos + len(line) - len(line.lstrip())
+        end = pos + len(line.rstrip())
+        count += 1
+        pos = nxt + 1
+    if count < MIN_ITEMS or start is None or end is None:
+        return None
+    while end > start and text[end - 1] in "；;。，,":
+        end -= 1
+    return start, end
