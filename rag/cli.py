@@ -49,6 +49,8 @@ def _render(answer) -> str:
     lines = []
     if answer.abstained:
         lines.append(f"答：{answer.answer}")
+        if answer.confidence:  # a proposal was judged and found too unsure: how far it was from being given
+            lines.append(in_script(f"置信度：{answer.confidence:.2f}（不足以作答）", traditional))
         if answer.related:
             lines.append(in_script("相关段落（不作为依据）：", traditional))
             for q in answer.related:

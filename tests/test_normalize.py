@@ -192,6 +192,19 @@ def test_cli_labels_follow_the_askers_script(tiny):
     assert "相关段落（不作为依据）" in _render(tiny.ask("北城区修建了多少公里道路"))
 
 
+def test_a_refusal_of_a_judged_proposal_shows_its_confidence(tiny):
+    """Refused below the threshold: the text output says how sure it was (a place missing from every document is
+    refused before any proposal is judged, with no confidence to show)."""
+    from rag.cli import _render
+
+    missing = tiny.ask("北城区修建了多少公里道路")
+    assert missing.abstained and not missing.confidence and "置信度" not in _render(missing)
+    unsure = missing.model_copy(update={"confidence": 0.123})
+    assert "置信度：0.12（不足以作答）" in _render(unsure)
+    traditional = tiny.ask("北城區修建了多少公里道路").model_copy(update={"confidence": 0.123})
+    assert "置信度：0.12（不足以作答）" in _render(traditional)
+
+
 # ---------------------------------------------------------------------------- the seeds, real embedder
 def _chinese_gold():
     return [i for i in load_gold(GOLD) if i.type != "english"]
