@@ -8,6 +8,7 @@ only by its name.
 
 from __future__ import annotations
 
+import os
 import re
 
 from .errors import EmbedderMismatch, EmbedderUnavailable, IndexCorrupt, IndexNotFound, InvalidQuestion, RagError
@@ -108,8 +109,6 @@ def prefers_chinese(text: str | None = None) -> bool:
     """The command-line user reads Chinese: ``text`` (their question) has Chinese characters, or, when it has
     neither Chinese nor Latin letters (or there is none), the locale (``LC_ALL``, ``LC_MESSAGES``, ``LANG``, the
     first one set) says ``zh``."""
-    import os
-
     if text is not None and re.search(r"[\u3400-\u9fff]", text):
         return True
     if text is not None and re.search(r"[A-Za-z]", text):

@@ -34,7 +34,7 @@ def announced_items(text: str, at: int) -> tuple[int, int] | None:
     ``at``: only the colon), as ``(start, end)`` in ``text`` (leading spaces and a last item's end punctuation
     left out); None when the line announces no list of at least :data:`MIN_ITEMS` items."""
     line_end = text.find("\n", at)
-    if line_end < 0 or text[at:line_end].strip() not in _COLONS or not text[at:line_end].strip():
+    if line_end < 0 or text[at:line_end].strip() not in ("：", ":"):
         return None
     start = end = None
     count = 0
