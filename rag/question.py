@@ -6,7 +6,15 @@ import re
 from dataclasses import dataclass, field
 from functools import lru_cache
 
-from .spans import UNITS, Quantity, clock_range, cn_to_number, find_quantities, find_times, unit_kind
+from .spans import (
+    UNITS,
+    Quantity,
+    clock_range,
+    cn_to_number,
+    find_quantities,
+    find_times,
+    kind_before,
+)
 from .textutil import STOPWORDS, cut, nfkc, resource_groups, resource_lines
 
 # Suffixes of place and organisation names, longest first.
@@ -537,7 +545,7 @@ def analyse(question: str) -> Question:
             noun, unit = unit, None
         if unit and noun in ("人", "人家"):
             noun = None  # 几口人, 多少户人家: 人 only restates what the measure word counts
-        kind = unit_kind(unit)
+        kind = kind_before(q, unit, m.end("unit")) if unit else None  # 几块菜地 counts plots, 几块钱 asks a sum
         if re.search(r"第几|排名", q):
             kind = "ordinal"
         if kind is None:

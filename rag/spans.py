@@ -5,8 +5,9 @@ from __future__ import annotations
 import itertools
 import re
 from dataclasses import dataclass
+from functools import lru_cache
 
-from .textutil import in_dictionary, resource_groups, resource_lines
+from .textutil import cut, dictionary_tag, in_dictionary, resource_groups, resource_lines
 
 _CN_DIGITS = "零〇一二两三四五六七八九十百千万亿"
 _NUM = rf"(?:\d+万\d+千|\d+(?:[.,]\d+)*|[{_CN_DIGITS}]+(?:点[零〇一二三四五六七八九]+)?)"
@@ -202,6 +203,8 @@ def find_quantities(text: str) -> list[Quantity]:
         if m.group("mag") and unit in UNITS["money"] and not unit.startswith(m.group("mag")):
             unit = m.group("mag") + unit
         kind = unit_kind(unit) or unit_kind(base)  # 亿美元: the currency decides the kind
+        if kind == "money" and m.group("unit") and end == m.end("unit") and kind_before(text, unit, end) == "count":
+            kind = "count"  # 2块菜地: a count of plots, not two yuan
         if m.start() < covered:
             continue  # the decimals of the height before (the 2 of 1米2)
         if unit == "米" and value is not None and end == m.end("unit") and (tail := _METRE_TAIL.match(text, end)):
@@ -211,6 +214,47 @@ def find_quantities(text: str) -> list[Quantity]:
             end = covered = tail.end()
         out.append(Quantity(start, end, text[start:end], value, unit, kind))
     return _join_ranges(text, out)
+
+
+# units that are money and a measure word alike (块: 5块 is five yuan, 2块菜地 two plots of land)
+_COUNT_OR_MONEY = frozenset(UNITS.get("money", ())) & frozenset(UNITS.get("count", ()))
+# jieba's tags of a noun: n (noun), ng (noun morpheme), nz (other proper noun), s (place word: 场地)
+_NOUN_TAGS = ("n", "ng", "nz", "s")
+
+
+@lru_cache(maxsize=1)
+def _money_nouns() -> tuple[frozenset[str], tuple[str, ...]]:
+    """Nouns that name a sum (钱, 押金, 补贴: quantity_words.txt's money words) and the suffixes that make one (费)."""
+    words = frozenset(
+        w
+        for line in resource_lines("zh/quantity_words.txt")
+        if line.partition("\t")[0].strip() == "money"
+        for w in line.partition("\t")[2].split()
+        if len(w) > 1
+    )
+    suffixes = resource_groups("zh/money_suffixes.txt").get("suffix", ())
+    return words | {"钱"}, tuple(suffixes)
+
+
+def kind_before(text: str, unit: str, end: int) -> str | None:
+    """The kind of ``unit`` written in ``text`` up to ``end``: a unit that is money and a measure word alike (块) is
+    a count when a noun it measures follows (2块菜地, 几块菜地), one that names no sum (20块押金 is money)."""
+    kind = unit_kind(unit)
+    if kind == "money" and unit in _COUNT_OR_MONEY and _counts_next_noun(text, end):
+        return "count"
+    return kind
+
+
+def _counts_next_noun(text: str, end: int) -> bool:
+    """The word right after a measure word at ``end`` is a noun it counts, one that names no sum of money."""
+    rest = text[end : end + 12]
+    if not rest or not ("\u4e00" <= rest[0] <= "\u9fff"):
+        return False
+    word = cut(rest)[0]
+    if dictionary_tag(word) not in _NOUN_TAGS:
+        return False
+    money, suffixes = _money_nouns()
+    return word not in money and not word.endswith(suffixes)
 
 
 # the decimals written after 米 in an everyday height (1米2, 1米65): one or two digits that no unit or other digit

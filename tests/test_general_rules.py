@@ -1557,3 +1557,14 @@ def test_a_sentence_announcing_a_list_is_answered_by_its_items(tmp_path, text, q
     assert all(item in answer.answer for item in items), answer.answer
     assert "以下" not in answer.answer and "请勿" not in answer.answer and "办卡时间" not in answer.answer
     assert all(item in answer.quotes[0].text for item in items)
+
+
+def test_a_price_is_not_a_count_of_plots(tmp_path):
+    """块 before a noun counts it (2块菜地); a price question takes the sum, a count question the plots."""
+    text = (
+        "青禾社区菜园认领须知\n每户最多可认领2块菜地，认领期为一年。\n"
+        "每块菜地每年租金300元，须在认领时一次交清。\n菜园开放时间为每天6:00—19:00。\n"
+    )
+    assistant = _assistant_over(tmp_path, "菜园.txt", text)
+    assert assistant.ask("一块菜地一年多少钱？").answer.startswith("300元")
+    assert assistant.ask("一家能认领几块菜地？").answer.startswith("2块")

@@ -361,3 +361,11 @@ def test_what_time_asks_a_clock_time():
     chinese = to_chinese("What time do you open?", corpus="每天早上7点开放")
     assert chinese.endswith("几点"), chinese
     assert analyse(chinese).qtype == "date" and analyse(chinese).unit_kind == "time"
+
+
+@pytest.mark.parametrize(
+    ("question", "kind"),
+    [("一家能认领几块菜地", "count"), ("要多少块", "money"), ("押金几块", "money"), ("一共几块钱", "money")],
+)
+def test_kuai_asks_a_count_when_a_noun_follows_it(question, kind):
+    assert analyse(question).unit_kind == kind

@@ -351,3 +351,22 @@ def test_unit_symbols_in_latin_letters_are_units():
     assert ("3.5L", "volume") in found and not any(t.endswith("m") and "mil" in t for t, _ in found)
     assert ("0.5", None) in found  # mil is no unit of ours: the bare figure
     assert same_unit("厘米", "cm") and same_unit("公里", "km") and not same_unit("米", "km")
+
+
+@pytest.mark.parametrize(
+    ("text", "quantity", "kind"),
+    [
+        ("每户可认领2块菜地，每块每年300元", "2块", "count"),  # 块 before a noun measures it
+        ("一块手表", "一块", "count"),
+        ("送2块蛋糕", "2块", "count"),
+        ("交20块押金", "20块", "money"),  # a noun that names a sum (quantity_words.txt's money words)
+        ("多收10块停车费", "10块", "money"),  # ... or ends in 费 (money_suffixes.txt)
+        ("押金120块", "120块", "money"),  # nothing after it: a sum, as before
+        ("5块一个", "5块", "money"),  # a count after it is what the sum buys
+        ("收50块钱", "50块钱", "money"),
+        ("初始资本为5000万加元", "5000万加元", "money"),  # a currency with a magnitude is money as before
+    ],
+)
+def test_kuai_before_a_noun_counts_it(text, quantity, kind):
+    found = {q.text: q.kind for q in find_quantities(text)}
+    assert found[quantity] == kind
