@@ -178,3 +178,32 @@ def test_a_column_named_by_a_synonym_of_the_questions_word():
     assert names_column(question)("周末及节假日价") and not names_column(question)("平日价")
     assert asked_column(row, question, [1, 2], names_column(question)) == 2
     assert column_scores(header, "平时去要多少钱")[1] > column_scores(header, "平时去要多少钱")[2]
+
+
+def test_a_phone_number_written_in_groups_is_one_cell():
+    from rag.answering.tables import _cells
+
+    def cells(line):
+        return [line[a:b] for a, b in _cells(line, 0, len(line))]
+
+    assert cells("科目一 周文静 138 0011 2233 教学楼201室") == ["科目一", "周文静", "138 0011 2233", "教学楼201室"]
+    assert cells("前台 0571-8836 2147 9:00") == ["前台", "0571-8836 2147", "9:00"]
+    assert cells("境外 +86-21-3888 9528 全天") == ["境外", "+86-21-3888 9528", "全天"]
+    assert cells("客服 400 820 8820 全天") == ["客服", "400 820 8820", "全天"]
+    assert cells("门店 800 1200 1500") == ["门店", "800", "1200", "1500"]  # three prices stay three cells
+
+
+def test_a_tables_row_with_a_grouped_phone_number_keeps_its_columns(tmp_path):
+    """A contact table whose phone cells have spaces in them: each row still has the header's columns, so a
+    question naming a row and a column reads that row's cell (not a neighbour's, not the header)."""
+    from tests.test_general_rules import _assistant_over
+
+    text = (
+        "# 驾校教练组安排\n\n本校按考试科目分组教学。\n\n| 科目 | 组长 | 联系电话 | 练车地点 |\n| --- | --- | --- | --- |\n"
+        "| 科目一 | 周文静 | 138 0011 2233 | 教学楼201室 |\n| 科目二 | 韩立平 | 139 2233 4455 | 东场地 |\n"
+        "| 科目三 | 马志强 | 137 5566 7788 | 北环路考场 |\n"
+    )
+    assistant = _assistant_over(tmp_path, "教练.md", text)
+    assert assistant.ask("科目二的组长是谁？").answer.startswith("韩立平")
+    assert assistant.ask("科目一组长电话多少？").answer.startswith("138 0011 2233")
+    assert assistant.ask("练科目二去哪？").answer.startswith("东场地")

@@ -30,11 +30,31 @@ class TableRow:
 
 
 def _cells(text: str, start: int, end: int) -> list[tuple[int, int]]:
-    """The cells of the line ``text[start:end]``: runs of text between single spaces."""
-    return [(start + m.start(), start + m.end()) for m in _CELL.finditer(text[start:end])]
+    """The cells of the line ``text[start:end]``: runs of text between single spaces, a phone number written in
+    groups (138 0011 2233, 0571-8836 2147) one cell."""
+    line = text[start:end]
+    if " " not in line:
+        return [(start, end)] if line else []
+    phones = [m.span() for m in _PHONE.finditer(line)]
+    if not phones:
+        return [(start + m.start(), start + m.end()) for m in _CELL.finditer(line)]
+    out: list[tuple[int, int]] = []
+    for m in _CELL.finditer(line):
+        a, b = m.span()
+        if out and any(p <= out[-1][0] - start < q and a < q for p, q in phones):
+            out[-1] = (out[-1][0], start + b)  # a group of the phone number the cell before began
+        else:
+            out.append((start + a, start + b))
+    return out
 
 
 _CELL = re.compile(r"[^ ]+")
+# a phone number as China writes one, in groups a space may part: a mobile (138 0011 2233), a landline after its
+# area code (0571-8836 2147, 010 6552 1234), a 400/800 service line (400 820 8820), each with a country code or not
+_PHONE = re.compile(
+    r"(?<![\d+])(?:\+\d{1,3}[- ]?)?"
+    r"(?:1\d{2} ?\d{4} ?\d{4}|0\d{2,3}[- ]?\d{3,4} ?\d{4}|[48]00[- ]?\d{3}[- ]?\d{4}|\d{2}-\d{4} ?\d{4})(?!\d)"
+)
 
 
 def _line_bounds(text: str, pos: int) -> tuple[int, int]:
