@@ -253,3 +253,31 @@ def test_a_bare_figure_keeps_its_noun(tmp_path):
     (corpus / "party.txt").write_text("年会定在丽华酒店，共预订了36桌，每桌10人。\n", encoding="utf-8")
     assistant = Assistant.open(Settings(index_dir=tmp_path / "index", seeds_dir=corpus, embedder="hash-test"))
     assert assistant.ask("年会一共订了多少桌？").answer.startswith("36桌")
+
+
+@pytest.mark.parametrize(
+    ("question", "time", "outside"),
+    [
+        ("最后一天晚上大概几点能到家", "早上6:30", True),
+        ("最后一天晚上大概几点能到家", "20:40", False),
+        ("早上几点开门", "20:00", True),
+        ("晚上几点关门", "9:00—21:00", False),  # a range reaching into the evening holds it
+        ("中午几点开饭", "11:30—13:00", False),
+        ("几点开门", "6:00", False),  # no part of the day named: nothing to disagree with
+        ("晚上十二点左右走哪个门", "23:00至次日6:00", False),
+    ],
+)
+def test_a_clock_time_outside_the_part_of_the_day_asked(question, time, outside):
+    from rag.answering.extractors import _outside_dayparts
+
+    assert _outside_dayparts(question, time) is outside
+
+
+def test_an_evening_question_takes_the_evening_time(tmp_path):
+    """晚上几点到 is answered by the evening arrival, not by the morning time of the same sentence."""
+    from tests.test_general_rules import _assistant_over
+
+    text = "青禾旅行社三日游行程\n第一天：上午9:00在市民广场集合出发，中午在古镇用餐。\n第三天：早上6:30集合返程，20:40抵达市区。\n"
+    assistant = _assistant_over(tmp_path, "行程.txt", text)
+    assert assistant.ask("第三天晚上几点到？").answer.startswith("20:40")
+    assert assistant.ask("第三天早上几点集合？").answer.startswith("早上6:30")

@@ -13,6 +13,7 @@ from ..normalize import to_matching
 from ..question import ORG_SUFFIXES, PLACE_SUFFIXES, ROLE, TITLE_Q, WHY_Q, Question, asks_frequency
 from ..spans import (
     UNIT_PATTERN,
+    clock_range,
     equivalent_units,
     find_dates,
     find_enumerations,
@@ -249,6 +250,25 @@ _RANGE_MARK = re.compile(r"\s*(?:起|开始)?\s*(?:至|到|—|－|~|～|-|–)\
 _BOTH_ENDS_Q = re.compile(r"(几点|哪天|几号|什么时候|哪一?年|几月)(?:至|到|—|-)(几点|哪天|几号|什么时候|哪一?年|几月)")
 # type agreement of the other end of a range than the one asked (自3月1日起至次年2月28日止: 到哪天为止 asks the 28th)
 _OTHER_END_AGREE = 0.5
+# the hours of each part of the day (rag/resources/zh/dayparts.txt), in minutes after midnight
+_DAYPARTS = {
+    part: (int(start) * 60, int(end) * 60)
+    for part, start, end in (line.split("\t") for line in resource_lines("zh/dayparts.txt"))
+}
+_DAYPART_Q = re.compile("|".join(sorted(_DAYPARTS, key=len, reverse=True)))
+# type agreement of a clock time outside every part of the day the question names (早上6:30 for 晚上几点到家): as
+# far from what is asked as the other end of a range
+_OTHER_DAYPART_AGREE = _OTHER_END_AGREE
+
+
+def _outside_dayparts(question: str, span_text: str) -> bool:
+    """The question names parts of the day (晚上, 上午) and the clock time ``span_text`` falls in none of them."""
+    parts = [_DAYPARTS[m.group()] for m in _DAYPART_Q.finditer(question)]
+    clock = clock_range(span_text) if parts else None
+    if clock is None:
+        return False
+    lo, hi = clock
+    return not any(lo <= end and hi >= start for start, end in parts)
 
 
 def _asked_end(question: str) -> str | None:
@@ -320,6 +340,8 @@ def _date_spans(question: Question, cand: Candidate, weights) -> list[SpanChoice
         fits = agree if (start, end) not in members else min(agree, _ONE_OF_SEVERAL_AGREE)
         if day_asked and not _DAY_PART.search(cand.text[start:end]):
             fits = min(agree, _COARSER_DATE_AGREE)  # 哪天 asked, 2026年度 found: a year answers no day
+        if _outside_dayparts(question.text, cand.text[start:end]):
+            fits = min(fits, _OTHER_DAYPART_AGREE)  # 晚上几点到家 is not answered by 早上6:30
         if side is not None and side != asked_end:
             fits = min(fits, _OTHER_END_AGREE)
         elif asked_end and _marked_side(cand.text, end) == asked_end:
