@@ -158,6 +158,7 @@ class Quantity:
     value: float | None
     unit: str | None
     kind: str | None
+    high: float | None = None  # a range's upper end (80至89周岁: value 80, high 89)
 
 
 def find_quantities(text: str) -> list[Quantity]:
@@ -220,6 +221,7 @@ def find_quantities(text: str) -> list[Quantity]:
 _COUNT_OR_MONEY = frozenset(UNITS.get("money", ())) & frozenset(UNITS.get("count", ()))
 # jieba's tags of a noun: n (noun), ng (noun morpheme), nz (other proper noun), s (place word: 场地)
 _NOUN_TAGS = ("n", "ng", "nz", "s")
+_NEXT_WORD_CHARS = 12  # text enough for jieba to cut the word after a measure word (its longest words are shorter)
 
 
 @lru_cache(maxsize=1)
@@ -247,7 +249,7 @@ def kind_before(text: str, unit: str, end: int) -> str | None:
 
 def _counts_next_noun(text: str, end: int) -> bool:
     """The word right after a measure word at ``end`` is a noun it counts, one that names no sum of money."""
-    rest = text[end : end + 12]
+    rest = text[end : end + _NEXT_WORD_CHARS]
     if not rest or not ("\u4e00" <= rest[0] <= "\u9fff"):
         return False
     word = cut(rest)[0]
@@ -296,7 +298,7 @@ def _join_ranges(text: str, found: list[Quantity]) -> list[Quantity]:
             and _QUANTITY_RANGE.fullmatch(text[prev.end : q.start])
             and not q.text.startswith(("约", "近", "超", "逾", "共", "计", "达"))
         ):
-            out[-1] = Quantity(prev.start, q.end, text[prev.start : q.end], prev.value, q.unit, q.kind)
+            out[-1] = Quantity(prev.start, q.end, text[prev.start : q.end], prev.value, q.unit, q.kind, q.value)
             continue
         if (
             prev is not None

@@ -1090,6 +1090,10 @@ def test_a_date_and_its_time_of_day_answer_together(tmp_path):
         ("身高1米2以下免票", 1.3, False),
         ("6寸蛋糕", 8, False),  # no bound: the value itself
         ("8寸蛋糕", 8, True),
+        ("80至89周岁的会员", 85, True),  # a range holds the values between its ends
+        ("80至89周岁的会员", 90, False),
+        ("60—69岁的会员", 60, True),
+        ("1.2至1.4米的儿童", 1.3, True),
     ],
 )
 def test_a_measure_with_a_bound_holds_the_values_within_it(clause, value, within):

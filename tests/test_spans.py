@@ -370,3 +370,10 @@ def test_unit_symbols_in_latin_letters_are_units():
 def test_kuai_before_a_noun_counts_it(text, quantity, kind):
     found = {q.text: q.kind for q in find_quantities(text)}
     assert found[quantity] == kind
+
+
+def test_a_range_keeps_its_upper_end():
+    (q,) = find_quantities("80至89周岁的会员")
+    assert (q.text, q.value, q.high, q.unit) == ("80至89周岁", 80.0, 89.0, "周岁")
+    (single,) = find_quantities("90周岁以上")
+    assert single.high is None

@@ -937,10 +937,12 @@ def _measure_side(clause: str, measure) -> str | None:
 
 
 def _within(value: float | None, measure, clause: str) -> bool:
-    """``value`` is the measure's value, or within the bound the measure states (72 within 70岁以上, 8 within
-    10公斤以下, 65 within 超过60岁, not 15 within 不满14周岁)."""
+    """``value`` is the measure's value, within the range it spans (85 within 80至89周岁), or within the bound
+    it states (72 within 70岁以上, 8 within 10公斤以下, 65 within 超过60岁, not 15 within 不满14周岁)."""
     if value is None or measure.value is None:
         return value == measure.value
+    if measure.high is not None and measure.high > measure.value:
+        return measure.value <= value <= measure.high  # 85 within 80至89周岁
     side = _measure_side(clause, measure)
     if side == "lower":
         return value >= measure.value
