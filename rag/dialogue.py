@@ -6,6 +6,7 @@ import re
 from collections.abc import Sequence
 
 from .question import analyse, place_mentions
+from .spans import find_quantities
 from .textutil import nfkc, posseg
 
 _PRONOUN = re.compile(r"^(它们|他们|她们|它|他|她|其|该[区县市镇乡村局单位企业公司协会]?)")
@@ -56,7 +57,11 @@ def resolve(question: str, history: Sequence[str] | None) -> str:
         old_places = place_mentions(prev)
         if new_places and new_places[0] == target and old_places:
             return prev.replace(old_places[0], target, 1)
-        swapped = None if new_places else (_swap_sibling(prev, target) or _swap_object(prev, target))
+        swapped = (
+            None
+            if new_places
+            else (_swap_measure(prev, target) or _swap_sibling(prev, target) or _swap_object(prev, target))
+        )
         if swapped:
             return swapped
         subject = subject_of(prev)
@@ -111,6 +116,33 @@ def _swap_sibling(prev: str, target: str) -> str | None:
     return prev.replace(found.pop(), target, 1)
 
 
+def _swap_measure(prev: str, target: str) -> str | None:
+    """The earlier question with ``target``, a measure (90岁以上, 1米2, 3个人), in the place of its one measure of
+    the same kind (80至89周岁的会员每餐补贴多少 + 90岁以上 → 90岁以上的会员每餐补贴多少); None otherwise."""
+    found = find_quantities(target)
+    if len(found) != 1 or found[0].text != target.rstrip("的") or found[0].kind is None:
+        return None
+    same = [q for q in find_quantities(prev) if q.kind == found[0].kind]
+    if len(same) != 1:
+        return None
+    return prev[: same[0].start] + found[0].text + prev[same[0].end :]
+
+
+def _compound_ending_in(prev: str, head: str) -> str | None:
+    """The one run of nouns and letters in ``prev`` whose last word ends in ``head`` (营养B餐 for 餐), or None."""
+    words = posseg(prev)
+    runs = []
+    for i, (word, flag) in enumerate(words):
+        if not (word.endswith(head) and flag.startswith(_NOUN_FLAGS)):
+            continue
+        j = i
+        while j > 0 and (words[j - 1][1].startswith(_NOUN_FLAGS) or words[j - 1][1] in _LETTER_FLAGS):
+            j -= 1
+        runs.append("".join(w for w, _ in words[j : i + 1]))
+    return runs[0] if len(runs) == 1 and len(runs[0]) > len(head) else None
+
+
+_LETTER_FLAGS = ("eng", "x")  # jieba's tags of a run of Latin letters (B餐, A套餐)
 _ORG_HEADS = ("基地", "协会", "单位", "公司", "企业", "医院", "学校", "集团", "政府", "局", "办", "委")
 
 
@@ -137,7 +169,14 @@ def _swap_object(prev: str, target: str) -> str | None:
                 if other + term in prev and other + term != term:
                     term, grown = other + term, True
                     break
+        at = prev.find(term)
+        while at > 0 and prev[at - 1].isascii() and prev[at - 1].isalnum():
+            at -= 1  # the letters naming it are part of it (A套餐: B套餐 replaces A套餐, not 套餐)
+        term = prev[at : prev.find(term) + len(term)]
         return prev.replace(term, target, 1)
+    # a head written as a word of its own after letters (营养B餐: jieba keeps 餐 apart): the whole run it ends
+    if len(target) >= 2 and (compound := _compound_ending_in(prev, target[-1])) and compound != target:
+        return prev.replace(compound, target, 1)
     if asked.places and target.endswith(_ORG_HEADS) and prev.startswith(asked.places[0]):
         return target + prev[len(asked.places[0]) :]
     if asked.noun and asked.noun not in asked.places and asked.noun in prev:

@@ -109,3 +109,19 @@ def test_a_pronoun_follow_up_asks_another_attribute_of_the_same_subject(follow_u
     from rag.dialogue import resolve
 
     assert resolve(follow_up, [earlier]) == resolved
+
+
+@pytest.mark.parametrize(
+    ("earlier", "follow_up", "resolved"),
+    [
+        # a measure replaces the earlier question's measure of the same kind, bounds and all
+        ("80至89周岁的会员每餐补贴多少", "那90岁以上的呢？", "90岁以上的会员每餐补贴多少"),
+        ("1米2以下的儿童票多少钱", "那1米3的呢", "1米3的儿童票多少钱"),
+        ("2个人的套餐多少钱", "那3个人呢", "3个人的套餐多少钱"),
+        # a name with letters in it is replaced whole (营养B餐, A套餐), not a piece of it
+        ("营养B餐多少钱", "那软食餐呢？", "软食餐多少钱"),
+        ("A套餐一个月多少钱", "那B套餐呢", "B套餐一个月多少钱"),
+    ],
+)
+def test_a_follow_up_replaces_the_whole_measure_or_name(earlier, follow_up, resolved):
+    assert resolve(follow_up, [earlier]) == resolved
