@@ -207,3 +207,17 @@ def test_a_tables_row_with_a_grouped_phone_number_keeps_its_columns(tmp_path):
     assert assistant.ask("科目二的组长是谁？").answer.startswith("韩立平")
     assert assistant.ask("科目一组长电话多少？").answer.startswith("138 0011 2233")
     assert assistant.ask("练科目二去哪？").answer.startswith("东场地")
+
+
+def test_rows_holding_the_same_words_are_told_apart_by_the_questions_phrase(tmp_path):
+    """一荤两素一汤 and 两荤两素一汤 both hold 两, 荤 and 两素; the row writing the question's 两荤两素 unbroken is
+    the one asked."""
+    from tests.test_general_rules import _assistant_over
+
+    text = (
+        "# 社区食堂价目\n\n| 套餐 | 内容 | 价格 |\n|---|---|---|\n| 营养A餐 | 一荤两素一汤 | 12元 |\n"
+        "| 营养B餐 | 两荤两素一汤 | 16元 |\n| 软食餐 | 肉末蒸蛋、烂糊面 | 10元 |\n"
+    )
+    assistant = _assistant_over(tmp_path, "价目.md", text)
+    assert assistant.ask("两荤两素的那个套餐多少钱？").answer.startswith("16元")
+    assert assistant.ask("一荤两素的套餐多少钱？").answer.startswith("12元")

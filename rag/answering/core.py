@@ -29,6 +29,7 @@ from ..spans import (
     weekday,
     weekday_range_positions,
 )
+from ..squad_metric import longest_common_run
 from ..textutil import (
     STOPWORDS,
     char_ngrams,
@@ -616,7 +617,25 @@ def collect_candidates(question: Question, hits: list[Hit], index: Index, weight
                 _COVERAGE_SHARE * cand.content_coverage + _DENSE_SHARE * dense + _RANK_SHARE * rank_prior
             )
             seen[key] = cand
-    return sorted(seen.values(), key=lambda c: -c.score)
+    return _ties_by_phrase(question.text, sorted(seen.values(), key=lambda c: -c.score))
+
+
+def _ties_by_phrase(question: str, ranked: list[Candidate]) -> list[Candidate]:
+    """``ranked`` with each run of equal scores put in order of the longest run of the question's characters the
+    sentence writes unbroken: rows of one table holding the same words (一荤两素 and 两荤两素 both hold 两, 荤, 两素)
+    are told apart by which writes the question's phrase (两荤两素的套餐多少钱)."""
+    out: list[Candidate] = []
+    i = 0
+    while i < len(ranked):
+        j = i + 1
+        while j < len(ranked) and ranked[j].score == ranked[i].score:
+            j += 1
+        run = ranked[i:j]
+        if len(run) > 1:
+            run.sort(key=lambda c: -longest_common_run(question, c.text))
+        out.extend(run)
+        i = j
+    return out
 
 
 # the document's first line is its title when short and without a clause mark (青禾社区游泳馆开放须知): the topic of
