@@ -221,3 +221,28 @@ def test_rows_holding_the_same_words_are_told_apart_by_the_questions_phrase(tmp_
     assistant = _assistant_over(tmp_path, "价目.md", text)
     assert assistant.ask("两荤两素的那个套餐多少钱？").answer.startswith("16元")
     assert assistant.ask("一荤两素的套餐多少钱？").answer.startswith("12元")
+
+
+def test_a_column_is_named_by_the_kind_of_answer_the_question_asks():
+    from rag.answering.core import names_column
+
+    assert names_column("软食餐什么时候有得吃", "date")("供应时间")
+    assert names_column("科目二在哪里练车", "place")("练车地点")
+    assert names_column("订餐打哪个电话", "code")("联系电话")
+    assert not names_column("软食餐什么时候有得吃")("供应时间")  # no type given: the words alone decide
+    assert not names_column("软食餐什么时候有得吃", "date")("价格")
+
+
+def test_a_cell_is_read_from_the_column_of_the_asked_kind(tmp_path):
+    """什么时候 over a menu reads the row's 供应时间 cell; 在哪里 over a timetable reads its 地点 cell."""
+    from tests.test_general_rules import _assistant_over
+
+    text = (
+        "# 长者食堂套餐\n\n| 套餐 | 内容 | 价格 | 供应时间 |\n|---|---|---|---|\n"
+        "| 营养A餐 | 一荤两素一汤 | 12元 | 午餐 |\n| 软食餐 | 肉末蒸蛋、烂糊面 | 10元 | 午餐、晚餐 |\n"
+        "| 早点 | 豆浆、包子 | 4元 | 早餐 |\n\n| 课程 | 老师 | 上课地点 |\n|---|---|---|\n"
+        "| 书法班 | 林文清 | 活动室二楼 |\n| 合唱班 | 周海燕 | 多功能厅 |\n"
+    )
+    assistant = _assistant_over(tmp_path, "食堂.md", text)
+    assert assistant.ask("软食餐什么时候有得吃？").answer.startswith("午餐、晚餐")
+    assert assistant.ask("合唱班在哪里上？").answer.startswith("多功能厅")

@@ -189,7 +189,9 @@ _ANNOUNCING_TYPES = ("list", "fact", "how")
 # question types a table cell answers by its row and column (a course, a teacher's name in a timetable, a price in
 # a price list); a figure's cell must hold a digit (other figures are read by the number extractor, which knows
 # the column too)
-_CELL_TYPES = ("fact", "person", "number")  # number: only a whole row asked (below); its cells are the extractor's
+# number: only a whole row asked (below), its cells are the extractor's; date, place, code: a row named and the
+# column of the asked kind (软食餐什么时候有 → the 供应时间 cell)
+_CELL_TYPES = ("fact", "person", "number", "date", "place", "code")
 _NAME_TYPES = ("fact", "person")  # answers that may be a person called by surname and title (陈老师)
 
 
@@ -251,7 +253,7 @@ def _named_cell(question: Question, cand: Candidate) -> SpanChoice | None:
     def row_named(label: str) -> bool:
         return any(term_positions(t, label) for t in question.terms)
 
-    names = names_column(question.text)
+    names = names_column(question.text, question.qtype)
     if question.qtype == "number":
         # a figure of a named row and column is the number extractor's, weighed with its sentence; here only the
         # row asked without any of its figure columns: its figures, with the header that tells them apart

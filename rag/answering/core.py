@@ -880,10 +880,16 @@ def _periods(text: str) -> set[str]:
     return {period for period, words in _RATE_PERIODS.items() if any(w in text for w in words)}
 
 
-def names_column(question: str):
+# header words of the column that holds each kind of answer (rag/resources/zh/column_kinds.txt)
+_COLUMN_KINDS = resource_groups("zh/column_kinds.txt")
+
+
+def names_column(question: str, qtype: str | None = None):
     """Whether the question names a table column in other words than the column's own: a synonym (礼拜三 for
     周三), a word of the question whose synonym the name holds (礼拜六 for 周末及节假日价: a weekend price holds on
-    Saturday), or the same rate period (坐一天 for 日卡, 包一个月 for 月卡)."""
+    Saturday), the same rate period (坐一天 for 日卡, 包一个月 for 月卡), or, given the question's type, a header
+    word of that kind of answer (什么时候 for 供应时间, 在哪里 for 练车地点)."""
+    kind_words = _COLUMN_KINDS.get(qtype or "", ())
     asked = _periods(question)
     # the synonyms of the question's own words of two or more characters (a lone character matches too widely)
     said = {s for w, group in _SYNONYMS.items() if len(w) > 1 and w in question for s in group if len(s) > 1}
@@ -893,6 +899,7 @@ def names_column(question: str):
             any(s in question for s in _SYNONYMS.get(name, ()))
             or any(s in name for s in said)
             or bool(asked and _periods(name) & asked)
+            or any(w in name for w in kind_words)
         )
 
     return names
