@@ -444,6 +444,14 @@ def _joined_phrases(words: list[str]) -> list[str]:
 _DEMONSTRATIVES = resource_groups("zh/demonstratives.txt")
 
 
+_ASKER_HEADS = tuple(resource_groups("zh/asker_words.txt")["head"])
+
+
+def _is_askers(word: str) -> bool:
+    """我妈, 我家, 咱们: a first-person pronoun and one character, the asker's own (zh/asker_words.txt)."""
+    return len(word) == 2 and word.startswith(_ASKER_HEADS)
+
+
 def _is_demonstrative(word: str, classifiers: set[str]) -> bool:
     """这套, 那个, 这边, 那天: a demonstrative and a measure word or deictic ending, naming nothing by itself
     (rag/resources/zh/demonstratives.txt)."""
@@ -519,6 +527,7 @@ def key_terms(q: str, places: list[str], unit: str | None = None) -> list[str]:
         if (
             w in STOPWORDS
             or _is_demonstrative(w, classifiers)
+            or _is_askers(w)
             or w in TYPE_WORDS
             or w in qwords
             or (unit and w == unit)

@@ -1572,3 +1572,13 @@ def test_a_price_is_not_a_count_of_plots(tmp_path):
     assistant = _assistant_over(tmp_path, "菜园.txt", text)
     assert assistant.ask("一块菜地一年多少钱？").answer.startswith("300元")
     assert assistant.ask("一家能认领几块菜地？").answer.startswith("2块")
+
+
+def test_an_age_inside_a_band_is_answered_for_the_askers_mother(tmp_path):
+    """我妈今年85岁 asks the band 80至89周岁 holds; 我妈 itself is nowhere in the rules."""
+    text = (
+        "长者食堂用餐补贴办法\n二、按年龄补贴\n60至69周岁的会员，每餐补贴2元。\n70至79周岁的会员，每餐补贴4元。\n"
+        "80至89周岁的会员，每餐补贴6元。\n90周岁以上的会员，每餐补贴8元。\n"
+    )
+    assistant = _assistant_over(tmp_path, "补贴.txt", text)
+    assert assistant.ask("我妈今年85岁，每餐能补贴多少钱？").answer.startswith("6元")

@@ -369,3 +369,10 @@ def test_what_time_asks_a_clock_time():
 )
 def test_kuai_asks_a_count_when_a_noun_follows_it(question, kind):
     assert analyse(question).unit_kind == kind
+
+
+def test_the_askers_own_people_are_no_key_terms():
+    """我妈今年85岁: 我妈 names who is asking for, never something the documents write; 85岁 is the term."""
+    terms = analyse("我妈今年85岁，吃一顿能补贴多少钱").terms
+    assert "我妈" not in terms and "85岁" in terms and "补贴" in terms
+    assert "我家" not in analyse("我家孩子8岁剪头多少钱").terms
