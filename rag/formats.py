@@ -156,6 +156,8 @@ class _HtmlText(HTMLParser):
         self.skip = 0
         self._space: list | None = None  # [source line break seen, offset] of pending whitespace
         self._heading_next = False
+        self._cells = 0  # table cells open (td, th)
+        self._cell_boundary = False  # the pending space is the boundary before a cell
         self.title_parts: list[str] | None = None
         self.title = ""
         self.h1_parts: list[str] | None = None
@@ -182,10 +184,13 @@ class _HtmlText(HTMLParser):
             prev = self.chars[-1] if self.chars else "\n"
             if self._space is not None and prev != "\n":
                 line_break, offset = self._space
-                if not (line_break and _is_cjk(prev) and _is_cjk(ch)):
+                # a line break between Chinese characters is no space; inside a table cell no space between them is
+                # (唐 敏: a cell boundary is the only space a row may hold between two Chinese characters)
+                if self._cell_boundary or not ((line_break or self._cells) and _is_cjk(prev) and _is_cjk(ch)):
                     self.chars.append(" ")
                     self.origin.append(offset)
             self._space = None
+            self._cell_boundary = False
             if self._heading_next:
                 self.headings.append(len(self.chars))
                 self._heading_next = False
@@ -196,11 +201,14 @@ class _HtmlText(HTMLParser):
         if self.skip:
             return
         self._space = None
+        self._cell_boundary = False
         if self.chars and self.chars[-1] != "\n":
             self.chars.append("\n")
             self.origin.append(self._pos())
 
     def handle_starttag(self, tag, attrs):
+        if tag in _HTML_CELL:
+            self._cells += 1
         if tag == "title" and self.title_parts is None and not self.title:
             self.title_parts = []
         if tag in _HTML_SKIP:
@@ -210,10 +218,13 @@ class _HtmlText(HTMLParser):
             self._heading_next = tag in _HTML_HEADING and not self.skip
         elif tag in _HTML_CELL and not self.skip and self.chars and self.chars[-1] != "\n":
             self._space = self._space or [False, self._pos()]
+            self._cell_boundary = True  # the space before a cell parts two cells, whatever stands beside it
         if tag == "h1" and not self.h1 and not self.skip:
             self.h1_parts = []
 
     def handle_endtag(self, tag):
+        if tag in _HTML_CELL:
+            self._cells = max(0, self._cells - 1)
         if tag == "title" and self.title_parts is not None:
             self.title, self.title_parts = " ".join("".join(self.title_parts).split()), None
         if tag == "h1" and self.h1_parts is not None:
@@ -307,6 +318,18 @@ def _render_inline(token, source: str, start: int, limit: int) -> list[tuple[str
     return out
 
 
+def _cell_text(text: str, origin: list[int]) -> tuple[str, list[int]]:
+    """A table cell without the spaces between Chinese characters (唐 敏, 文化中心 一楼 多功能厅: typesetting that
+    pads a short name or parts a place): a row's cells are joined by spaces, so a space inside a cell would read as a
+    cell boundary and move every cell after it under the wrong column. Other spaces (0571-8826 3175, Wi-Fi 6) stay."""
+    keep = [
+        i
+        for i, ch in enumerate(text)
+        if not (ch == " " and 0 < i < len(text) - 1 and _is_cjk(text[i - 1]) and _is_cjk(text[i + 1]))
+    ]
+    return "".join(text[i] for i in keep), [origin[i] for i in keep]
+
+
 def _join(parts: list[tuple[str, list[int]]], sep: str = " ") -> tuple[str, list[int]]:
     """Join ``(text, origin)`` pieces with ``sep``; a separator takes the offset after the piece before it."""
     text, origin = [], []
@@ -350,7 +373,7 @@ def markdown_lines(source: str) -> Extracted:
             lines = _render_inline(tok, source, max(a, 0), b)
             last_end = b
             if row is not None:
-                row.append(_join(lines))
+                row.append(_cell_text(*_join(lines)))
                 continue
             for text, origin in lines:
                 out.add(text, origin, heading=heading)

@@ -276,3 +276,19 @@ def test_html_blocks_are_lines_and_inline_tags_are_not(tmp_path):
     doc = load_document(tmp_path / "a.html")
     assert doc.text.split("\n") == [long_heading, "高陵区今年共有340户脱贫。", "短段落", "Line one goes on."]
     assert doc.headings == [0] and chunk_document(doc)[0].section == long_heading
+
+
+def test_a_table_cell_keeps_no_space_between_chinese_characters():
+    """唐 敏 and 文化中心 一楼 多功能厅 are one cell each: a space inside a cell would read as a cell boundary and move
+    the cells after it under the wrong column. Spaces elsewhere, and between other characters, stay."""
+    from rag.formats import html_to_text, markdown_lines
+
+    md = "| 课程 | 老师 | 地点 | 电话 |\n|---|---|---|---|\n| 英语口语 | 唐 敏 | 文化中心 一楼 多功能厅 | 0571-8826 3175 |\n\n欢迎 报名。\n"
+    extracted = markdown_lines(md)
+    assert extracted.raw.splitlines()[1] == "英语口语 唐敏 文化中心一楼多功能厅 0571-8826 3175"
+    assert extracted.raw.splitlines()[2] == "欢迎 报名。"  # prose keeps its spaces
+    line = extracted.raw.splitlines()[1]
+    at = line.index("唐敏") + extracted.raw.index(line)
+    assert md[extracted.origin[at]] == "唐" and md[extracted.origin[at + 1]] == "敏"  # offsets still point at the file
+    html = "<table><tr><th>课程</th><th>老师</th></tr><tr><td>英语口语</td><td>唐 敏</td></tr></table><p>欢迎 报名</p>"
+    assert html_to_text(html)[0].splitlines()[1:] == ["英语口语 唐敏", "欢迎 报名"]  # the space between cells stays

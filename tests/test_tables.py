@@ -246,3 +246,19 @@ def test_a_cell_is_read_from_the_column_of_the_asked_kind(tmp_path):
     assistant = _assistant_over(tmp_path, "食堂.md", text)
     assert assistant.ask("软食餐什么时候有得吃？").answer.startswith("午餐、晚餐")
     assert assistant.ask("合唱班在哪里上？").answer.startswith("多功能厅")
+
+
+def test_a_padded_name_or_a_parted_place_keeps_its_row_under_the_header(tmp_path):
+    """A timetable whose cells hold 唐 敏 (a two-character name padded) and 文化中心 一楼 多功能厅 (a place in parts):
+    each row still has the header's columns, so a row and a column asked read the right cell."""
+    from tests.test_general_rules import _assistant_over
+
+    text = (
+        "# 社区老年大学课程表\n\n| 课程 | 老师 | 上课地点 | 学费 |\n|---|---|---|---|\n"
+        "| 英语口语 | 唐 敏 | 文化中心 三楼 电脑室 | 180元/学期 |\n| 合唱 | 林秋燕 | 文化中心 一楼 多功能厅 | 200元/学期 |\n"
+        "| 书法 | 沈立群 | 文化中心 二楼 书画室 | 260元/学期 |\n"
+    )
+    assistant = _assistant_over(tmp_path, "课程表.md", text)
+    assert assistant.ask("英语口语的老师是谁？").answer.startswith("唐敏")
+    assert assistant.ask("合唱在哪里上课？").answer.startswith("文化中心一楼多功能厅")
+    assert assistant.ask("书法一学期学费多少？").answer.startswith("260元")
