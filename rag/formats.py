@@ -544,6 +544,7 @@ def load_docx(path: Path, max_bytes: int | None = None) -> Extracted:
                     continue
                 seen.add(cell._tc)
                 text = " ".join(p.text for p in cell.paragraphs if p.text.strip()).replace("\n", " ").strip()
+                text = _cell_text(text, list(range(len(text))))[0]  # 唐 敏 → 唐敏: one cell, not two
                 if text:
                     offset = sum(len(s) + 1 for s in parts)
                     marks.append((offset, numbers[cell.paragraphs[0]._p]))

@@ -61,8 +61,11 @@ def make_docx(path: Path) -> Path:
     table.cell(0, 0).text = "学校"
     table.cell(0, 1).text = "图书藏量"
     table.cell(1, 0).text = "清河镇中心小学图书室"
-    table.cell(1, 1).text = "藏书8600册"
+    table.cell(1, 1).text = "藏书 8600册"  # a space inside a cell: kept between a character and a figure
     d.add_paragraph("以上数据截至2023年底。")
+    names = d.add_table(rows=1, cols=2)
+    names.cell(0, 0).text = "校长"
+    names.cell(0, 1).text = "唐 敏"  # a padded two-character name: one cell, written without the space
     d.save(str(path))
     return path
 
@@ -203,8 +206,9 @@ def test_docx_headings_tables_and_paragraph_numbers(tmp_path):
         "师资队伍",
         "全镇共有教师86名，年龄平均38岁。",
         "学校 图书藏量",
-        "清河镇中心小学图书室 藏书8600册",
+        "清河镇中心小学图书室 藏书 8600册",
         "以上数据截至2023年底。",
+        "校长 唐敏",
     ]
     assert [doc.text[i:].split("\n")[0] for i in doc.headings] == ["清河镇教育工作总结", "师资队伍"]
     sections = {c.section for c in chunk_document(doc) if "86名" in c.text}
