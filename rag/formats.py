@@ -184,9 +184,10 @@ class _HtmlText(HTMLParser):
             prev = self.chars[-1] if self.chars else "\n"
             if self._space is not None and prev != "\n":
                 line_break, offset = self._space
-                # a line break between Chinese characters is no space; inside a table cell no space between them is
-                # (唐 敏: a cell boundary is the only space a row may hold between two Chinese characters)
-                if self._cell_boundary or not ((line_break or self._cells) and _is_cjk(prev) and _is_cjk(ch)):
+                # a line break between Chinese characters is no space; inside a table cell no space beside one is
+                # (唐 敏, 周一 9:00: a cell boundary is the only space a row may hold next to a Chinese character)
+                beside = _is_cjk(prev) and _is_cjk(ch) if not self._cells else _is_cjk(prev) or _is_cjk(ch)
+                if self._cell_boundary or not ((line_break or self._cells) and beside):
                     self.chars.append(" ")
                     self.origin.append(offset)
             self._space = None
@@ -319,13 +320,14 @@ def _render_inline(token, source: str, start: int, limit: int) -> list[tuple[str
 
 
 def _cell_text(text: str, origin: list[int]) -> tuple[str, list[int]]:
-    """A table cell without the spaces between Chinese characters (唐 敏, 文化中心 一楼 多功能厅: typesetting that
-    pads a short name or parts a place): a row's cells are joined by spaces, so a space inside a cell would read as a
-    cell boundary and move every cell after it under the wrong column. Other spaces (0571-8826 3175, Wi-Fi 6) stay."""
+    """A table cell without the spaces beside Chinese characters (唐 敏, 文化中心 一楼 多功能厅, 周一 9:30—11:00:
+    typesetting that pads a short name or parts a place or a day and its hours): a row's cells are joined by spaces,
+    so a space inside a cell would read as a cell boundary and move every cell after it under the wrong column.
+    Spaces between other characters (0571-8826 3175, Wi-Fi 6) stay."""
     keep = [
         i
         for i, ch in enumerate(text)
-        if not (ch == " " and 0 < i < len(text) - 1 and _is_cjk(text[i - 1]) and _is_cjk(text[i + 1]))
+        if not (ch == " " and 0 < i < len(text) - 1 and (_is_cjk(text[i - 1]) or _is_cjk(text[i + 1])))
     ]
     return "".join(text[i] for i in keep), [origin[i] for i in keep]
 

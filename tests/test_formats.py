@@ -61,7 +61,7 @@ def make_docx(path: Path) -> Path:
     table.cell(0, 0).text = "学校"
     table.cell(0, 1).text = "图书藏量"
     table.cell(1, 0).text = "清河镇中心小学图书室"
-    table.cell(1, 1).text = "藏书 8600册"  # a space inside a cell: kept between a character and a figure
+    table.cell(1, 1).text = "藏书 8600册"  # a space beside a Chinese character inside a cell: dropped
     d.add_paragraph("以上数据截至2023年底。")
     names = d.add_table(rows=1, cols=2)
     names.cell(0, 0).text = "校长"
@@ -206,7 +206,7 @@ def test_docx_headings_tables_and_paragraph_numbers(tmp_path):
         "师资队伍",
         "全镇共有教师86名，年龄平均38岁。",
         "学校 图书藏量",
-        "清河镇中心小学图书室 藏书 8600册",
+        "清河镇中心小学图书室 藏书8600册",
         "以上数据截至2023年底。",
         "校长 唐敏",
     ]
@@ -287,12 +287,19 @@ def test_a_table_cell_keeps_no_space_between_chinese_characters():
     the cells after it under the wrong column. Spaces elsewhere, and between other characters, stay."""
     from rag.formats import html_to_text, markdown_lines
 
-    md = "| 课程 | 老师 | 地点 | 电话 |\n|---|---|---|---|\n| 英语口语 | 唐 敏 | 文化中心 一楼 多功能厅 | 0571-8826 3175 |\n\n欢迎 报名。\n"
+    md = (
+        "| 课程 | 老师 | 地点 | 时间 | 电话 |\n|---|---|---|---|---|\n"
+        "| 英语口语 | 唐 敏 | 文化中心 一楼 多功能厅 | 周一 9:30 | 0571-8826 3175 |\n\n欢迎 报名。\n"
+    )
     extracted = markdown_lines(md)
-    assert extracted.raw.splitlines()[1] == "英语口语 唐敏 文化中心一楼多功能厅 0571-8826 3175"
+    assert extracted.raw.splitlines()[1] == "英语口语 唐敏 文化中心一楼多功能厅 周一9:30 0571-8826 3175"
     assert extracted.raw.splitlines()[2] == "欢迎 报名。"  # prose keeps its spaces
     line = extracted.raw.splitlines()[1]
     at = line.index("唐敏") + extracted.raw.index(line)
     assert md[extracted.origin[at]] == "唐" and md[extracted.origin[at + 1]] == "敏"  # offsets still point at the file
-    html = "<table><tr><th>课程</th><th>老师</th></tr><tr><td>英语口语</td><td>唐 敏</td></tr></table><p>欢迎 报名</p>"
-    assert html_to_text(html)[0].splitlines()[1:] == ["英语口语 唐敏", "欢迎 报名"]  # the space between cells stays
+    html = (
+        "<table><tr><th>课程</th><th>老师</th><th>时间</th></tr><tr><td>英语口语</td><td>唐 敏</td>"
+        "<td>周一 9:30</td></tr></table><p>欢迎 报名</p>"
+    )
+    # the space between cells stays
+    assert html_to_text(html)[0].splitlines()[1:] == ["英语口语 唐敏 周一9:30", "欢迎 报名"]
