@@ -1582,3 +1582,22 @@ def test_an_age_inside_a_band_is_answered_for_the_askers_mother(tmp_path):
     )
     assistant = _assistant_over(tmp_path, "补贴.txt", text)
     assert assistant.ask("我妈今年85岁，每餐能补贴多少钱？").answer.startswith("6元")
+
+
+def test_free_of_charge_answers_how_much(tmp_path):
+    """A price list's 免费 in place of a figure answers 多少钱: a price of nothing. In prose 免费 is mostly a
+    condition beside the price asked (前30分钟免费，每天最高收费40元), and the figure answers."""
+    text = (
+        "# 社区老年大学课程表\n\n| 课程 | 老师 | 上课时间 | 学费 |\n|---|---|---|---|\n"
+        "| 智能手机使用 | 陈子航 | 周一 9:30—11:00 | 免费 |\n| 合唱 | 林秋燕 | 周五 14:30—16:30 | 200元/学期 |\n"
+        "| 书法 | 沈立群 | 周三 9:00—11:00 | 260元/学期 |\n\n办理会员卡免费，首次充值不少于50元。\n"
+    )
+    assistant = _assistant_over(tmp_path, "课程表.md", text)
+    assert assistant.ask("智能手机使用课的学费是多少？").answer.startswith("免费")
+    assert assistant.ask("合唱课学费多少？").answer.startswith("200元")
+
+
+def test_free_in_prose_is_a_condition_not_the_price(tmp_path):
+    text = "小区停车收费标准\n临时停车前30分钟免费，超过30分钟每小时收费5元，每天最高收费40元。\n"
+    assistant = _assistant_over(tmp_path, "停车.txt", text)
+    assert assistant.ask("临时停车一天最多收多少钱？").answer.startswith("40元")

@@ -13,6 +13,7 @@ from ..normalize import to_matching
 from ..question import ORG_SUFFIXES, PLACE_SUFFIXES, ROLE, TITLE_Q, WHY_Q, Question, asks_frequency
 from ..spans import (
     UNIT_PATTERN,
+    Quantity,
     clock_range,
     equivalent_units,
     find_dates,
@@ -154,6 +155,12 @@ _HALF_THE_WORDS = 0.5  # ... "not either": under half the question's (IDF-weight
 _WRONG_KIND_CAP = 0.3  # 105万元 never answers 多少个贫困村, whatever else vouches for it
 
 
+# words that state a price of nothing (rag/resources/zh/no_charge.txt), longest first
+_NO_CHARGE = re.compile(
+    "|".join(sorted(map(re.escape, resource_groups("zh/no_charge.txt")["words"]), key=len, reverse=True))
+)
+
+
 # how often: a period after 每 or 每隔 (每月, 每3个月, 每隔两周)
 _EVERY = re.compile(r"每(?:隔)?(?:[\d一二两三四五六七八九十半]+个?)?(?:月|周|星期|天|日|年|季度|小时)")
 _EVERY_BEFORE = re.compile(r"每隔?$")
@@ -163,6 +170,16 @@ def _number_spans(question: Question, cand: Candidate, weights) -> list[SpanChoi
     out = []
     frequency = asks_frequency(question.text)
     quantities = find_quantities(cand.text)
+    if question.unit_kind == "money" and (row := table_row(cand.doc.text, cand.span.start)) is not None:
+        # 免费 in place of a figure, filling a price list's cell: a price of nothing, a sum of the asked kind (in
+        # prose it is mostly a condition beside the price asked: 前30分钟免费 … 每天最高40元)
+        cells = {(a - cand.span.start, b - cand.span.start) for a, b in row.cells}
+        free = [
+            Quantity(m.start(), m.end(), m.group(), 0.0, None, "money")
+            for m in _NO_CHARGE.finditer(cand.text)
+            if m.span() in cells
+        ]
+        quantities = sorted([*quantities, *free], key=lambda q: q.start)
     table = _table_cells(question, cand, quantities)
     owner: dict[int, int] = {}  # noun position -> the number that counts it across a relative clause
     noun_at = {}
