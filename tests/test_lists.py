@@ -32,3 +32,31 @@ def test_no_list_without_a_colon_or_with_one_item_or_more_text_after_the_answer(
         is None
     )
     assert _items("最后一行：", "最后一行") is None  # nothing after it
+
+
+def test_a_heading_over_a_list_is_answered_by_its_items(tmp_path):
+    """报名时请携带以下材料 as an HTML heading over <li> items (no colon): 要带哪些东西 gets the items, up to the next
+    heading, quoted with the heading."""
+    from tests.test_general_rules import _assistant_over
+
+    html = (
+        "<html><body><h2>关于秋季学期报名的通知</h2><p>秋季学期报名时间为8月25日至9月5日，地点在文化中心一楼服务台。</p>"
+        "<p>凡年满55周岁、身体健康、能够生活自理的本社区居民均可报名。</p>"
+        "<h2>报名时请携带以下材料</h2><ul><li>本人身份证原件</li><li>一寸免冠彩色照片两张</li>"
+        "<li>近半年内的体检报告复印件</li></ul><h2>国庆放假安排</h2><p>国庆期间10月1日至10月7日停课放假。</p>"
+        "</body></html>"
+    )
+    assistant = _assistant_over(tmp_path, "通知.html", html)
+    answer = assistant.ask("报名时要带哪些材料？")
+    assert answer.answer.split("\n")[:3] == ["本人身份证原件", "一寸免冠彩色照片两张", "近半年内的体检报告复印件"]
+    assert "国庆放假安排" not in answer.answer  # the next heading ends the list
+    assert answer.quotes[0].text.startswith("报名时请携带以下材料")
+
+
+def test_items_after_stop_at_a_heading():
+    from rag.answering.lists import items_after
+
+    text = "报名材料\n身份证原件\n照片两张\n放假安排\n国庆停课。"
+    assert text[slice(*items_after(text, text.index("\n")))] == "身份证原件\n照片两张\n放假安排"
+    stop = (text.index("放假安排"),)
+    assert text[slice(*items_after(text, text.index("\n"), stop))] == "身份证原件\n照片两张"

@@ -14,6 +14,7 @@ from ..schema import Answer, Hit, Quote
 from ..spans import find_quantities
 from ..textutil import posseg
 from .core import (
+    LIST_ANNOUNCING_TYPES,
     NOT_FOUND,
     Candidate,
     SpanChoice,
@@ -22,6 +23,7 @@ from .core import (
     _mentions_year,
     _term_weights,
     collect_candidates,
+    heads_a_list,
     names_column,
     repair_terms,
     term_positions,
@@ -106,6 +108,13 @@ def build_answer(question: Question, original: str, hits: list[Hit], index: Inde
     if question.qtype in _CELL_TYPES and (cell := _best_named_cell(question, top)):
         # a table's row and column both named: the cell where they meet is the answer, a typed span
         return decide(cell, "typed")
+    if question.qtype == "list" and top and (items := heads_a_list(top[0].doc, top[0].span)):
+        # 哪些材料 and the best sentence is a heading over a list (报名时请携带以下材料 over its items): the items,
+        # not an enumeration of some weaker sentence
+        lead, text = top[0], top[0].doc.text
+        explanation["announced_list"] = True
+        best = _clause_span(question, lead)
+        return decide(best, "clause", display=text[items[0] : items[1]], quote=(lead.span.start, items[1]))
     extractor = _EXTRACTORS.get(question.qtype)
     slot_probability = 0.0
     choices: list[SpanChoice] = []
@@ -155,7 +164,10 @@ def build_answer(question: Question, original: str, hits: list[Hit], index: Inde
     items = None
     if question.qtype in _ANNOUNCING_TYPES:
         # a sentence that announces a list (需提交以下材料：) answers with the items on the lines below it
-        items = announced_items(cand.doc.text, cand.span.start + best.end)
+        text, headings = cand.doc.text, cand.doc.headings
+        items = announced_items(text, cand.span.start + best.end, headings)
+        if items is None:
+            items = heads_a_list(cand.doc, cand.span)  # a heading over a list (no colon)
         if items is not None:
             explanation["announced_list"] = True
     explanation.update(
@@ -183,7 +195,7 @@ def build_answer(question: Question, original: str, hits: list[Hit], index: Inde
 
 
 # question types whose answer may be the list a sentence announces (哪些材料, 带啥东西, 怎么申请)
-_ANNOUNCING_TYPES = ("list", "fact", "how")
+_ANNOUNCING_TYPES = LIST_ANNOUNCING_TYPES
 
 
 # question types a table cell answers by its row and column (a course, a teacher's name in a timetable, a price in

@@ -39,6 +39,7 @@ from ..textutil import (
     resource_groups,
     resource_lines,
 )
+from .lists import items_after
 from .tables import is_header
 
 NOT_FOUND = "资料中没有找到"
@@ -581,7 +582,7 @@ def collect_candidates(question: Question, hits: list[Hit], index: Index, weight
                 or _title_line(doc.text, span)
                 or _bare_heading(doc.text, span)
                 or span.start in doc.headings  # a heading the file marks (Markdown #, Word's heading styles)
-            ):
+            ) and not (question.qtype in LIST_ANNOUNCING_TYPES and heads_a_list(doc, span) is not None):
                 continue  # a section's title (四、停车卡遗失与补办) names the topic of what follows, a list's number
                 # split off as a sentence (1.) names nothing, a table's header row names its columns: no answer
             paragraph = _paragraph_before(doc, span.start)
@@ -653,6 +654,19 @@ def _line_after(text: str, span: Span) -> str | None:
     if text[line_start : span.start].strip() or text[span.end : line_end].strip():
         return None
     return text[line_end:].lstrip()
+
+
+# question types a list answers, where a line announcing one (需提交以下材料：, a heading over an HTML list) is
+# answered by its items (lists.py)
+LIST_ANNOUNCING_TYPES = ("list", "fact", "how")
+
+
+def heads_a_list(doc: Document, span: Span) -> tuple[int, int] | None:
+    """The items of the list under ``span`` when it is a whole line of ``doc`` (a heading: 报名时请携带以下材料) and
+    short unmarked item lines follow it (an HTML list's <li> lines), as ``(start, end)``; else None."""
+    if _line_after(doc.text, span) is None:
+        return None
+    return items_after(doc.text, doc.text.find("\n", span.end), doc.headings, phrases_only=True)
 
 
 def _title_line(text: str, span: Span) -> bool:

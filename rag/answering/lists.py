@@ -29,12 +29,22 @@ def _is_item(line: str) -> bool:
     return len(text) <= _ITEM_CHARS and text[-1] not in _SENTENCE_END and not any(c in text for c in _COLONS)
 
 
-def announced_items(text: str, at: int) -> tuple[int, int] | None:
+def announced_items(text: str, at: int, headings=()) -> tuple[int, int] | None:
     """The items listed on the lines after the one holding offset ``at`` when that line ends in a colon (after
     ``at``: only the colon), as ``(start, end)`` in ``text`` (leading spaces and a last item's end punctuation
     left out); None when the line announces no list of at least :data:`MIN_ITEMS` items."""
     line_end = text.find("\n", at)
     if line_end < 0 or text[at:line_end].strip() not in ("：", ":"):
+        return None
+    return items_after(text, line_end, headings)
+
+
+def items_after(text: str, line_end: int, headings=(), phrases_only: bool = False) -> tuple[int, int] | None:
+    """The run of item lines right after the line ending at ``line_end`` (the offset of its line break), as
+    ``(start, end)``, up to the next of the ``headings`` (line offsets); None when fewer than :data:`MIN_ITEMS`
+    follow. With ``phrases_only``, only unmarked short lines count (an HTML list's items: 本人身份证原件): under a
+    heading, numbered lines are a section's rules, each its own answer, not one list."""
+    if line_end < 0 or line_end >= len(text) or text[line_end] != "\n":
         return None
     start = end = None
     count = 0
@@ -43,7 +53,7 @@ def announced_items(text: str, at: int) -> tuple[int, int] | None:
         nxt = text.find("\n", pos)
         nxt = len(text) if nxt < 0 else nxt
         line = text[pos:nxt]
-        if not _is_item(line):
+        if not _is_item(line) or pos in headings or (phrases_only and _MARKED.match(line)):
             break
         if start is None:
             start = pos + len(line) - len(line.lstrip())
