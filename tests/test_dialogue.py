@@ -125,3 +125,16 @@ def test_a_pronoun_follow_up_asks_another_attribute_of_the_same_subject(follow_u
 )
 def test_a_follow_up_replaces_the_whole_measure_or_name(earlier, follow_up, resolved):
     assert resolve(follow_up, [earlier]) == resolved
+
+
+@pytest.mark.parametrize(
+    ("earlier", "follow_up", "resolved"),
+    [
+        ("油烟机洗一次多少钱", "那得弄多长时间？", "油烟机得弄多长时间"),
+        ("图书馆几点开门", "那几点关门？", "图书馆几点关门"),
+        ("空调清洗多少钱", "那么需要多长时间？", "空调需要多长时间"),
+        ("油烟机洗一次多少钱", "那个多少钱？", "那个多少钱"),  # 那个 points at something: no "then"
+    ],
+)
+def test_a_follow_up_opening_with_then_goes_on_about_the_earlier_topic(earlier, follow_up, resolved):
+    assert resolve(follow_up, [earlier]) == resolved
