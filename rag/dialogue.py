@@ -4,10 +4,11 @@ from __future__ import annotations
 
 import re
 from collections.abc import Sequence
+from functools import lru_cache
 
 from .question import analyse, place_mentions
 from .spans import find_quantities
-from .textutil import nfkc, posseg
+from .textutil import nfkc, posseg, resource_groups
 
 _PRONOUN = re.compile(r"^(它们|他们|她们|它|他|她|其|该[区县市镇乡村局单位企业公司协会]?)")
 _ELLIPSIS = re.compile(r"^(?:那么|那|还有|再问)?\s*(?P<target>.+?)\s*(?:呢|怎么样|如何|的呢)$")
@@ -57,6 +58,9 @@ def resolve(question: str, history: Sequence[str] | None) -> str:
             swapped = _swap_attribute(prev, attribute)
             if swapped:
                 return swapped
+        if _is_attribute(target) and (swapped := _swap_attribute(prev, target)):
+            # 那用时呢 after 油烟机洗一次多少钱: another attribute of the same subject, not another subject
+            return swapped
         new_places = place_mentions(target)
         old_places = place_mentions(prev)
         if new_places and new_places[0] == target and old_places:
@@ -90,6 +94,21 @@ def resolve(question: str, history: Sequence[str] | None) -> str:
     return q
 
 
+@lru_cache(maxsize=1)
+def _attribute_words() -> tuple[str, ...]:
+    """Nouns naming an attribute (rag/resources/zh/attribute_words.txt and column_kinds.txt's header words)."""
+    groups = [resource_groups("zh/attribute_words.txt"), resource_groups("zh/column_kinds.txt")]
+    return tuple(sorted({w for g in groups for words in g.values() for w in words}, key=len, reverse=True))
+
+
+_PERSON_ATTRIBUTES = tuple(resource_groups("zh/column_kinds.txt")["person"])  # 联系人, 负责人, 老师…
+
+
+def _is_attribute(target: str) -> bool:
+    """``target`` names an attribute (用时, 联系电话, 上课地点), not another thing."""
+    return target.endswith(_attribute_words()) and not place_mentions(target)
+
+
 def _swap_attribute(prev: str, attribute: str) -> str | None:
     """``X的Y是多少`` with ``attribute`` for Y (加湿器的客服电话是多少 + 功率 → 加湿器的功率是多少); without a
     ``的``, the earlier question's topic and the attribute; None when it has no question word."""
@@ -99,6 +118,8 @@ def _swap_attribute(prev: str, attribute: str) -> str | None:
     head, tail = prev[: qw.start()], prev[qw.start() :]
     if tail.startswith(("多少", "几")):
         tail = "多少"  # 多少毫升 measured the old attribute, not necessarily the new one
+    elif tail.startswith("谁") and _is_attribute(attribute) and not attribute.endswith(_PERSON_ATTRIBUTES):
+        tail = "什么"  # 谁 asked a person; 那联系电话呢 asks a thing (作者, 联系人 stay persons)
     de = head.rfind("的")
     if de <= 0:
         topic = _topic(prev)  # 碑林区帮扶了多少个村 + 它的面积 → 碑林区的面积是多少

@@ -138,3 +138,16 @@ def test_a_follow_up_replaces_the_whole_measure_or_name(earlier, follow_up, reso
 )
 def test_a_follow_up_opening_with_then_goes_on_about_the_earlier_topic(earlier, follow_up, resolved):
     assert resolve(follow_up, [earlier]) == resolved
+
+
+@pytest.mark.parametrize(
+    ("earlier", "follow_up", "resolved"),
+    [
+        ("油烟机洗一次多少钱", "那用时呢？", "油烟机的用时是多少"),
+        ("社保中心几点上班", "那地址呢", "社保中心的地址是多少"),
+        ("科目二的组长是谁", "那联系电话呢", "科目二的联系电话是什么"),
+        ("科目二的组长是谁", "那科目三呢", "科目三的组长是谁"),  # another member, not an attribute
+    ],
+)
+def test_a_follow_up_naming_an_attribute_asks_it_of_the_same_subject(earlier, follow_up, resolved):
+    assert resolve(follow_up, [earlier]) == resolved
