@@ -1601,3 +1601,18 @@ def test_free_in_prose_is_a_condition_not_the_price(tmp_path):
     text = "小区停车收费标准\n临时停车前30分钟免费，超过30分钟每小时收费5元，每天最高收费40元。\n"
     assistant = _assistant_over(tmp_path, "停车.txt", text)
     assert assistant.ask("临时停车一天最多收多少钱？").answer.startswith("40元")
+
+
+def test_whom_to_contact_comes_with_the_number_written_after_the_name(tmp_path):
+    """有异议找谁: the person and the phone number right after the name, quoted as written; a name with no number
+    after it is the name alone."""
+    text = (
+        "家电清洗服务协议\n第七条 对服务质量有异议的，请联系客户服务部质量专员王敏，电话021-6688-5521，工作日受理。\n"
+        "第八条 预约改期请联系调度员陈晓峰。\n第九条 剪发不满意的，七天内可联系店长李静（电话 138 0571 4426）免费修剪。\n"
+    )
+    assistant = _assistant_over(tmp_path, "协议.txt", text)
+    assert assistant.ask("剪完不满意该找谁？").answer == "李静（电话 138 0571 4426）"  # the bracket closed too
+    answer = assistant.ask("对服务质量有异议应该联系谁？")
+    assert answer.answer == "王敏，电话021-6688-5521"
+    assert "021-6688-5521" in answer.quotes[0].text
+    assert assistant.ask("预约改期联系谁？").answer == "陈晓峰"

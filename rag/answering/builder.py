@@ -12,7 +12,7 @@ from ..normalize import to_matching
 from ..question import Question
 from ..schema import Answer, Hit, Quote
 from ..spans import find_quantities
-from ..textutil import posseg
+from ..textutil import posseg, resource_groups
 from .core import (
     LIST_ANNOUNCING_TYPES,
     NOT_FOUND,
@@ -467,6 +467,18 @@ def _decide(
         answer = _abstain(original, question, hits, related, explanation, f"{NOT_FOUND}能回答这个问题的内容。")
         return answer.model_copy(update={"confidence": confidence})
     q_start, q_end = quote or _quote_for(best, question)
+    if (
+        question.qtype == "person"
+        and _CONTACT_Q.search(question.text)
+        and display == cand.text[best.start : best.end]
+        and (phone := _PHONE_AFTER.match(cand.text, best.end))
+    ):
+        # 有异议找谁: the person and the number written right after the name (王敏，电话021-6688-5521), quoted too
+        end = phone.end()
+        if re.search(r"[（(]", phone.group()) and cand.text[end : end + 1] in ("）", ")"):
+            end += 1  # 王敏（电话 138 0571 4426）: the bracket closed too
+        display = cand.text[best.start : end]
+        q_end = max(q_end, cand.span.start + end)
     quotes = [Quote.from_document(cand.doc, q_start, q_end)]
     # 陈老师 teaches it and the documents name one 陈 in full (陈思齐：普拉提): the name, quoted where it is written
     docs = [index.document(d) for d in dict.fromkeys(h.chunk.doc_id for h in hits)]
@@ -490,6 +502,12 @@ def _decide(
         hits=hits,
         explanation=explanation,
     )
+
+
+# a question asking whom to contact (rag/resources/zh/contact_words.txt)
+_CONTACT_Q = re.compile("|".join(resource_groups("zh/contact_words.txt")["words"]))
+# a phone number right after a name: a comma, bracket or colon, a word for phone, then at least 7 digits
+_PHONE_AFTER = re.compile(r"[，,（(：:\s]{0,2}(?:联系)?(?:电话|手机|座机|热线)?[：:]?\s?\+?\d(?:[\d\- ]{5,}\d)")
 
 
 def _sentence_around(text: str, start: int, end: int) -> tuple[int, int]:
