@@ -121,33 +121,17 @@ def test_a_pronoun_follow_up_asks_another_attribute_of_the_same_subject(follow_u
         # a name with letters in it is replaced whole (营养B餐, A套餐), not a piece of it
         ("营养B餐多少钱", "那软食餐呢？", "软食餐多少钱"),
         ("A套餐一个月多少钱", "那B套餐呢", "B套餐一个月多少钱"),
-    ],
-)
-def test_a_follow_up_replaces_the_whole_measure_or_name(earlier, follow_up, resolved):
-    assert resolve(follow_up, [earlier]) == resolved
-
-
-@pytest.mark.parametrize(
-    ("earlier", "follow_up", "resolved"),
-    [
+        # 那/那么 and a verb or a question word: "then …", about the earlier topic
         ("油烟机洗一次多少钱", "那得弄多长时间？", "油烟机得弄多长时间"),
         ("图书馆几点开门", "那几点关门？", "图书馆几点关门"),
         ("空调清洗多少钱", "那么需要多长时间？", "空调需要多长时间"),
         ("油烟机洗一次多少钱", "那个多少钱？", "那个多少钱"),  # 那个 points at something: no "then"
-    ],
-)
-def test_a_follow_up_opening_with_then_goes_on_about_the_earlier_topic(earlier, follow_up, resolved):
-    assert resolve(follow_up, [earlier]) == resolved
-
-
-@pytest.mark.parametrize(
-    ("earlier", "follow_up", "resolved"),
-    [
+        # an attribute of the same subject, not another subject
         ("油烟机洗一次多少钱", "那用时呢？", "油烟机的用时是多少"),
         ("社保中心几点上班", "那地址呢", "社保中心的地址是多少"),
         ("科目二的组长是谁", "那联系电话呢", "科目二的联系电话是什么"),
         ("科目二的组长是谁", "那科目三呢", "科目三的组长是谁"),  # another member, not an attribute
     ],
 )
-def test_a_follow_up_naming_an_attribute_asks_it_of_the_same_subject(earlier, follow_up, resolved):
+def test_follow_ups_of_everyday_conversations(earlier, follow_up, resolved):
     assert resolve(follow_up, [earlier]) == resolved
