@@ -375,7 +375,7 @@ def iter_corpus_files(paths: Iterable[Path], as_paths: bool = True) -> list[tupl
 
 # Bumped whenever cleaning or loading changes what a file's Document holds: an index cleaned by other rules reads
 # every file again instead of trusting the files' sizes and times (see load_corpus's ``known``).
-CLEANING_VERSION = 2  # 2: no space between Chinese characters inside a table cell (Markdown, HTML, Word)
+CLEANING_VERSION = 2  # 2: no space beside a Chinese character inside a table cell (Markdown, HTML, Word)
 # A file modified less than this many seconds before it is read may change again within the file system's
 # time resolution without its time changing: its size and time are not recorded, so it is read again next time.
 RACY_SECONDS = 2.0
