@@ -6,16 +6,18 @@ import re
 from collections.abc import Sequence
 from functools import lru_cache
 
-from .question import analyse, place_mentions
-from .spans import find_quantities
+from .question import _is_demonstrative, analyse, place_mentions
+from .spans import UNITS, find_quantities
 from .textutil import nfkc, posseg, resource_groups
 
 _PRONOUN = re.compile(r"^(它们|他们|她们|它|他|她|其|该[区县市镇乡村局单位企业公司协会]?)")
 _ELLIPSIS = re.compile(r"^(?:那么|那|还有|再问)?\s*(?P<target>.+?)\s*(?:呢|怎么样|如何|的呢)$")
 _QUESTION_WORDS = re.compile(r"多少|几|什么|谁|哪|怎么|如何|为什么|吗|是否")
 _NOUN_FLAGS = ("n", "nr", "ns", "nt", "nz", "j", "l")
-# a follow-up opening with "then" (那, 那么), not a demonstrative (那个, 那些, 那里, 那天: they point at something)
-_THEN = re.compile(r"^(?:那么|那)(?![个些里儿边样天时种位家次件条台])")
+# a follow-up opening with "then" (那, 那么); 那个, 那些, 那里, 那天 are demonstratives (question.py's test, from
+# demonstratives.txt and the measure words of units.txt): they point at something
+_THEN = re.compile(r"^(?:那么|那)")
+_CLASSIFIERS = {u for u in UNITS["count"] if len(u) == 1}
 # jieba's tags of what goes on after 那: a verb, an adverb, a preposition, a modal's 得, a conjunction (还要)
 _CONTINUING_FLAGS = ("v", "d", "p", "ud", "c")
 
@@ -82,7 +84,12 @@ def resolve(question: str, history: Sequence[str] | None) -> str:
     pm = _PRONOUN.match(q)
     if pm:
         return topic + q[pm.end() :]
-    if (then := _THEN.match(q)) and (rest := q[then.end() :].lstrip("，, ")) and not place_mentions(rest):
+    if (
+        (then := _THEN.match(q))
+        and (then.group() == "那么" or not _is_demonstrative(q[:2], _CLASSIFIERS))
+        and (rest := q[then.end() :].lstrip("，, "))
+        and not place_mentions(rest)
+    ):
         # 那得弄多长时间, 那要多久: "then …" goes on about the earlier question's topic when what follows opens with
         # a verb, an adverb or the question word itself (not with a subject of its own: 那碑林区呢 is above)
         first = posseg(rest)[0]

@@ -510,7 +510,9 @@ def _decide(
 # a question asking whom to contact (rag/resources/zh/contact_words.txt)
 _CONTACT_Q = re.compile("|".join(resource_groups("zh/contact_words.txt")["words"]))
 # a phone number right after a name: a comma, bracket or colon, a word for phone, then at least 7 digits
-_PHONE_AFTER = re.compile(r"[，,（(：:\s]{0,2}(?:联系)?(?:电话|手机|座机|热线)?[：:]?\s?\+?\d(?:[\d\- ]{5,}\d)")
+# (the words for a phone: the `code` header words of column_kinds.txt, 联系电话, 手机, 热线)
+_PHONE_WORDS = "|".join(w for w in resource_groups("zh/column_kinds.txt")["code"] if not w.isascii())
+_PHONE_AFTER = re.compile(rf"[，,（(：:\s]{{0,2}}(?:联系)?(?:{_PHONE_WORDS})?[：:]?\s?\+?\d(?:[\d\- ]{{5,}}\d)")
 
 
 def _sentence_around(text: str, start: int, end: int) -> tuple[int, int]:
