@@ -480,7 +480,7 @@ def _decide(
             end += 1  # 王敏（电话 138 0571 4426）: the bracket closed too
         display = cand.text[best.start : end]
         q_end = max(q_end, cand.span.start + end)
-    if question.qtype == "yesno" and (no := refusal_verdict(question.text, display, question.terms)):
+    if question.qtype == "yesno" and (no := refusal_verdict(question.text, display, cand.matched)):
         display = f"{no}。{display}"  # 能带宠物进去吗 → 不能。宠物禁止入内
     quotes = [Quote.from_document(cand.doc, q_start, q_end)]
     # 陈老师 teaches it and the documents name one 陈 in full (陈思齐：普拉提): the name, quoted where it is written

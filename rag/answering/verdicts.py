@@ -18,7 +18,8 @@ _KEEPS_OPEN = _DATA["keeps_open"]
 
 def refusal_verdict(question: str, rule: str, terms=()) -> str | None:
     """The "no" (不能, 不可以, 不让) to say before ``rule`` for the yes/no ``question``, or None. The rule must
-    write one of the question's key ``terms`` (现金 of 能给现金吗): a prohibition of something else says nothing."""
+    write one of ``terms``, the question's key terms it was found to hold (现金 of 能给现金吗; the builder passes
+    the sentence's matched terms, synonyms included): a prohibition of something else says nothing."""
     refusal = next((no for asked, no in _MODALS if asked in question), None)
     if refusal is None or not any(t in rule for t in terms):
         return None
