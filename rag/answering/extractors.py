@@ -496,6 +496,9 @@ def person_after(text: str, pos: int) -> tuple[int, int] | None:
         return None
     first, flag = words[0]
     if flag.startswith("nr") and _NAME_MIN <= len(first) <= _NAME_MAX:
+        whole = labelled_value_end(text, offset)  # 管家：何晓蔓　电话…: tagged 何晓 + 蔓, the label's value is the name
+        if first[0] in _SURNAMES and offset + len(first) < whole <= offset + _NAME_MAX:
+            return offset, whole
         return offset, offset + len(first)
     if copula:
         return None  # after 是/为 only a tagged name counts (是曾任院长的… is no name 曾任)
@@ -627,6 +630,19 @@ def _person_spans(question: Question, cand: Candidate, weights) -> list[SpanChoi
                 pos += len(nxt[0])
                 word = text[start:pos]
                 skip_next = True
+        elif (
+            flag.startswith("nr")
+            and word[:1] in _SURNAMES
+            and nxt
+            and pos + len(nxt[0]) == labelled_value_end(text, start)
+            and len(word) + len(nxt[0]) <= _NAME_MAX
+            and text.startswith(nxt[0], pos)
+        ):
+            # 管家：何晓蔓　电话… is tagged 何晓 (a name) + 蔓; 负责人：卜建军，… 卜 + 建军: a label's value written
+            # by itself, opening with a name, is the whole name
+            pos += len(nxt[0])
+            word, flag = text[start:pos], "nr"
+            skip_next = True
         elif _surname_read_as_word(text, start, word, words[i - 1] if i else None, nxt, pos):
             # 组长：何美玲 is tagged 何 (a pronoun) + 美玲 (a name): the surname belongs to the name
             pos += len(nxt[0])
@@ -636,6 +652,18 @@ def _person_spans(question: Question, cand: Candidate, weights) -> list[SpanChoi
             # (a title the tagger reads as a name, 美容师 of 宠物美容师邵一帆, is no person)
             out.append(_span_choice(question, cand, start, pos, _NAME_WITHOUT_ROLE, weights))
     return out
+
+
+def labelled_value_end(text: str, start: int) -> int:
+    """Where the value of a label (负责人：卜建军，…) that begins at ``start`` ends: the end of its run of Chinese
+    characters when a colon stands right before ``start`` (spaces aside); -1 when none does."""
+    before = text[:start].rstrip(" \u3000")
+    if not before.endswith(("：", ":")):
+        return -1
+    end = start
+    while end < len(text) and "\u4e00" <= text[end] <= "\u9fff":
+        end += 1
+    return end
 
 
 _NAME_DOTS = "·•‧・"
@@ -928,7 +956,8 @@ def _reason_spans(question: Question, cand: Candidate, weights) -> list[SpanChoi
     """Clauses that state a cause (由于…, 因病致贫), the text before a result word (…；因此，…) or, more
     weakly, a purpose (帮助…树立…)."""
     out = []
-    for clause in split_clauses(cand.text, Span(0, len(cand.text))):
+    clauses = split_clauses(cand.text, Span(0, len(cand.text)))
+    for i, clause in enumerate(clauses):
         piece = cand.text[clause.start : clause.end].rstrip("，,。；;")
         # a clause opening with a cause word states the cause whole, even with a result verb inside it
         # (因为这类工具使用不当容易造成人身伤害: 造成 is part of the cause, it does not end it)
@@ -941,9 +970,14 @@ def _reason_spans(question: Question, cand: Candidate, weights) -> list[SpanChoi
                 choice.local = max(choice.local, cand.coverage)
                 out.append(choice)
             continue
-        agree = 1.0 if _CAUSE.search(piece) else _PURPOSE_AGREE if _PURPOSE.search(piece) else 0.0
+        purpose = _PURPOSE.search(piece) or leads_a_purpose(piece)
+        agree = 1.0 if _CAUSE.search(piece) else _PURPOSE_AGREE if purpose else 0.0
         if agree:
-            choice = _span_choice(question, cand, clause.start, clause.start + len(piece), agree, weights)
+            skip = m.end() if (m := _NUMBERED_START.match(piece)) else 0  # a list item's number answers nothing
+            end = clause.start + len(piece)
+            if i > 0 and _CAUSE.match(piece):
+                end = _cause_told_after(cand.text, clauses[i + 1 :], end)
+            choice = _span_choice(question, cand, clause.start + skip, end, agree, weights)
             # cause and effect sit in different clauses: judge the sentence, not the clause
             choice.local = max(choice.local, cand.coverage)
             out.append(choice)
@@ -955,6 +989,35 @@ def _reason_spans(question: Question, cand: Candidate, weights) -> list[SpanChoi
         out.append(choice)
     return out
 
+
+def _cause_told_after(text: str, later: list[Span], end: int) -> int:
+    """Where a cause told after its effect ends: a 因为/由于 clause that is not its sentence's first runs on over
+    the clauses after it (不予接收，因为寄养区多只宠物共处，容易交叉感染: both clauses are the cause), up to a
+    semicolon or a clause opening with a cause or result word of its own."""
+    for clause in later:
+        if text[clause.start - 1 : clause.start] in "；;":
+            break
+        piece = text[clause.start : clause.end].rstrip("，,。；;")
+        if not piece or _CAUSE.match(piece) or _RESULT.match(piece):
+            break
+        end = clause.start + len(piece)
+    return end
+
+
+# jieba POS flags of what may follow a purpose's 为: a verb, adjective or adverb (为保护…, 为方便…, 为进一步…)
+_PURPOSE_HEADS = ("v", "a", "d")
+
+
+def leads_a_purpose(clause: str) -> bool:
+    """A clause opening with the preposition 为 and a verb states a purpose (目的复句: 为保护琴键，请勿…;
+    为照顾…的客人，本店…), as 为了 does; 为 before a noun (为人民服务) or inside a word (为期, 为此) does not."""
+    if m := _NUMBERED_START.match(clause):
+        clause = clause[m.end() :].lstrip()  # 3．为保护琴键: a list item's number is not part of the clause
+    words = posseg(clause[:_PURPOSE_LOOK])
+    return len(words) >= 2 and words[0] == ("为", "p") and words[1][1].startswith(_PURPOSE_HEADS)
+
+
+_PURPOSE_LOOK = 12  # characters enough for 为 and the word after it
 
 # a cause told without a cause word answers a why question less surely than a marked one
 _UNMARKED_CAUSE_AGREE = 0.6

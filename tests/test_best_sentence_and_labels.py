@@ -1,0 +1,44 @@
+"""A list or cause asked and the best sentence states none: its own slot answers, not a weaker sentence's list;
+a label's value that opens with a name is the whole name. Invented text."""
+
+import pytest
+
+from rag.answering.extractors import labelled_value_end
+
+from .test_general_rules import _answer_over
+
+GARAGE = """枫林苑停车场管理规定
+1. 月租车主的停车卡如有遗失，请立即拨打值班室电话挂失，挂失后原卡立即作废。
+2. 补办新卡需携带身份证和行驶证到物业服务中心办理，工本费30元/张。
+3. 为防火安全，禁止在车位内存放汽油、杂物和电动自行车。
+"""
+
+
+def test_a_list_question_is_answered_in_the_best_sentence_not_by_a_weaker_sentences_list(tmp_path_factory):
+    answer = _answer_over(tmp_path_factory, "garage16", GARAGE, "补办停车卡得带哪些证件？")
+    assert "身份证和行驶证" in answer.answer
+    assert "汽油" not in answer.answer
+
+
+CONTACTS = """山居民宿入住指南
+入住时间：14:00以后，退房时间：12:00以前。
+管家：何晓蔓　电话：138 0000 1111
+电梯改造期间现场负责人：卜建军，电话：139 0000 2222。
+"""
+
+
+@pytest.mark.parametrize(
+    ("question", "expected"),
+    [
+        ("管家叫什么名字？", "何晓蔓"),  # tagged 何晓 + 蔓
+        ("电梯改造现场负责人是谁？", "卜建军"),  # tagged 卜 + 建军
+    ],
+)
+def test_a_labels_value_opening_with_a_name_is_the_whole_name(tmp_path_factory, question, expected):
+    assert _answer_over(tmp_path_factory, "contacts16", CONTACTS, question).answer == expected
+
+
+def test_labelled_value_end():
+    text = "管家：何晓蔓　电话：138"
+    assert labelled_value_end(text, 3) == 6
+    assert labelled_value_end("管家何晓蔓", 2) == -1  # no colon before it
