@@ -42,3 +42,22 @@ def test_labelled_value_end():
     text = "管家：何晓蔓　电话：138"
     assert labelled_value_end(text, 3) == 6
     assert labelled_value_end("管家何晓蔓", 2) == -1  # no colon before it
+
+
+FERRY = """# 鹿岛轮渡时刻
+
+| 航线 | 首班 | 末班 | 航行时间 |
+|---|---|---|---|
+| 东港码头 → 鹿岛 | 6:50 | 18:30 | 约35分钟 |
+| 鹿岛 → 东港码头 | 7:30 | 19:10 | 约35分钟 |
+"""
+
+
+def test_a_clock_time_asked_is_never_answered_by_a_duration_cell(tmp_path):
+    from .test_general_rules import _assistant
+
+    assistant = _assistant(tmp_path, {"ferry.md": FERRY})
+    answer = assistant.ask("我想赶最早那班船去鹿岛，几点开？")
+    assert "分钟" not in answer.answer
+    # the column of the asked kind still answers when the row and the column are named
+    assert assistant.ask("东港码头到鹿岛的首班船几点？").answer == "6:50"

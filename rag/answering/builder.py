@@ -11,7 +11,7 @@ from ..index import Index
 from ..normalize import to_matching
 from ..question import Question
 from ..schema import Answer, Hit, Quote
-from ..spans import find_quantities
+from ..spans import find_dates, find_quantities, find_times
 from ..textutil import posseg, resource_groups
 from .core import (
     LIST_ANNOUNCING_TYPES,
@@ -281,10 +281,19 @@ def _named_cell(question: Question, cand: Candidate) -> SpanChoice | None:
         cell = named_cell(text, cand.span.start, question.text, row_named, names)
     if cell is None or not (cand.span.start <= cell[0] and cell[1] <= cand.span.end):
         return None
+    if question.qtype == "date" and not _holds_a_date(question, text[cell[0] : cell[1]]):
+        return None  # 几点开 and the column found is 航行时间 (约35分钟): a duration is no clock time
     a, b = cell[0] - cand.span.start, cell[1] - cand.span.start
     choice = SpanChoice(cand, a, b, cand.score, True, cand.text[a:b])
     choice.local, choice.agree = cand.content_coverage, 1.0
     return choice
+
+
+def _holds_a_date(question: Question, cell: str) -> bool:
+    """A cell that answers a date question: a clock time where one is asked (几点), else a date or a time."""
+    if question.unit_kind == "time":
+        return bool(find_times(cell))
+    return bool(find_dates(cell) or find_times(cell))
 
 
 def _named_after_the_asked_role(question: Question, typed: list[SpanChoice]) -> bool:
