@@ -61,3 +61,27 @@ def test_a_clock_time_asked_is_never_answered_by_a_duration_cell(tmp_path):
     assert "分钟" not in answer.answer
     # the column of the asked kind still answers when the row and the column are named
     assert assistant.ask("东港码头到鹿岛的首班船几点？").answer == "6:50"
+
+
+def test_a_transliterated_name_after_a_title_is_whole():
+    from rag.answering.extractors import person_after
+
+    text = "现任总理的父亲皮埃尔·特鲁多于2000年去世。"
+    a, b = person_after(text, text.index("父亲") + 2)
+    assert text[a:b] == "皮埃尔·特鲁多"
+
+
+DESK = """鹿岛客运站服务指南
+服务台值班负责人：林海燕，咨询电话：0596-3387215（每天7:00—19:00）。
+候船厅二楼设有母婴室。
+"""
+
+
+def test_whom_and_which_number_asked_together_are_answered_together(tmp_path):
+    from .test_general_rules import _assistant
+
+    assistant = _assistant(tmp_path, {"desk.txt": DESK})
+    both = assistant.ask("东西落在船上了，该找谁？电话多少？")
+    assert "林海燕" in both.answer and "0596-3387215" in both.answer
+    assert both.quotes[0].text in DESK
+    assert "林海燕" not in assistant.ask("咨询电话是多少？").answer  # only the number asked

@@ -495,6 +495,16 @@ def _decide(
             end += 1  # 王敏（电话 138 0571 4426）: the bracket closed too
         display = cand.text[best.start : end]
         q_end = max(q_end, cand.span.start + end)
+    if (
+        question.qtype == "code"
+        and _CONTACT_Q.search(question.text)
+        and _WHO.search(question.text)
+        and display == cand.text[best.start : best.end]
+        and (name := _name_before(question, cand, best.start, weights)) is not None
+    ):
+        # 该找谁？电话多少？: the person written right before the number answers too (林海燕，咨询电话：0596-3387215)
+        display = cand.text[name : best.end]
+        q_start = min(q_start, cand.span.start + name)
     if question.qtype == "yesno" and (no := refusal_verdict(question.text, display, cand.matched)):
         display = f"{no}。{display}"  # 能带宠物进去吗 → 不能。宠物禁止入内
     quotes = [Quote.from_document(cand.doc, q_start, q_end)]
@@ -528,6 +538,22 @@ _CONTACT_Q = re.compile("|".join(resource_groups("zh/contact_words.txt")["words"
 # (the words for a phone: the `code` header words of column_kinds.txt, 联系电话, 手机, 热线)
 _PHONE_WORDS = "|".join(w for w in resource_groups("zh/column_kinds.txt")["code"] if not w.isascii())
 _PHONE_AFTER = re.compile(rf"[，,（(：:\s]{{0,2}}(?:联系)?(?:{_PHONE_WORDS})?[：:]?\s?\+?\d(?:[\d\- ]{{5,}}\d)")
+
+
+# a question word asking for a person (找谁, 问哪位)
+_WHO = re.compile("谁|哪位")
+# how far before a phone number its person may be named: a label and a separator (林海燕，咨询电话：)
+_NAME_TO_PHONE_CHARS = 12
+
+
+def _name_before(question: Question, cand: Candidate, start: int, weights: dict[str, float]) -> int | None:
+    """Where the person named last before ``start`` in ``cand`` (within a label's distance) begins, or None."""
+    names = [
+        c.start
+        for c in _EXTRACTORS["person"](question, cand, weights)
+        if c.end <= start and start - c.end <= _NAME_TO_PHONE_CHARS
+    ]
+    return max(names, default=None)
 
 
 def _sentence_around(text: str, start: int, end: int) -> tuple[int, int]:

@@ -487,6 +487,8 @@ def person_after(text: str, pos: int) -> tuple[int, int] | None:
     if copula:
         lead += 1  # 主任为沈立华, 组长是刘芳: a copula between the title and the name
     offset = pos + lead
+    if dotted := next((b for a, b in dotted_names(text) if a == offset), None):
+        return offset, dotted  # 父亲皮埃尔·特鲁多: a transliterated name after the title, whole
     window = text[offset : offset + _NAME_WINDOW]
     label = re.match(rf"([\u4e00-\u9fff]{{{_NAME_MIN},{_NAME_MAX}}})[:：]", window)
     if label and label.group(1)[0] in _SURNAMES:
