@@ -546,7 +546,10 @@ def analyse(question: str) -> Question:
     unit = noun = asked_suffix = kind = None
     implied = False
     if qtype == "number":
-        m = _ASKED.search(q)
+        # 那几天每天加开几班: 这/那 + 几 points at some days (a demonstrative), the later 几 asks
+        asked = [_ASKED.match(q, w.start()) for w in re.finditer("多少|几", q)]
+        m = next((a for a in asked if q[a.start() - 1 : a.start()] not in _DEMONSTRATIVES["head"]), None)
+        m = m or (asked[0] if asked else None)
         if m:
             unit = m.group("unit") or None
             noun = _asked_noun(q[m.end("unit") if unit else m.end() - len(m.group("noun")) :])

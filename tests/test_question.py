@@ -376,3 +376,13 @@ def test_the_askers_own_people_are_no_key_terms():
     terms = analyse("我妈今年85岁，吃一顿能补贴多少钱").terms
     assert "我妈" not in terms and "85岁" in terms and "补贴" in terms
     assert "我家" not in analyse("我家孩子8岁剪头多少钱").terms
+
+
+def test_a_demonstrative_few_is_not_the_asked_number():
+    from rag.question import analyse
+
+    # 那几天 / 这几个村 point at days or villages in view; the later 几/多少 asks
+    assert analyse("春节那几天每天会加开几班船？").unit != "天"
+    assert analyse("那几天每天开几个小时？").unit_kind == "duration"
+    assert analyse("这几个村一共多少人？").unit == "人"
+    assert analyse("碑林区帮扶了多少个村").unit == "个"  # a plain 多少 still asks
