@@ -85,3 +85,14 @@ def test_whom_and_which_number_asked_together_are_answered_together(tmp_path):
     assert "林海燕" in both.answer and "0596-3387215" in both.answer
     assert both.quotes[0].text in DESK
     assert "林海燕" not in assistant.ask("咨询电话是多少？").answer  # only the number asked
+
+
+def test_a_bound_word_inside_the_span_bounds_it_against_the_asked_extreme():
+    from rag.answering.core import _extreme_conflict
+    from rag.question import analyse
+
+    question = analyse("不分类被查到，最多罚多少钱？")
+    text = "拒不改正的，处五十元以上二百元以下罚款。"
+    low, high = text.index("五十元以上"), text.index("二百元以下")
+    assert _extreme_conflict(question, text, low, low + 5)  # 以上: the least, not the most asked
+    assert not _extreme_conflict(question, text, high, high + 5)

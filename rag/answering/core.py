@@ -1002,6 +1002,11 @@ def asked_side(question: str) -> str | None:
     return "lower" if lower and not upper else "upper" if upper and not lower else None
 
 
+def _bound_words(bounds: dict[str, tuple[str, ...]], where: str) -> tuple[str, ...]:
+    """The bound words of both sides that stand ``where`` ("before" or "after") a measure or time."""
+    return (*bounds.get(f"lower_{where}", ()), *bounds.get(f"upper_{where}", ()))
+
+
 def _extreme_conflict(question: Question, text: str, start: int, end: int) -> bool:
     """The question asks one side of a bound (最晚哪天交) and the span is bounded on the other (1月5日起, where
     the text also says 3月31日前): it answers when something opens, not the deadline asked for."""
@@ -1012,10 +1017,13 @@ def _extreme_conflict(question: Question, text: str, start: int, end: int) -> bo
         return False
     span = text[start:end]
     before, after = text[max(0, start - _BOUND_CHARS) : start], text[end : end + _BOUND_CHARS]
-    if find_times(span) or find_dates(span):
-        stated = _bound_side(before, after, _TIME_BOUNDS)
-    else:
-        stated = _bound_side(before, after)
+    bounds = _TIME_BOUNDS if find_times(span) or find_dates(span) else _BOUNDS
+    # a bound word the span holds itself (五十元以上 of 五十元以上二百元以下, 超过3个月) bounds it as well
+    head = max((w for w in _bound_words(bounds, "before") if span.startswith(w)), key=len, default="")
+    tail = max((w for w in _bound_words(bounds, "after") if span.endswith(w)), key=len, default="")
+    if len(head) + len(tail) >= len(span):
+        head = tail = ""  # the span is a bound word only
+    stated = _bound_side(before + head, tail + after, bounds)
     return stated is not None and stated != side
 
 
