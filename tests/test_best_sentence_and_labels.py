@@ -96,3 +96,21 @@ def test_a_bound_word_inside_the_span_bounds_it_against_the_asked_extreme():
     low, high = text.index("五十元以上"), text.index("二百元以下")
     assert _extreme_conflict(question, text, low, low + 5)  # 以上: the least, not the most asked
     assert not _extreme_conflict(question, text, high, high + 5)
+
+
+BUS = """柳溪农庄交通指南
+公交：在县城汽车站坐开往柳溪镇的班车，票价9元，约1小时一班，首班6:40，末班17:30。
+"""
+
+
+@pytest.mark.parametrize(
+    ("question", "expected"), [("坐班车过去，最晚一趟是几点？", "17:30"), ("最早一班车几点？", "6:40")]
+)
+def test_the_first_and_last_run_of_a_timetable_answer_the_earliest_and_latest(tmp_path, question, expected):
+    from rag.assistant import Assistant
+    from rag.config import Settings
+
+    (tmp_path / "docs").mkdir()
+    (tmp_path / "docs" / "bus.txt").write_text(BUS, encoding="utf-8")
+    settings = Settings(index_dir=tmp_path / "index", seeds_dir=tmp_path / "docs", abstain_threshold=0.0)
+    assert Assistant.open(settings).ask(question).answer == expected  # the proposal, whatever its confidence

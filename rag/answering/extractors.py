@@ -303,12 +303,14 @@ def _asked_end(question: str) -> str | None:
     return "end" if ends and not starts else "start" if starts and not ends else None
 
 
-def _marked_side(text: str, end: int) -> str | None:
-    """``end`` when a word that ends a period follows the time at ``end`` at once (16:00停止入馆, 22:00截止),
-    ``start`` for a word that starts one (8:00开门); None otherwise."""
+def _marked_side(text: str, end: int, start: int | None = None) -> str | None:
+    """``end`` when a word that ends a period follows the time at ``end`` at once (16:00停止入馆, 22:00截止) or
+    stands right before it at ``start`` (末班17:30), ``start`` for a word that starts one (8:00开门, 首班6:40);
+    None otherwise."""
     after = text[end : end + _MARK_CHARS].lstrip()
+    before = text[max(0, start - _MARK_CHARS) : start].rstrip(" ：:") if start is not None else ""
     for side in ("end", "start"):
-        if any(after.startswith(w) for w in _RANGE_WORDS[side]):
+        if any(after.startswith(w) or (before and before.endswith(w)) for w in _RANGE_WORDS[side]):
             return side
     return None
 
@@ -361,7 +363,7 @@ def _date_spans(question: Question, cand: Candidate, weights) -> list[SpanChoice
             fits = min(fits, _OTHER_DAYPART_AGREE)  # 晚上几点到家 is not answered by 早上6:30
         if side is not None and side != asked_end:
             fits = min(fits, _OTHER_END_AGREE)
-        elif asked_end and _marked_side(cand.text, end) == asked_end:
+        elif asked_end and _marked_side(cand.text, end, start) == asked_end:
             fits *= _MARKED_SIDE_AGREE
         choice = _span_choice(question, cand, start, end, fits, weights)
         if start <= _LEADING_CHARS:  # a leading time adverbial dates the whole sentence
