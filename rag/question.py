@@ -112,7 +112,7 @@ _DATE_Q = re.compile(
 )
 # A time of day (几点开门, 几点到几点): a date question whose answer is a clock time.
 TIME_Q = re.compile(r"几点|几时|什么钟点|\bwhat time\b|\bat what hour", re.I)
-_LIST_Q = re.compile(r"哪些|哪几|有什么|有哪|包括什么|包括哪|which .*\b(are|were)\b|what are|list", re.I)
+_LIST_Q = re.compile(r"哪些|哪几|有什么|有哪|包括什么|包括哪|些(?:什么|啥)|which .*\b(are|were)\b|what are|list", re.I)
 _PLACE_Q = re.compile(r"哪个|哪家|哪所|哪座|哪里|哪儿|在哪|什么地方|哪一个|\bwhere\b|\bwhich\b", re.I)
 # a cause is asked (为什么); how something is done or is (怎样, 如何, 怎么, 什么方式) asks a manner or a description
 # ("how"), which the passage states in the question's own slot, not behind a cause word (由于…)

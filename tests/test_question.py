@@ -386,3 +386,12 @@ def test_a_demonstrative_few_is_not_the_asked_number():
     assert analyse("那几天每天开几个小时？").unit_kind == "duration"
     assert analyse("这几个村一共多少人？").unit == "人"
     assert analyse("碑林区帮扶了多少个村").unit == "个"  # a plain 多少 still asks
+
+
+def test_some_what_asks_a_list():
+    from rag.question import analyse
+
+    # 些 before 什么/啥 makes the thing asked plural: several items
+    assert analyse("出门要带些啥？").qtype == "list"
+    assert analyse("报名要准备些什么材料？").qtype == "list"
+    assert analyse("这些东西是什么？").qtype != "list"  # 这些 points at things; 什么 asks one answer
