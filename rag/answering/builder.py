@@ -11,7 +11,7 @@ from ..index import Index
 from ..normalize import to_matching
 from ..question import Question
 from ..schema import Answer, Hit, Quote
-from ..spans import find_dates, find_quantities, find_times
+from ..spans import find_quantities, find_times
 from ..textutil import posseg, resource_groups
 from .core import (
     LIST_ANNOUNCING_TYPES,
@@ -290,10 +290,9 @@ def _named_cell(question: Question, cand: Candidate) -> SpanChoice | None:
 
 
 def _holds_a_date(question: Question, cell: str) -> bool:
-    """A cell that answers a date question: a clock time where one is asked (几点), else a date or a time."""
-    if question.unit_kind == "time":
-        return bool(find_times(cell))
-    return bool(find_dates(cell) or find_times(cell))
+    """A cell that may answer a date question: one holding a clock time where one is asked (几点); any cell of the
+    column otherwise (什么时候 is answered by 午餐、晚餐 under 供应时间 too)."""
+    return question.unit_kind != "time" or bool(find_times(cell))
 
 
 def _named_after_the_asked_role(question: Question, typed: list[SpanChoice]) -> bool:
