@@ -114,3 +114,15 @@ def test_the_first_and_last_run_of_a_timetable_answer_the_earliest_and_latest(tm
     (tmp_path / "docs" / "bus.txt").write_text(BUS, encoding="utf-8")
     settings = Settings(index_dir=tmp_path / "index", seeds_dir=tmp_path / "docs", abstain_threshold=0.0)
     assert Assistant.open(settings).ask(question).answer == expected  # the proposal, whatever its confidence
+
+
+def test_an_ordinal_asked_with_its_measure_keeps_the_measure(tmp_path):
+    from rag.assistant import Assistant
+    from rag.config import Settings
+
+    (tmp_path / "docs").mkdir()
+    text = "月子会所入住须知\n顺产妈妈一般在产后第3天、剖宫产妈妈在产后第5天出院后直接入住。\n"
+    (tmp_path / "docs" / "rules.txt").write_text(text, encoding="utf-8")
+    settings = Settings(index_dir=tmp_path / "index", seeds_dir=tmp_path / "docs", abstain_threshold=0.0)
+    answer = Assistant.open(settings).ask("剖宫产的话，生完第几天能住进去？").answer
+    assert answer.endswith("天")  # 第5天, not 第5

@@ -253,7 +253,10 @@ def _number_spans(question: Question, cand: Candidate, weights) -> list[SpanChoi
             out.append(_span_choice(question, cand, m.start(), m.end(), 1.0, weights))
     if question.unit_kind == "ordinal":
         for m in re.finditer(r"第[一二三四五六七八九十百\d]+[名位个次届批期]?", cand.text):
-            out.append(_span_choice(question, cand, m.start(), m.end(), 1.0, weights))
+            end = m.end()
+            if question.unit and cand.text.startswith(question.unit, end):
+                end += len(question.unit)  # 第几天 asked: 第5天, the asked measure with its number
+            out.append(_span_choice(question, cand, m.start(), end, 1.0, weights))
     return out
 
 
