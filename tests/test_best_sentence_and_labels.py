@@ -126,3 +126,15 @@ def test_an_ordinal_asked_with_its_measure_keeps_the_measure(tmp_path):
     settings = Settings(index_dir=tmp_path / "index", seeds_dir=tmp_path / "docs", abstain_threshold=0.0)
     answer = Assistant.open(settings).ask("剖宫产的话，生完第几天能住进去？").answer
     assert answer.endswith("天")  # 第5天, not 第5
+
+
+def test_the_amount_a_question_states_in_other_words_is_not_its_answer(tmp_path):
+    from rag.assistant import Assistant
+    from rag.config import Settings
+
+    (tmp_path / "docs").mkdir()
+    text = "志愿者积分办法\n第三条 积分可在社区便民超市兑换日用品，满30积分起兑，每20积分可兑换价值5元的商品。\n"
+    (tmp_path / "docs" / "points.txt").write_text(text, encoding="utf-8")
+    settings = Settings(index_dir=tmp_path / "index", seeds_dir=tmp_path / "docs", abstain_threshold=0.0)
+    answer = Assistant.open(settings).ask("攒的积分多少分能换5块钱的东西？").answer
+    assert answer != "5元"  # 5块钱 is the question's own amount, written 5元 in the text

@@ -189,8 +189,10 @@ def _number_spans(question: Question, cand: Candidate, weights) -> list[SpanChoi
         if found and found[1]:
             owner.setdefault(found[0], q.start)
     asked = {to_matching(t) for t in question.terms}
+    # the amounts the question states, by value and kind (5块钱 is the text's 5元)
+    stated = {(q.value, q.kind) for q in find_quantities(question.text) if q.kind}
     for q in quantities:
-        if to_matching(q.text) in asked:
+        if to_matching(q.text) in asked or (q.kind and (q.value, q.kind) in stated):
             continue  # the amount the question itself names (满1000元送多少: 1000元) is what it asks about
         agree = 0.0
         kind = q.kind
