@@ -189,8 +189,11 @@ def _number_spans(question: Question, cand: Candidate, weights) -> list[SpanChoi
         if found and found[1]:
             owner.setdefault(found[0], q.start)
     asked = {to_matching(t) for t in question.terms}
-    # the amounts the question states, by value and kind (5块钱 is the text's 5元)
-    stated = {(q.value, q.kind) for q in find_quantities(question.text) if q.kind}
+    # the amounts the question states, by value and kind (5块钱 is the text's 5元), but not a guess it asks to confirm
+    # (多少个村？11个吗)
+    stated = {
+        (q.value, q.kind) for q in find_quantities(question.text) if q.kind and not _GUESS.match(question.text, q.end)
+    }
     for q in quantities:
         if to_matching(q.text) in asked or (q.kind and (q.value, q.kind) in stated):
             continue  # the amount the question itself names (满1000元送多少: 1000元) is what it asks about
@@ -262,6 +265,8 @@ def _number_spans(question: Question, cand: Candidate, weights) -> list[SpanChoi
     return out
 
 
+# what follows an amount the asker guesses and asks to confirm (11个吗, 12个对吧)
+_GUESS = re.compile(r"\s*(?:吗|嘛|么|吧|对吗|对吧|对不对|是吗|是不是|没错吧)")
 _PUBLISHED = re.compile(r"发布|发表|刊发|刊登|出版|published|posted", re.I)
 _NOT_DATELINE_AGREE = 0.3  # a date inside the story when the publication date is asked: another date's agreement
 _LEADING_CHARS = 2  # a date within the sentence's first characters is a time adverbial (2019年6月,…)
