@@ -5,7 +5,7 @@ import pytest
 
 from rag.answering.extractors import labelled_value_end
 
-from .test_general_rules import _answer_over
+from .test_general_rules import _answer_over, _proposal
 
 GARAGE = """枫林苑停车场管理规定
 1. 月租车主的停车卡如有遗失，请立即拨打值班室电话挂失，挂失后原卡立即作废。
@@ -107,34 +107,16 @@ BUS = """柳溪农庄交通指南
     ("question", "expected"), [("坐班车过去，最晚一趟是几点？", "17:30"), ("最早一班车几点？", "6:40")]
 )
 def test_the_first_and_last_run_of_a_timetable_answer_the_earliest_and_latest(tmp_path, question, expected):
-    from rag.assistant import Assistant
-    from rag.config import Settings
-
-    (tmp_path / "docs").mkdir()
-    (tmp_path / "docs" / "bus.txt").write_text(BUS, encoding="utf-8")
-    settings = Settings(index_dir=tmp_path / "index", seeds_dir=tmp_path / "docs", abstain_threshold=0.0)
-    assert Assistant.open(settings).ask(question).answer == expected  # the proposal, whatever its confidence
+    assert _proposal(tmp_path, {"bus.txt": BUS}, question).answer == expected  # whatever its confidence
 
 
 def test_an_ordinal_asked_with_its_measure_keeps_the_measure(tmp_path):
-    from rag.assistant import Assistant
-    from rag.config import Settings
-
-    (tmp_path / "docs").mkdir()
     text = "月子会所入住须知\n顺产妈妈一般在产后第3天、剖宫产妈妈在产后第5天出院后直接入住。\n"
-    (tmp_path / "docs" / "rules.txt").write_text(text, encoding="utf-8")
-    settings = Settings(index_dir=tmp_path / "index", seeds_dir=tmp_path / "docs", abstain_threshold=0.0)
-    answer = Assistant.open(settings).ask("剖宫产的话，生完第几天能住进去？").answer
+    answer = _proposal(tmp_path, {"rules.txt": text}, "剖宫产的话，生完第几天能住进去？").answer
     assert answer.endswith("天")  # 第5天, not 第5
 
 
 def test_the_amount_a_question_states_in_other_words_is_not_its_answer(tmp_path):
-    from rag.assistant import Assistant
-    from rag.config import Settings
-
-    (tmp_path / "docs").mkdir()
     text = "志愿者积分办法\n第三条 积分可在社区便民超市兑换日用品，满30积分起兑，每20积分可兑换价值5元的商品。\n"
-    (tmp_path / "docs" / "points.txt").write_text(text, encoding="utf-8")
-    settings = Settings(index_dir=tmp_path / "index", seeds_dir=tmp_path / "docs", abstain_threshold=0.0)
-    answer = Assistant.open(settings).ask("攒的积分多少分能换5块钱的东西？").answer
+    answer = _proposal(tmp_path, {"points.txt": text}, "攒的积分多少分能换5块钱的东西？").answer
     assert answer != "5元"  # 5块钱 is the question's own amount, written 5元 in the text
