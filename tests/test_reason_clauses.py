@@ -12,6 +12,7 @@ from .test_general_rules import _answer_over
     [
         ("为保护琴键", True),
         ("3．为方便业主出行", True),  # a list item's number before it
+        ("四、为保护鱼苗", True),  # in Chinese numerals too
         ("为照顾对花粉过敏的住户", True),
         ("为期三天", False),  # 为期: one word, a duration
         ("为此", False),

@@ -987,7 +987,7 @@ def _reason_spans(question: Question, cand: Candidate, weights) -> list[SpanChoi
         purpose = _PURPOSE.search(piece) or leads_a_purpose(piece)
         agree = 1.0 if _CAUSE.search(piece) else _PURPOSE_AGREE if purpose else 0.0
         if agree:
-            skip = m.end() if (m := _NUMBERED_START.match(piece)) else 0  # a list item's number answers nothing
+            skip = m.end() if (m := _ITEM_NUMBER.match(piece)) else 0  # a list item's number answers nothing
             end = clause.start + len(piece)
             if i > 0 and _CAUSE.match(piece):
                 end = _cause_told_after(cand.text, clauses[i + 1 :], end)
@@ -1018,6 +1018,8 @@ def _cause_told_after(text: str, later: list[Span], end: int) -> int:
     return end
 
 
+# a list item's number in figures or Chinese numerals (3．, (2), 四、)
+_ITEM_NUMBER = re.compile(r"\s*[(（]?(?:\d{1,2}|[一二三四五六七八九十]{1,3})[)）.．、]")
 # jieba POS flags of what may follow a purpose's 为: a verb, adjective or adverb (为保护…, 为方便…, 为进一步…)
 _PURPOSE_HEADS = ("v", "a", "d")
 
@@ -1025,8 +1027,8 @@ _PURPOSE_HEADS = ("v", "a", "d")
 def leads_a_purpose(clause: str) -> bool:
     """A clause opening with the preposition 为 and a verb states a purpose (目的复句: 为保护琴键，请勿…;
     为照顾…的客人，本店…), as 为了 does; 为 before a noun (为人民服务) or inside a word (为期, 为此) does not."""
-    if m := _NUMBERED_START.match(clause):
-        clause = clause[m.end() :].lstrip()  # 3．为保护琴键: a list item's number is not part of the clause
+    if m := _ITEM_NUMBER.match(clause):
+        clause = clause[m.end() :].lstrip()  # 3．为保护琴键, 四、为保护鱼苗: a list item's number is not part of it
     words = posseg(clause[:_PURPOSE_LOOK])
     return len(words) >= 2 and words[0] == ("为", "p") and words[1][1].startswith(_PURPOSE_HEADS)
 
