@@ -262,3 +262,61 @@ def test_a_padded_name_or_a_parted_place_keeps_its_row_under_the_header(tmp_path
     assert assistant.ask("英语口语的老师是谁？").answer.startswith("唐敏")
     assert assistant.ask("合唱在哪里上课？").answer.startswith("文化中心一楼多功能厅")
     assert assistant.ask("书法一学期学费多少？").answer.startswith("260元")
+
+
+CODES = "故障代码\n代码 含义 处理方法\nF1 水泵卡住 断电后转动叶轮\nF2 进水阀堵塞 清洗进水口滤网\nF7 门未关好 重新关门\n"
+
+
+def test_a_row_named_by_its_label_and_no_column_is_its_cells_after_the_label():
+    from rag.answering.tables import row_rest
+
+    at = CODES.index("F2")
+    a, b = row_rest(CODES, at, "屏幕上显示F2是什么毛病")
+    assert CODES[a:b] == "进水阀堵塞 清洗进水口滤网"
+    assert row_rest(CODES, at, "显示F是什么毛病") is None  # 2 sets F2 apart from F1 and F7: not written
+    assert row_rest(CODES, at, "F2的处理方法是什么") is None  # a column named: that cell answers (named_cell)
+    assert row_rest(CODES, CODES.index("代码"), "代码是什么") is None  # the header is no row
+
+
+def test_a_code_asked_what_or_how_is_answered_by_its_row(tmp_path):
+    """E-codes in a manual's table: 是什么毛病 names no column (含义), 怎么办 neither; the row answers both, whole."""
+    from tests.test_general_rules import _proposal
+
+    files = {
+        "manual.md": "# 洗碗机说明\n\n## 故障代码\n\n| 代码 | 含义 | 处理方法 |\n| --- | --- | --- |\n"
+        "| F1 | 水泵卡住 | 断电后转动叶轮 |\n| F2 | 进水阀堵塞 | 清洗进水口滤网 |\n| F7 | 门未关好 | 重新关门 |\n"
+    }
+    (tmp_path / "a").mkdir()
+    (tmp_path / "b").mkdir()
+    what = _proposal(tmp_path / "a", files, "屏幕上跳出F2，这是啥毛病？")
+    assert "进水阀堵塞" in what.answer and "水泵" not in what.answer
+    how = _proposal(tmp_path / "b", files, "显示F7了我该怎么弄")
+    assert "重新关门" in how.answer and "进水阀" not in how.answer
+
+
+def test_a_yes_no_question_naming_a_row_and_a_column_is_answered_by_their_cell(tmp_path):
+    """能加急吗 of a price list's row, with a 加急 column: a cell of words says whether (不接急单), not a refusal
+    because the best sentence is a whole row; a figure's cell (35元) says how much, not whether."""
+    from tests.test_general_rules import _proposal
+
+    files = {
+        "prices.md": "# 改衣价目\n\n| 项目 | 普通 | 加急 |\n| --- | --- | --- |\n| 裤子改短 | 20元 | 35元 |\n"
+        "| 大衣换里布 | 120元 | 不接急单 |\n| 衬衫改袖长 | 25元 | 40元 |\n"
+    }
+    (tmp_path / "words").mkdir()
+    (tmp_path / "figure").mkdir()
+    assert _proposal(tmp_path / "words", files, "我的大衣想换个里布，能加急吗？").answer == "不接急单"
+    assert _proposal(tmp_path / "figure", files, "裤子改短能加急吗？").answer != "35元"
+
+
+def test_how_a_named_rows_price_is_reckoned_is_the_rest_of_its_row(tmp_path):
+    """票价怎么算 names the 票价 column too, but asks how: the price and the concession beside it, not the price
+    alone (the price alone is wrong for the pensioner asking)."""
+    from tests.test_general_rules import _proposal
+
+    files = {
+        "tickets.md": "# 票价\n\n| 展览 | 票价 | 优惠 |\n| --- | --- | --- |\n| 常设展 | 免费 | 无需预约 |\n"
+        "| 特展《青铜之光》 | 80元 | 学生、老人半价 |\n| 特展《海上丝路》 | 60元 | 儿童免票 |\n"
+    }
+    answer = _proposal(tmp_path, files, "我爸今年65，看青铜那个特展票价怎么算？")
+    assert answer.answer == "80元 学生、老人半价"

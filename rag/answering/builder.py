@@ -51,6 +51,7 @@ from .tables import (
     named_cell,
     row_figures,
     row_label,
+    row_rest,
     table_row,
 )
 from .verdicts import refusal_verdict
@@ -106,7 +107,7 @@ def build_answer(question: Question, original: str, hits: list[Hit], index: Inde
         best = SpanChoice(cand, a_start - cand.span.start, a_end - cand.span.start, cand.score, False, "")
         best.display, best.local, best.agree = cand.doc.text[a_start:a_end], cand.content_coverage, 1.0
         return decide(best, "definition", quote=(d_start, d_end))
-    if question.qtype in _CELL_TYPES and (cell := _best_named_cell(question, top)):
+    if question.qtype in _CELL_TYPES + _ROW_TYPES and (cell := _best_named_cell(question, top)):
         # a table's row and column both named: the cell where they meet is the answer, a typed span
         return decide(cell, "typed")
     if question.qtype == "list" and top and (items := heads_a_list(top[0].doc, top[0].span)):
@@ -210,7 +211,10 @@ _ANNOUNCING_TYPES = LIST_ANNOUNCING_TYPES
 # the column too)
 # number: only a whole row asked (below), its cells are the extractor's; date, place, code: a row named and the
 # column of the asked kind (软食餐什么时候有 → the 供应时间 cell)
-_CELL_TYPES = ("fact", "person", "number", "date", "place", "code")
+# yesno: a row and a column named (羽绒服补洞能加急吗 → the 加急 cell, 不接急单): a cell of words holds the verdict
+_CELL_TYPES = ("fact", "person", "number", "date", "place", "code", "yesno")
+# what (是什么毛病) or how (怎么办) asked of a row the question names by its label and no column: the row's cells
+_ROW_TYPES = ("fact", "how")
 _NAME_TYPES = ("fact", "person")  # answers that may be a person called by surname and title (陈老师)
 
 
@@ -277,10 +281,17 @@ def _named_cell(question: Question, cand: Candidate) -> SpanChoice | None:
         # a figure of a named row and column is the number extractor's, weighed with its sentence; here only the
         # row asked without any of its figure columns: its figures, with the header that tells them apart
         cell = row_figures(text, cand.span.start, question.text, lambda cell: _is_figure(question, cell), names)
+    elif question.qtype == "how":
+        # 怎么算 / 怎么办 of a named row: the whole rest of the row (a price and its concessions, a fault and its fix)
+        cell = row_rest(text, cand.span.start, question.text, names, whole=True)
     else:
         cell = named_cell(text, cand.span.start, question.text, row_named, names)
+        if cell is None and question.qtype in _ROW_TYPES:
+            cell = row_rest(text, cand.span.start, question.text, names)
     if cell is None or not (cand.span.start <= cell[0] and cell[1] <= cand.span.end):
         return None
+    if question.qtype == "yesno" and any(c.isdigit() for c in text[cell[0] : cell[1]]):
+        return None  # 能少交点吗 and the cell found is a figure (2000元/户): a verdict is words (不接急单, 免费)
     if question.qtype == "date" and not _holds_a_date(question, text[cell[0] : cell[1]]):
         return None  # 几点开 and the column found is 航行时间 (约35分钟): a duration is no clock time
     a, b = cell[0] - cand.span.start, cell[1] - cand.span.start

@@ -248,3 +248,22 @@ def named_cell(text: str, pos: int, question: str, row_named, names=None) -> tup
         return None
     a, b = row.cells[col]
     return (a, b) if any(c.isalnum() for c in text[a:b]) else None
+
+
+def row_rest(text: str, pos: int, question: str, names=None, whole: bool = False) -> tuple[int, int] | None:
+    """The run of a table row's cells after its label (E3 后盖未装好 重新安装后盖 → 后盖未装好 重新安装后盖), when the
+    question writes at least NAMED_SHARE of the label and of the characters that set it apart from the table's
+    other labels (the 3 of E3 among E1…E5), but names none of its columns (E3是什么毛病 over 代码 含义 处理方法): the
+    row is what is asked about, and the header quoted beside it says which cell is which. With ``whole``, the rest
+    of the row even when a column is named (票价怎么算 over 展览 票价 优惠: the price and who pays half). None
+    otherwise."""
+    row = table_row(text, pos)
+    if row is None or len(row.cells) != len(row.header):
+        return None
+    label = text[row.cells[0][0] : row.cells[0][1]]
+    if label_share(label, question) < NAMED_SHARE or distinct_share(label, labels(text, pos), question) < NAMED_SHARE:
+        return None
+    rest = list(range(1, len(row.cells)))
+    if not whole and asked_column(row, question, rest, names) is not None:
+        return None  # a column is named: its cell is the answer (named_cell)
+    return row.cells[1][0], row.cells[-1][1]
