@@ -377,11 +377,9 @@ def place_mentions(text: str) -> list[str]:
     return found
 
 
-# Words that only say what kind of answer is wanted; the span's type covers them, they are not key terms.
-TYPE_WORDS = frozenset(
-    "钱 多少钱 名字 姓名 年龄 岁数 人数 数量 数目 金额 时间 时候 日期 哪天 几号 第几 排名 职务 职位 官职 身份 担任 "
-    "什么 情况 发布 发表 刊发 刊登 这篇 本文 该文 文章 报道 新闻 稿件".split()
-)
+# Words that only say what kind of answer is wanted; the span's type covers them, they are not key terms
+# (rag/resources/zh/type_words.txt).
+TYPE_WORDS = frozenset(w for line in resource_lines("zh/type_words.txt") for w in line.split())
 
 
 def _asked_noun(rest: str) -> str | None:

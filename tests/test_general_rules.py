@@ -1623,3 +1623,31 @@ def test_whom_to_contact_comes_with_the_number_written_after_the_name(tmp_path):
     assert answer.answer == "王敏，电话021-6688-5521"
     assert "021-6688-5521" in answer.quotes[0].text
     assert assistant.ask("预约改期联系谁？").answer == "陈晓峰"
+
+
+@pytest.mark.parametrize(
+    ("text", "address"),
+    [
+        (
+            "医院地址：临江市滨湖区柳岸路72号（柳岸菜市场对面）",
+            "临江市滨湖区柳岸路72号",
+        ),  # city, district, road, number
+        ("门店：临江市城南区和平街108号，营业时间", "临江市城南区和平街108号"),  # the road read as a place name
+        ("办事大厅在南屏市文昌路66号行政服务中心二楼", "南屏市文昌路66号行政服务中心二楼"),  # then the facility
+        ("他出生于北京，后来去了上海工作", "北京"),  # no road and number: the place alone
+    ],
+)
+def test_a_place_runs_on_to_its_road_and_house_number(text, address):
+    from rag.answering.extractors import _address_end, _facility_end, place_runs
+
+    start, end = place_runs(text)[0]
+    assert text[start : _facility_end(text, _address_end(text, end))] == address
+
+
+def test_where_a_place_is_asks_where_not_for_a_name_ending_in_place():
+    """什么地方 asks where (an address), not for a name ending in 地方; 地方 is no key term either."""
+    from rag.question import analyse
+
+    where = analyse("这家宠物医院在什么地方？")
+    assert where.qtype == "place" and where.asked_suffix is None and "地方" not in where.terms
+    assert analyse("哪家医院能打疫苗").asked_suffix == "医院"  # a kind of place named: its names are asked

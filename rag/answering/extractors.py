@@ -850,7 +850,7 @@ def _place_spans(question: Question, cand: Candidate, weights) -> list[SpanChoic
     # 位于哪里 asked: a place the sentence does not locate with such a verb is a weaker answer
     fits = _UNLOCATED_PLACE_AGREE if _LOCATIVE_VERB_Q.search(question.text) else 1.0
     for start, end in place_runs(text):
-        end = _facility_end(text, end)
+        end = _facility_end(text, _address_end(text, end))
         if text[start:end] not in question.text:
             out.append(_span_choice(question, cand, start, end, fits, weights))
     if not out:
@@ -890,6 +890,25 @@ def _facility_end(text: str, end: int) -> int:
         if word.endswith(_FACILITY_HEADS) and flag[:1] != "v":
             best = pos
     return best
+
+
+# the street part of a Chinese address after its city and district: a road, street or lane and its number
+# (临江市滨湖区 + 柳岸路72号, 南屏市 + 文昌路66号); the road's name is at most this many characters before 路/街
+_ROAD_CHARS = 6
+_ROAD = r"(?:大道|大街|路|街|巷|弄|胡同)(?:[东西南北中]段)?"
+_HOUSE_NUMBER = r"(?:\d+|[一二三四五六七八九十百零〇]+)号(?!码)"
+_ROAD_AND_NUMBER = re.compile(rf"[\u4e00-\u9fff]{{1,{_ROAD_CHARS}}}?{_ROAD}{_HOUSE_NUMBER}")
+_NUMBER_AFTER_ROAD = re.compile(_HOUSE_NUMBER)
+_ENDS_IN_ROAD = re.compile(rf"{_ROAD}$")
+
+
+def _address_end(text: str, end: int) -> int:
+    """Where an address whose places end at ``end`` ends once it runs on to its road and number (临江市城南区 →
+    临江市城南区柳岸路72号; 和平街 already read as a place name → 和平街108号); ``end`` when none follow."""
+    m = _ROAD_AND_NUMBER.match(text, end)
+    if m is None and _ENDS_IN_ROAD.search(text[:end]):
+        m = _NUMBER_AFTER_ROAD.match(text, end)
+    return m.end() if m else end
 
 
 _NAME_Q = re.compile(r"叫(?:做)?什么")
