@@ -60,3 +60,35 @@ def test_items_after_stop_at_a_heading():
     assert text[slice(*items_after(text, text.index("\n")))] == "身份证原件\n照片两张\n放假安排"
     stop = (text.index("放假安排"),)
     assert text[slice(*items_after(text, text.index("\n"), stop))] == "身份证原件\n照片两张"
+
+
+INLINE = "退订须知\n3. 以下情况不予退款：已拆封的商品；定制类商品（刻字、改尺寸）；超过七天未申请的订单。\n4. 退款三日内到账。\n"
+
+
+def test_items_listed_after_a_colon_on_one_line_are_the_list():
+    from rag.answering.lists import inline_items
+
+    expected = "已拆封的商品；定制类商品（刻字、改尺寸）；超过七天未申请的订单"
+    announcing = INLINE.index("以下")
+    # the announcing clause, or a proposal from it cut at the first semicolon or inside the first item
+    for at in (INLINE.index("："), INLINE.index("；"), INLINE.index("商品")):
+        start, end = inline_items(INLINE, at, announcing)
+        assert INLINE[start:end] == expected
+    assert inline_items(INLINE, INLINE.index("；"), INLINE.index("已拆")) is None  # the first item alone: its own
+    assert inline_items(INLINE, INLINE.index("超过")) is None  # past the first item: a proposal of its own
+    assert inline_items(INLINE, INLINE.index("退款三日")) is None  # no colon, no list
+    assert inline_items("注意：请勿带宠物。", 2) is None  # one item after a colon is no list
+    odd = "一是酸性；二是中性；三是碱性。"
+    at = len("溶液分三种：一是酸性")
+    assert inline_items("溶液分三种：" + odd, at, at - 2) is None  # a proposal inside the first item: its own answer
+    meals = "周四菜单\n午餐：清蒸鲈鱼、梅菜扣肉；例汤：冬瓜排骨汤\n"
+    assert inline_items(meals, meals.index("：")) is None  # 例汤：… is a label of its own, not a second item
+    clock = "每周日上午11:00～11:30播出；每周二下午5:00播出。"
+    assert inline_items(clock, clock.index("播出")) is None  # a clock time's colon announces nothing
+
+
+def test_a_list_question_over_an_inline_list_gets_every_item(tmp_path):
+    from tests.test_general_rules import _proposal
+
+    answer = _proposal(tmp_path, {"rules.txt": INLINE}, "哪些情况不给退款？")
+    assert "已拆封的商品" in answer.answer and "超过七天未申请的订单" in answer.answer

@@ -38,7 +38,7 @@ from .extractors import (
     _slot_span,
     full_name,
 )
-from .lists import announced_items
+from .lists import announced_items, inline_items
 from .quoting import (
     _display,
     _quote_for,
@@ -176,6 +176,9 @@ def build_answer(question: Question, original: str, hits: list[Hit], index: Inde
         items = announced_items(text, cand.span.start + best.end, headings)
         if items is None:
             items = heads_a_list(cand.doc, cand.span)  # a heading over a list (no colon)
+        if items is None:
+            # the items on the announcing sentence's own line, parted by semicolons (以下情况不予赔偿：A；B；C。)
+            items = inline_items(text, cand.span.start + best.end, cand.span.start + best.start)
         if items is not None:
             explanation["announced_list"] = True
     explanation.update(

@@ -65,3 +65,41 @@ def items_after(text: str, line_end: int, headings=(), phrases_only: bool = Fals
     while end > start and text[end - 1] in "；;。，,":
         end -= 1
     return start, end
+
+
+_ITEM_SEPARATORS = re.compile(r"[；;]")
+_LIST_COLON = re.compile(r"[：:](?!\d)")  # not a clock time's (11:00)
+
+
+def inline_items(text: str, at: int, start: int | None = None) -> tuple[int, int] | None:
+    """The items a sentence lists on its own line after its colon, parted by semicolons (以下情况不予赔偿：A；B；C。,
+    有下列行为之一的，扣除当年全部积分：（一）…；（二）…；（三）…。), as ``(start, end)`` in ``text`` (the last
+    item's end punctuation left out), when a proposal ending at offset ``at`` is the announcing clause (``at`` at its
+    colon) or runs from before the colon into the first item (``start``: where it begins; it stopped at the first
+    semicolon or inside the first item); None otherwise."""
+    line_start = text.rfind("\n", 0, at) + 1
+    line_end = text.find("\n", at)
+    line_end = len(text) if line_end < 0 else line_end
+    sentence_start = max([line_start] + [text.rfind(c, line_start, at) + 1 for c in _SENTENCE_END])
+    own_end = min([line_end] + [i for c in _SENTENCE_END if (i := text.find(c, at, line_end)) >= 0])
+    colons = [m.start() for m in _LIST_COLON.finditer(text, sentence_start, own_end)]
+    colon = colons[0] if colons else -1
+    if colon < 0:
+        return None  # the colon must be the sentence's own that holds ``at``, not a later sentence's
+    ends = [i for c in _SENTENCE_END if (i := text.find(c, colon, line_end)) >= 0]
+    sentence_end = min(ends, default=line_end)
+    body = text[colon + 1 : sentence_end]
+    items = [m for m in _ITEM_SEPARATORS.split(body) if m.strip()]
+    labelled = next((i for i, item in enumerate(items) if _LIST_COLON.search(item)), len(items))
+    items = items[:labelled]  # 午餐：A、B；例汤：C — an item with a label of its own ends the list
+    if len(items) < MIN_ITEMS:
+        return None
+    first_end = colon + 1 + body.index(items[0]) + len(items[0])
+    if not (at <= colon + 1 or (start is not None and start <= colon < at <= first_end + 1)):
+        return None  # a proposal inside the first item (碱性 of 一是…呈碱性；二是…) is an answer of its own
+    start = colon + 1 + len(body) - len(body.lstrip())
+    last = items[-1]
+    end = colon + 1 + body.index(last, first_end - colon - 1) + len(last)
+    while end > start and text[end - 1] in "；;。，, ":
+        end -= 1
+    return start, end
