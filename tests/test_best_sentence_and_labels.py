@@ -14,8 +14,9 @@ GARAGE = """枫林苑停车场管理规定
 """
 
 
-def test_a_list_question_is_answered_in_the_best_sentence_not_by_a_weaker_sentences_list(tmp_path_factory):
-    answer = _answer_over(tmp_path_factory, "garage16", GARAGE, "补办停车卡得带哪些证件？")
+def test_a_list_question_is_answered_in_the_best_sentence_not_by_a_weaker_sentences_list(tmp_path):
+    # the proposal, whatever its confidence (0.29–0.33 in the last two fits: the rule is which sentence answers)
+    answer = _proposal(tmp_path, {"garage.txt": GARAGE}, "补办停车卡得带哪些证件？")
     assert "身份证和行驶证" in answer.answer
     assert "汽油" not in answer.answer
 

@@ -75,8 +75,9 @@ _NEWUSER = Path(__file__).resolve().parents[2] / "eval" / "newuser"
 # in the eighth round)
 USER_COLLECTIONS = (_NEWUSER / "dev", _NEWUSER / "dev2")
 # more such collections, written blind for fitting only (never in the threshold table): train (12, fifth round),
-# train2 and train3 (12 each, fifteenth round; train3 half formal rules) and train4 (12, sixteenth round)
-USER_TRAIN_COLLECTIONS = tuple(_NEWUSER / name for name in ("train", "train2", "train3", "train4"))
+# train2 and train3 (12 each, fifteenth round; train3 half formal rules), train4 (12, sixteenth round) and train5
+# (12, seventeenth round: half encyclopedia entries, regulations, a report and a news story)
+USER_TRAIN_COLLECTIONS = tuple(_NEWUSER / name for name in ("train", "train2", "train3", "train4", "train5"))
 # refusal targets the threshold must meet on development data (the acceptance figures)
 # (0.88, above the 0.85: the CI gate's floor on the CMRC dev subset, which may not be lowered; the
 # subset itself must meet it too)
