@@ -520,6 +520,8 @@ def key_terms(q: str, places: list[str], unit: str | None = None) -> list[str]:
             w = w.replace(inside, "")  # 加多少: jieba glued a word to the question word after it (加 is the term)
         if len(w) > 1 and w[-1] in "了过着" and w[:-1] not in STOPWORDS:
             w = w[:-1]  # 投了 → 投: the aspect particle is not part of the word
+        if len(w) > 1 and w[-1] == "些" and w[:-1] not in STOPWORDS and re.search(re.escape(w) + "(?:什么|啥)", q):
+            w = w[:-1]  # 带些什么 → 带: 些 belongs to the question word (some-what: a list), not to the verb
         if w[0] in classifiers and len(w) > 1 and w[1:] not in STOPWORDS and re.search(r"(?:多少|几)$", q[: q.find(w)]):
             w = w[1:]
         if (

@@ -121,3 +121,18 @@ def test_the_amount_a_question_states_in_other_words_is_not_its_answer(tmp_path)
     text = "志愿者积分办法\n第三条 积分可在社区便民超市兑换日用品，满30积分起兑，每20积分可兑换价值5元的商品。\n"
     answer = _proposal(tmp_path, {"points.txt": text}, "攒的积分多少分能换5块钱的东西？").answer
     assert answer != "5元"  # 5块钱 is the question's own amount, written 5元 in the text
+
+
+ENROL = """青松社区书画班报名须知
+一、报名对象：年满50周岁的社区居民均可报名；
+二、报名时间：3月1日至3月10日，每天9:00—16:00；
+三、报名地点：青松社区服务中心二楼书画室，地址为松林路8号；
+四、每人限报一个班，报名先后录取。
+"""
+
+
+def test_sentences_tied_with_the_best_are_read_as_the_best(tmp_path):
+    """One short notice is one chunk, so its sentences that hold the question's one word (报名) score alike: which
+    of them comes first is no evidence. The place its label names answers 去哪儿报名, not the first line's slot."""
+    answer = _proposal(tmp_path, {"notice.txt": ENROL}, "去哪儿报名？")
+    assert "青松社区服务中心" in answer.answer and "报名对象" not in answer.answer

@@ -395,3 +395,5 @@ def test_some_what_asks_a_list():
     assert analyse("出门要带些啥？").qtype == "list"
     assert analyse("报名要准备些什么材料？").qtype == "list"
     assert analyse("这些东西是什么？").qtype != "list"  # 这些 points at things; 什么 asks one answer
+    # and 些 belongs to the question word, not to the verb before it: 带 is the term, not 带些
+    assert "带" in analyse("开学要带些什么东西？").terms and "带些" not in analyse("开学要带些什么东西？").terms

@@ -110,10 +110,12 @@ def build_answer(question: Question, original: str, hits: list[Hit], index: Inde
     if question.qtype in _CELL_TYPES + _ROW_TYPES and (cell := _best_named_cell(question, top)):
         # a table's row and column both named: the cell where they meet is the answer, a typed span
         return decide(cell, "typed")
-    if question.qtype == "list" and top and (items := heads_a_list(top[0].doc, top[0].span)):
-        # 哪些材料 and the best sentence is a heading over a list (报名时请携带以下材料 over its items): the items,
-        # not an enumeration of some weaker sentence
-        lead, text = top[0], top[0].doc.text
+    leaders = [c for c in top if c.score >= top[0].score] if question.qtype == "list" else []
+    if headed := next(((c, items) for c in leaders if (items := heads_a_list(c.doc, c.span))), None):
+        # 哪些材料 and the best sentence (or one tied with it) is a heading over a list (报名时请携带以下材料 over
+        # its items): the items, not an enumeration of some weaker sentence
+        lead, items = headed
+        text = lead.doc.text
         explanation["announced_list"] = True
         best = _clause_span(question, lead)
         return decide(best, "clause", display=text[items[0] : items[1]], quote=(lead.span.start, items[1]))
@@ -123,8 +125,9 @@ def build_answer(question: Question, original: str, hits: list[Hit], index: Inde
     if extractor:
         for cand in top:
             choices.extend(extractor(question, cand, weights))
-    if question.qtype not in _STRICT_TYPES and not any(c.candidate is top[0] for c in choices):
-        # a list, cause or manner asked and the best sentence states none: its own slot answers, not a weaker
+    if question.qtype not in _STRICT_TYPES and not any(c.candidate.score >= top[0].score for c in choices):
+        # a list, cause or manner asked and the best sentence (or one tied with it) states none: its own slot
+        # answers, not a weaker
         # sentence's list or cause word (training data: new-user train…train4 right proposals 239 → 242, CMRC train
         # F1 49.3 → 51.4; keeping weaker sentences at half the best one's score or more gave 244 / 50.5) — unless
         # the list is of the very kind asked (马召镇、厚畛子镇 for 哪两个镇: items named by the asked noun)
@@ -136,10 +139,11 @@ def build_answer(question: Question, original: str, hits: list[Hit], index: Inde
     if (
         typed
         and question.qtype in _SLOT_FIRST_TYPES
-        and not any(c.candidate is top[0] for c in typed)
+        and not any(c.candidate.score >= top[0].score for c in typed)
         and not _named_after_the_asked_role(question, typed)
     ):
-        # 谁 asked, but the sentence that best answers names no person (君主, 加拿大总督, an organisation): the
+        # 谁 asked, but the sentence that best answers (nor one tied with it: in a one-chunk collection every
+        # sentence may score alike) names no person (君主, 加拿大总督, an organisation): the
         # question's own slot in it (aligned with the question's words) is a better guess than a name from a
         # weaker sentence
         slot_first = _slot_span(question, top[:1], weights, aligned=True)
