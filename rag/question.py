@@ -380,6 +380,9 @@ def place_mentions(text: str) -> list[str]:
 # Words that only say what kind of answer is wanted; the span's type covers them, they are not key terms
 # (rag/resources/zh/type_words.txt).
 TYPE_WORDS = frozenset(w for line in resource_lines("zh/type_words.txt") for w in line.split())
+# nouns that only say "things" right after a question word (rag/resources/zh/generic_nouns.txt)
+GENERIC_NOUNS = frozenset(w for line in resource_lines("zh/generic_nouns.txt") for w in line.split())
+_ASKED_BEFORE = re.compile(r"(?:什么|啥|哪些|哪几样)$")
 
 
 def _asked_noun(rest: str) -> str | None:
@@ -529,6 +532,7 @@ def key_terms(q: str, places: list[str], unit: str | None = None) -> list[str]:
             or _is_demonstrative(w, classifiers)
             or _is_askers(w)
             or w in TYPE_WORDS
+            or (w in GENERIC_NOUNS and _ASKED_BEFORE.search(q[: q.find(w)]))
             or w in qwords
             or (unit and w == unit)
             or re.fullmatch(r"[多少几哪谁]+.*", w)

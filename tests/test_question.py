@@ -397,3 +397,13 @@ def test_some_what_asks_a_list():
     assert analyse("这些东西是什么？").qtype != "list"  # 这些 points at things; 什么 asks one answer
     # and 些 belongs to the question word, not to the verb before it: 带 is the term, not 带些
     assert "带" in analyse("开学要带些什么东西？").terms and "带些" not in analyse("开学要带些什么东西？").terms
+
+
+def test_things_right_after_a_question_word_are_no_key_term():
+    """带什么东西 asks the items (a text lists 身份证、照片 and never writes 东西); elsewhere 东西 is a noun like any."""
+    from rag.question import analyse
+
+    assert "东西" not in analyse("开学要带些什么东西？").terms
+    assert "东西" not in analyse("去上牌得带哪些东西？").terms
+    assert "东西" in analyse("东西搬坏了找谁赔？").terms
+    assert "东西" in analyse("为啥不让在琴房里吃东西？").terms
