@@ -906,7 +906,7 @@ def _address_end(text: str, end: int) -> int:
     """Where an address whose places end at ``end`` ends once it runs on to its road and number (临江市城南区 →
     临江市城南区柳岸路72号; 和平街 already read as a place name → 和平街108号); ``end`` when none follow."""
     m = _ROAD_AND_NUMBER.match(text, end)
-    if m is None and _ENDS_IN_ROAD.search(text[:end]):
+    if m is None and _ENDS_IN_ROAD.search(text, 0, end):
         m = _NUMBER_AFTER_ROAD.match(text, end)
     return m.end() if m else end
 
