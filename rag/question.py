@@ -209,6 +209,8 @@ def detect_type(q: str) -> str:
         return "title"
     if CODE_Q.search(q):
         return "code"
+    if WHY_Q.search(q):
+        return "reason"  # a why-question asks why, whatever else it holds (乱按几个数, 过了好几年: 几 is "a few")
     if _DATE_Q.search(q) or TIME_Q.search(q):
         return "date"
     if _DESCRIPTION_Q.search(q):
@@ -227,8 +229,6 @@ def detect_type(q: str) -> str:
         return "list"
     if _PLACE_Q.search(q):
         return "place"
-    if WHY_Q.search(q):
-        return "reason"
     if _MANNER_Q.search(q):
         return "how"
     if asks_yes_no(q):
@@ -490,6 +490,31 @@ def _with_month_terms(q: str, terms: list[str]) -> list[str]:
     return kept + [m for m in dict.fromkeys(months) if m not in kept]
 
 
+# the nouns that name a rate's period (月卡, 年费, 日租; rag/resources/zh/rate_periods.txt), longest first; not the
+# counted periods (一个小时, 每天: the documents write them in other forms, 45元/小时)
+PERIOD_WORDS = sorted(
+    {
+        w
+        for words in resource_groups("zh/rate_periods.txt").values()
+        for w in words
+        if re.fullmatch(r"[\u4e00-\u9fff]{2,}", w) and w[0] not in "一每"
+    },
+    key=len,
+    reverse=True,
+)
+
+
+def _with_period_words(q: str, terms: list[str]) -> list[str]:
+    """A rate's period word the question writes whole (月卡, 年卡) is one key term in place of the piece jieba left
+    of it (卡 of 月/卡: 月 alone is no key term), so that a document of 季卡 and 次卡 does not cover it."""
+    for word in PERIOD_WORDS:
+        if word in q and word not in terms and (pieces := [t for t in terms if t in word]):
+            at = terms.index(pieces[0])
+            terms = [t for t in terms if t not in pieces]
+            terms.insert(min(at, len(terms)), word)
+    return terms
+
+
 _HALF = 0.5  # the 半 of 一个半小时
 _MINUTES_PER_HOUR = 60
 _HALF_HOURS = re.compile(r"(?:(?P<n>\d{1,2}|[一二两三四五六七八九十]{1,2})个)?半个?多?(?:小时|钟头)")
@@ -591,6 +616,7 @@ def analyse(question: str) -> Question:
     # that forbid)
     terms = key_terms(A_NOT_A.sub(r"\1", q), places, unit)
     terms = _with_month_terms(q, terms)
+    terms = _with_period_words(q, terms)
     qualifiers = [x for x in find_quantities(q) if x.kind in QUALIFIER_KINDS and x.value is not None]
     for x in qualifiers:
         # 8寸 is one key term, not 8 and 寸: a sentence about the 6寸 cake or 4个 buns does not cover it

@@ -407,3 +407,17 @@ def test_things_right_after_a_question_word_are_no_key_term():
     assert "东西" not in analyse("去上牌得带哪些东西？").terms
     assert "东西" in analyse("东西搬坏了找谁赔？").terms
     assert "东西" in analyse("为啥不让在琴房里吃东西？").terms
+
+
+@pytest.mark.parametrize(
+    "question",
+    [
+        "为啥在密码前后乱按几个数也能开门？",  # 几个: "a few", not how many
+        "他拿到博士学位以后为什么过了好几年才回国？",
+        "为什么要求该剧的制作单位要先审后播？",  # 什么要求 is no description asked
+    ],
+)
+def test_a_why_question_asks_why_whatever_else_it_holds(question):
+    from rag.question import detect_type
+
+    assert detect_type(question) == "reason"

@@ -17,6 +17,8 @@ from .test_general_rules import _answer_over
         ("为期三天", False),  # 为期: one word, a duration
         ("为此", False),
         ("为人民服务", False),  # 为 before a noun: for whom, not what for
+        ("为规范车辆管理、减少交通事故", True),  # 规范 tagged a noun, but the parallel item opens with a verb
+        ("为人民、为国家服务", False),
         ("请勿在室内吸烟", False),
     ],
 )

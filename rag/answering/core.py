@@ -14,10 +14,11 @@ from ..chunking import CLOCK_COLON, Span, split_sentences
 from ..documents import BYLINE as _BYLINE
 from ..documents import DATELINE as _DATELINE
 from ..index import Index
-from ..question import PLACE_SUFFIXES, QUALIFIER_KINDS, Question, place_mentions
+from ..question import PERIOD_WORDS, PLACE_SUFFIXES, QUALIFIER_KINDS, Question, place_mentions
 from ..schema import Document, Hit
 from ..spans import (
     UNIT_PATTERN,
+    UNITS,
     clock_range,
     cn_to_number,
     equivalent_units,
@@ -161,8 +162,14 @@ def repair_terms(question: Question, texts: list[str]) -> Question:
 
 def _kept_whole(term: str, question: Question) -> bool:
     """A place, a time of day or a measure of the question is matched as a whole, never cut to what the documents
-    write (12年 is no 12 glued to 年: the documents' 满10年 holds it)."""
-    return term in question.places or term_clock(term) is not None or term_measure(term) is not None
+    write (12年 is no 12 glued to 年: the documents' 满10年 holds it), nor is a rate's period word (月卡: a list of
+    季卡 and 次卡 does not hold it)."""
+    return (
+        term in question.places
+        or term_clock(term) is not None
+        or term_measure(term) is not None
+        or term in PERIOD_WORDS
+    )
 
 
 def _as_written(term: str, texts: list[str]) -> str | None:
@@ -353,7 +360,19 @@ def term_positions(term: str, text: str) -> list[int]:
         found = weekday_range_positions(day, text)  # 礼拜六 in 周二至周日
     if not found and (want := term_measure(term)) is not None:
         found = measure_positions(want, text)  # 72岁 in 70岁以上
-    return found
+    return found or per_positions(term, text)
+
+
+def per_positions(term: str, text: str) -> list[int]:
+    """Where ``text`` states something per the one thing ``term`` counts: one of a thing (一把钥匙) is what a price
+    per that thing is stated for (每把50元, 1200元/颗)."""
+    if len(term) == 2 and term[0] == "一" and term[1] in _CLASSIFIERS:
+        return [m.start() for m in re.finditer(f"[每/]{term[1]}", text)]
+    return []
+
+
+# the one-character measure words of counted things (units.txt's count kind: 把, 颗, 张…)
+_CLASSIFIERS = frozenset(u for u in UNITS["count"] if len(u) == 1)
 
 
 @lru_cache(maxsize=1024)
@@ -443,6 +462,8 @@ def _match(term: str, text: str) -> float:
         return _SYNONYM_MATCH
     if (day := weekday(term)) is not None and weekday_range_positions(day, text):
         return _SYNONYM_MATCH  # 礼拜六 within 周二至周日: the day is meant, not named
+    if per_positions(term, text):
+        return 1.0  # 一把 in 每把50元
     if len(term) >= 2:
         grams = char_ngrams(term, 2)
         if grams:
@@ -762,9 +783,20 @@ def _list_label(text: str, a: int) -> tuple[int, int] | None:
     if colon == -1 or colon == a - 1 or any(p in text[colon:a] for p in "。！？"):
         return None
     start = max(text.rfind(p, 0, colon) for p in "，,；;：:。！？") + 1
-    if any(b in text[start:colon] for b in "（(") or any(b in text[colon:a] for b in "）)"):
-        return None  # a colon inside brackets (峡谷（德语：）是…) opens no list
+    # a colon inside brackets (峡谷（德语：）是…) opens no list; a closed aside after it (280元（轿车）) keeps it open
+    if _depth(text[start:colon]) > 0 or _depth(text[colon:a], lowest=True) < 0:
+        return None
     return (start, colon) if 0 < colon - start <= _LABEL_CHARS else None
+
+
+def _depth(text: str, lowest: bool = False) -> int:
+    """How many round brackets ``text`` leaves open (with ``lowest``: the lowest it goes, below 0 when it closes
+    one opened before it)."""
+    depth = low = 0
+    for ch in text:
+        depth += (ch in "（(") - (ch in "）)")
+        low = min(low, depth)
+    return low if lowest else depth
 
 
 def _local_coverage(cand: Candidate, start: int, end: int, weights: dict[str, float], noun: str | None = None) -> float:
@@ -793,8 +825,10 @@ def _local_coverage(cand: Candidate, start: int, end: int, weights: dict[str, fl
     head = _list_label(text, a)
     if head is None:
         head = (a, a)
-    else:
-        prev_a = prev_b = a  # the clause before is a sibling item of the list, not this item's subject
+    elif not text[a - 1].isspace():
+        # the clause before is a sibling item of the list, not this item's subject — unless only a space parts
+        # them: then it is this item's own label (班主任：第一期 周老师，第二期、第三期 何老师)
+        prev_a = prev_b = a
     total = sum(weights.values())
     got = 0.0
     for term, w in weights.items():
@@ -825,9 +859,11 @@ def _proximity(cand: Candidate, start: int, end: int, question: Question) -> flo
     anchors = [*cand.matched, *(_stem(p) for p in question.places)]
     best = None
     for term in anchors:
-        for m in re.finditer(re.escape(term), cand.text):
+        at = [m.start() for m in re.finditer(re.escape(term), cand.text)] or per_positions(term, cand.text)
+        for m_start in at:
+            m_end = m_start + len(term)
             # a term after the number is weaker evidence than one before it (投入4590万元, 提高到99%)
-            d = start - m.end() if m.end() <= start else (m.start() - end + _AFTER_PENALTY if m.start() >= end else 0)
+            d = start - m_end if m_end <= start else (m_start - end + _AFTER_PENALTY if m_start >= end else 0)
             best = d if best is None else min(best, d)
     if best is None:
         return _NO_ANCHOR
@@ -929,7 +965,19 @@ def _period_conflict(question: Question, text: str, start: int, end: int) -> boo
         return False
     a, b = _clause_bounds(text, start, end)
     stated = _periods(text[a : min(len(text), b + 2)])  # and the unit right after the figure (200元/天)
+    if not stated and (label := _label_of(text, a)):
+        stated = _periods(text[label[0] : label[1]])  # the list's label names the period (季卡：开放区1299元，…)
     return bool(stated) and not stated & asked
+
+
+def _label_of(text: str, a: int) -> tuple[int, int] | None:
+    """The label of the list item whose clause starts at ``a``: the clause just before the colon that opens the
+    list (季卡：开放区1299元 for its first item) or the list's label (…，独立隔间1799元 after it)."""
+    label = _list_label(text, a)
+    if label is None and a > 1 and _CLOCK_COLON.sub("·", text)[a - 1] in "：:":
+        start = max(text.rfind(p, 0, a - 1) for p in "，,；;：:。！？") + 1
+        label = (start, a - 1) if 0 < a - 1 - start <= _LABEL_CHARS else None
+    return label
 
 
 def _qualifier_conflict(question: Question, text: str, start: int, end: int) -> bool:

@@ -1049,7 +1049,13 @@ def leads_a_purpose(clause: str) -> bool:
     if m := _ITEM_NUMBER.match(clause):
         clause = clause[m.end() :].lstrip()  # 3．为保护琴键, 四、为保护鱼苗: a list item's number is not part of it
     words = posseg(clause[:_PURPOSE_LOOK])
-    return len(words) >= 2 and words[0] == ("为", "p") and words[1][1].startswith(_PURPOSE_HEADS)
+    if len(words) < 2 or words[0] != ("为", "p"):
+        return False
+    if words[1][1].startswith(_PURPOSE_HEADS):
+        return True
+    # 为规范电动自行车管理、减少交通事故: jieba reads 规范 as a noun, but a parallel item opening with a verb shows
+    # that 为 leads purposes
+    return any((lead := posseg(item[:_PURPOSE_LOOK])) and lead[0][1] == "v" for item in clause.split("、")[1:])
 
 
 _PURPOSE_LOOK = 12  # characters enough for 为 and the word after it
