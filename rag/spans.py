@@ -214,7 +214,29 @@ def find_quantities(text: str) -> list[Quantity]:
             value += int(tail.group(1)) / 10 ** len(tail.group(1))
             end = covered = tail.end()
         out.append(Quantity(start, end, text[start:end], value, unit, kind))
+    fractions = _fractions(text)
+    if fractions:
+        # 千分之一支付: the 一支 inside a fraction is no count of its own
+        out = [q for q in out if not any(f.start < q.end and q.start < f.end for f in fractions)]
+        out = sorted(out + fractions, key=lambda q: q.start)
     return _join_ranges(text, out)
+
+
+# a fraction written out (百分之八十, 千分之一, 万分之五, 百分之12.5): a percentage, its value in percent
+_FRACTION = re.compile(r"(?P<base>百|千|万)分之(?P<num>\d+(?:\.\d+)?|[零〇一二两三四五六七八九十百点]+)")
+_FRACTION_BASE = {"百": 100, "千": 1000, "万": 10_000}
+
+
+def _fractions(text: str) -> list[Quantity]:
+    out = []
+    for m in _FRACTION.finditer(text):
+        num = m.group("num")
+        value = float(num) if num[0].isdigit() else cn_to_number(num)
+        if value is None:
+            continue
+        percent = value * 100 / _FRACTION_BASE[m.group("base")]
+        out.append(Quantity(m.start(), m.end(), m.group(), percent, "%", "percent"))
+    return out
 
 
 # units that are money and a measure word alike (块: 5块 is five yuan, 2块菜地 two plots of land)

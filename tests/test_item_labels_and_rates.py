@@ -92,3 +92,35 @@ def test_a_period_noun_is_one_key_term(question, whole, absent):
     terms = analyse(question).terms
     assert whole is None or whole in terms
     assert absent not in terms
+
+
+RULES = """晨光公司考勤休假办法
+第八条 员工累计工作已满一年不满十年的，年休假五天；已满十年不满二十年的，年休假十天；已满二十年的，年休假十五天。
+第九条 病假期间工资按本人基本工资的百分之八十发放。
+第十条 迟到一次扣款50元。
+第十一条 事假期间工资按本人基本工资的60%发放。
+"""
+
+
+@pytest.mark.parametrize(
+    ("question", "expected"),
+    [
+        # a sum asked without 钱 may be a share (百分之八十 of the base wage)
+        ("请病假那几天工资还发多少？", "百分之八十"),
+        ("请事假的时候工资还发多少？", "60%"),
+        # 十天 shares 十 and 天 with the question (十二年, 几天) but is no figure the question states
+        ("我在公司干了十二年了，一年能休几天年假？", "十天"),
+    ],
+)
+def test_shares_and_figures_that_share_characters_with_the_question(tmp_path_factory, question, expected):
+    from .test_general_rules import _answer_over
+
+    assert _answer_over(tmp_path_factory, "leave18", RULES, question).answer == expected
+
+
+def test_a_figure_the_question_states_is_still_an_echo():
+    from rag.answering.builder import _echoes
+
+    assert _echoes("12年", "我干了12年，能休几天", "年")
+    assert not _echoes("十天", "我干了十二年了，一年能休几天年假", "天")
+    assert _echoes("200米", "2008年拉诺米刷新的世界纪录是多少")  # no unit asked: judged by its characters

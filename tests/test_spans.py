@@ -377,3 +377,18 @@ def test_a_range_keeps_its_upper_end():
     assert (q.text, q.value, q.high, q.unit) == ("80至89周岁", 80.0, 89.0, "周岁")
     (single,) = find_quantities("90周岁以上")
     assert single.high is None
+
+
+@pytest.mark.parametrize(
+    ("text", "quantity", "value"),
+    [
+        ("病假期间工资按本人基本工资的百分之八十发放", "百分之八十", 80.0),
+        ("每日按合同总价的千分之一支付违约金", "千分之一", 0.1),  # not 一支, a count
+        ("按日加收万分之五的滞纳金", "万分之五", 0.05),
+        ("覆盖率达到百分之12.5", "百分之12.5", 12.5),
+    ],
+)
+def test_a_fraction_written_out_is_a_percentage(text, quantity, value):
+    found = find_quantities(text)
+    assert [(q.text, q.unit, q.kind) for q in found] == [(quantity, "%", "percent")]
+    assert found[0].value == pytest.approx(value)

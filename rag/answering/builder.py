@@ -11,7 +11,7 @@ from ..index import Index
 from ..normalize import to_matching
 from ..question import Question
 from ..schema import Answer, Hit, Quote
-from ..spans import find_quantities, find_times
+from ..spans import find_quantities, find_times, same_unit
 from ..textutil import posseg, resource_groups
 from .core import (
     LIST_ANNOUNCING_TYPES,
@@ -491,7 +491,9 @@ def _decide(
         # by a cell, found by its row and column (a yes/no answer is a whole sentence, typed: a row too)
         explanation["abstain_reason"] = "the proposal is a table row, not a cell"
         return _abstain(original, question, hits, related, explanation, f"{NOT_FOUND}能回答这个问题的内容。")
-    if _echoes(display, question.text) or to_matching(display) in {to_matching(t) for t in question.terms}:
+    if _echoes(display, question.text, question.unit) or to_matching(display) in {
+        to_matching(t) for t in question.terms
+    }:
         # (the second: one of the question's own words as the documents write it, 一千块 read as 1000元)
         explanation["abstain_reason"] = "the proposal repeats the question"
         return _abstain(original, question, hits, related, explanation, f"{NOT_FOUND}能回答这个问题的内容。")
@@ -583,10 +585,21 @@ def _sentence_around(text: str, start: int, end: int) -> tuple[int, int]:
 _ECHO_SHARE = 1.0
 
 
-def _echoes(answer: str, question: str) -> bool:
+def _echoes(answer: str, question: str, unit: str | None = None) -> bool:
     chars = [c for c in to_matching(answer) if c.isalnum()]
     if not chars:
         return False
+    said = find_quantities(answer)
+    if (
+        unit
+        and len(said) == 1
+        and said[0].text == answer
+        and said[0].value is not None
+        and same_unit(said[0].unit, unit)
+    ):
+        # a measure in the asked unit is news unless the question states it, whatever characters it shares (十天
+        # for 干了十二年，一年能休几天年假); any other (200米 for a record asked in 2008年…) is judged by its characters
+        return any(q.value == said[0].value and same_unit(q.unit, unit) for q in find_quantities(question))
     q = to_matching(question)
     return sum(c in q for c in chars) / len(chars) >= _ECHO_SHARE
 

@@ -201,7 +201,14 @@ def _number_spans(question: Question, cand: Candidate, weights) -> list[SpanChoi
         kind = q.kind
         if question.unit_kind == "ordinal":
             continue
-        rate = question.unit is None and bool(question.noun) and question.unit_kind == "money" and kind == "percent"
+        # a charge asked by its noun (多少滞纳金) or a sum asked without 钱 (工资还发多少, 房租每年涨多少) may be set
+        # as a share (按基本工资的百分之八十); 多少钱 asks an amount of money
+        rate = (
+            question.unit is None
+            and question.unit_kind == "money"
+            and kind == "percent"
+            and (bool(question.noun) or "钱" not in question.text)
+        )
         if question.unit_kind and q.kind == question.unit_kind:
             agree += _KIND_AGREE
         elif rate:
