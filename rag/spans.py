@@ -324,6 +324,16 @@ def _join_ranges(text: str, found: list[Quantity]) -> list[Quantity]:
             continue
         if (
             prev is not None
+            and prev.end == q.start
+            and prev.text.endswith("以上")
+            and q.text.endswith("以下")
+            and (prev.unit is None or same_unit(prev.unit, q.unit))
+        ):
+            # 五十元以上二百元以下: the bounds of one range (a fine, a penalty), read whole
+            out[-1] = Quantity(prev.start, q.end, text[prev.start : q.end], prev.value, q.unit, q.kind, q.value)
+            continue
+        if (
+            prev is not None
             and prev.unit is None
             and q.text[:1].isdigit()
             and _TIMES.fullmatch(text[prev.end : q.start])

@@ -124,3 +124,26 @@ def test_a_figure_the_question_states_is_still_an_echo():
     assert _echoes("12年", "我干了12年，能休几天", "年")
     assert not _echoes("十天", "我干了十二年了，一年能休几天年假", "天")
     assert _echoes("200米", "2008年拉诺米刷新的世界纪录是多少")  # no unit asked: judged by its characters
+
+
+CONTRACT = """房屋租赁合同
+出租方（甲方）：钱立新，联系电话：139 0000 3333
+承租方（乙方）：孙悦
+"""
+
+SHOP = """快洁洗车会员须知
+客服电话：0571-0000 1234，微信同号；店长：冯子健
+"""
+
+
+@pytest.mark.parametrize(
+    ("files", "question", "expected"),
+    [
+        # a bracketed aside (甲方) between the title (出租方, a word for 房东) and its colon
+        ({"contract.txt": CONTRACT}, "房东叫什么名字？", "钱立新"),
+        # 店老板's head 老板 is a word for 店长
+        ({"shop.txt": SHOP}, "你们店老板叫什么名字？", "冯子健"),
+    ],
+)
+def test_the_person_a_title_names(tmp_path, files, question, expected):
+    assert _proposal(tmp_path, files, question).answer == expected

@@ -392,3 +392,15 @@ def test_a_fraction_written_out_is_a_percentage(text, quantity, value):
     found = find_quantities(text)
     assert [(q.text, q.unit, q.kind) for q in found] == [(quantity, "%", "percent")]
     assert found[0].value == pytest.approx(value)
+
+
+@pytest.mark.parametrize(
+    ("text", "quantity", "value", "high"),
+    [
+        ("拒不改正的，处二百元以上五百元以下罚款。", "二百元以上五百元以下", 200.0, 500.0),
+        ("处1000元以上5000元以下罚款", "1000元以上5000元以下", 1000.0, 5000.0),
+    ],
+)
+def test_a_lower_and_an_upper_bound_together_are_one_range(text, quantity, value, high):
+    found = find_quantities(text)
+    assert [(q.text, q.value, q.high) for q in found] == [(quantity, value, high)]

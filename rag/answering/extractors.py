@@ -492,6 +492,8 @@ def person_after(text: str, pos: int) -> tuple[int, int] | None:
 
     After 分别为/分别是 the title names several people (双方代表分别为周恩来与金日成): the names joined by
     与/和/及/、 are one answer."""
+    if aside := _ASIDE.match(text, pos):
+        pos = aside.end()  # 出租方（甲方）：赵建国: a bracketed aside between the title and its colon
     raw = text[pos : pos + _TITLE_TO_NAME_CHARS]
     lead = len(raw) - len(raw.lstrip(" :："))
     if several := _SEVERAL.match(raw, lead):
@@ -550,11 +552,14 @@ def _surname_read_as_word(text: str, start: int, word: str, prev, nxt, end: int)
     return prev is not None and (ROLE.search(prev[0]) is not None or prev[1].startswith("v"))
 
 
+# a short bracketed aside right after a title, before its colon (出租方（甲方）：, 联系人(值班)：)
+_ASIDE = re.compile(r"[（(][^（()）]{1,6}[）)](?=[ :：])")
 # a title naming several people (代表分别为), and what joins their names
 _SEVERAL = re.compile(r"分别(?:为|是)")
 _NAME_JOINER = re.compile(r"与|和|及|、")
 
 
+_ROLE_HEAD = 2  # the head of a compound role is its last word (店老板 → 老板, 总经理 → 经理): two characters
 # words roles.txt ends in that are no role after 哪个 (哪个人 asks anyone)
 _QUESTION_ROLES_NOT = frozenset({"人"})
 
@@ -598,8 +603,11 @@ def _person_spans(question: Question, cand: Candidate, weights) -> list[SpanChoi
     role, qualifier = _role_of(question)
     text = cand.text
     if role:
-        # the role, or a word for the same role where the text writes none of it (老板 for 店长)
-        forms = [role] if role in text else [s for s in _core._SYNONYMS.get(role, ()) if s in text][:1] or [role]
+        # the role, or a word for the same role where the text writes none of it (老板 for 店长; 店老板 for 店长
+        # by its head 老板)
+        heads = (role, role[-_ROLE_HEAD:]) if len(role) > _ROLE_HEAD else (role,)
+        others = [s for head in heads for s in _core._SYNONYMS.get(head, ()) if s in text]
+        forms = [role] if role in text else others[:1] or [role]
         for m in re.finditer("|".join(map(re.escape, forms)), text):
             if m.start() > 0 and text[m.start() - 1] == "副" and not role.startswith("副"):
                 continue  # 副主任 is not 主任
