@@ -421,3 +421,17 @@ def test_a_why_question_asks_why_whatever_else_it_holds(question):
     from rag.question import detect_type
 
     assert detect_type(question) == "reason"
+
+
+@pytest.mark.parametrize(
+    ("question", "kind"),
+    [
+        ("A7 Pro那款机器的吸力有多大？", None),  # 款 of 那款: a measure word of models, no sum of money
+        ("最后那笔尾款要付多少？", "money"),
+        ("逾期不交会被罚款多少？", "money"),
+    ],
+)
+def test_a_models_measure_word_asks_no_money(question, kind):
+    from rag.question import implied_kind
+
+    assert implied_kind(question) == kind

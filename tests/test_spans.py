@@ -404,3 +404,18 @@ def test_a_fraction_written_out_is_a_percentage(text, quantity, value):
 def test_a_lower_and_an_upper_bound_together_are_one_range(text, quantity, value, high):
     found = find_quantities(text)
     assert [(q.text, q.value, q.high) for q in found] == [(quantity, value, high)]
+
+
+@pytest.mark.parametrize(
+    ("text", "quantity", "unit", "kind"),
+    [
+        ("最大吸力8000Pa", "8000Pa", "Pa", "pressure"),
+        ("吸力达到8000帕", "8000帕", "帕", "pressure"),
+        ("5200mAh大电池", "5200mAh", "mAh", "charge"),
+        ("运行噪音35dB", "35dB", "dB", "loudness"),
+        ("耗电0.5kWh", "0.5kWh", "kWh", "energy"),
+        ("适用面积36—62㎡", "36—62㎡", "㎡", "area"),  # a CJK compatibility symbol
+    ],
+)
+def test_units_of_product_manuals(text, quantity, unit, kind):
+    assert [(q.text, q.unit, q.kind) for q in find_quantities(text)] == [(quantity, unit, kind)]
