@@ -101,6 +101,8 @@ def asks_number(q: str) -> bool:
     pattern, excluded = _number_words()
     for word in excluded:
         q = q.replace(word, "\0" * len(word))
+    # 关门那几天: a demonstrative before 几 points at some days, it asks no number (a later 几 may: 那几天每天加开几班)
+    q = re.sub(f"(?<=[{''.join(_DEMONSTRATIVES['head'])}])几", "\0", q)
     return bool(pattern.search(q) or _NUMBER_Q_EN.search(q))
 
 

@@ -147,3 +147,27 @@ SHOP = """快洁洗车会员须知
 )
 def test_the_person_a_title_names(tmp_path, files, question, expected):
     assert _proposal(tmp_path, files, question).answer == expected
+
+
+DONATION = """青荷社区献血屋管理须知
+第二条 献血屋负责人为沈秋华护士长，咨询电话0571-0000 5566。
+第六条 两次全血献血的间隔不少于6个月。
+第七条 单采血小板献血间隔不少于2周，且每年不超过24次，每次采集约需45分钟。
+"""
+
+
+@pytest.mark.parametrize(
+    ("question", "expected", "not_expected"),
+    [
+        # the role's clause only: 管 of the question before it qualifies no one
+        ("献血屋归谁管？负责人是哪位？", "沈秋华", None),
+        # 隔多长时间才能再献一次 asks the gap: a figure stated as an interval answers it
+        ("献全血之后，要隔多长时间才能再献一次？", "6个月", None),
+        # 一次要多长时间 asks how long one time takes: the interval (2周) is no answer to it
+        ("单采血小板一次大概要多长时间？", "45分钟", "2周"),
+    ],
+)
+def test_roles_and_intervals(tmp_path, question, expected, not_expected):
+    answer = _proposal(tmp_path, {"donation.txt": DONATION}, question)
+    assert expected in answer.answer, answer.explanation
+    assert not_expected is None or not_expected not in answer.answer

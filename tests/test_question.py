@@ -435,3 +435,17 @@ def test_a_models_measure_word_asks_no_money(question, kind):
     from rag.question import implied_kind
 
     assert implied_kind(question) == kind
+
+
+@pytest.mark.parametrize(
+    ("question", "qtype"),
+    [
+        ("七月中旬献血屋装修关门那几天，我想献血可以去哪里？", "place"),  # 那几天: those days, no number asked
+        ("放假那几天能去哪儿玩？", "place"),
+        ("那几天每天加开几班？", "number"),  # the later 几 asks
+    ],
+)
+def test_a_demonstrative_before_ji_asks_no_number(question, qtype):
+    from rag.question import detect_type
+
+    assert detect_type(question) == qtype

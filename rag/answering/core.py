@@ -14,7 +14,7 @@ from ..chunking import CLOCK_COLON, Span, split_sentences
 from ..documents import BYLINE as _BYLINE
 from ..documents import DATELINE as _DATELINE
 from ..index import Index
-from ..question import PERIOD_WORDS, PLACE_SUFFIXES, QUALIFIER_KINDS, Question, place_mentions
+from ..question import PERIOD_WORDS, PLACE_SUFFIXES, QUALIFIER_KINDS, Question, asks_frequency, place_mentions
 from ..schema import Document, Hit
 from ..spans import (
     UNIT_PATTERN,
@@ -893,6 +893,7 @@ def _span_choice(question, cand, start, end, agree, weights, display=None) -> Sp
         or _period_conflict(question, cand.text, start, end)
         or _ordinal_conflict(question, cand)
         or _extreme_conflict(question, cand.text, start, end)
+        or _interval_conflict(question, cand.text, start, end)
     )
     score = cand.score * (
         _SPAN_FLOOR + _LOCAL_SHARE * local + _PROXIMITY_SHARE * prox + _AGREE_SHARE * min(agree, _AGREE_CAP)
@@ -1053,6 +1054,24 @@ def asked_side(question: str) -> str | None:
 def _bound_words(bounds: dict[str, tuple[str, ...]], where: str) -> tuple[str, ...]:
     """The bound words of both sides that stand ``where`` ("before" or "after") a measure or time."""
     return (*bounds.get(f"lower_{where}", ()), *bounds.get(f"upper_{where}", ()))
+
+
+_INTERVAL_WORDS = tuple(resource_lines("zh/interval_words.txt"))
+
+
+def _interval_conflict(question: Question, text: str, start: int, end: int) -> bool:
+    """How long one time takes is asked (单采血小板一次要多长时间) and the figure's clause states the gap between
+    two times (间隔不少于2周): it says how often, not how long. A question about the gap (要隔多久才能再献, 多久一次)
+    is answered by it."""
+    if question.unit_kind != "duration" or asks_frequency(question.text) or "隔" in question.text:
+        return False
+    return states_interval(text, start, end)
+
+
+def states_interval(text: str, start: int, end: int) -> bool:
+    """The clause of ``text[start:end]`` states a gap between two occurrences (两次献血的间隔不少于6个月)."""
+    a, b = _clause_bounds(text, start, end)
+    return any(w in text[a:b] for w in _INTERVAL_WORDS)
 
 
 def _extreme_conflict(question: Question, text: str, start: int, end: int) -> bool:

@@ -250,8 +250,13 @@ def _number_spans(question: Question, cand: Candidate, weights) -> list[SpanChoi
         if question.unit_kind and kind != question.unit_kind and not (question.kind_implied and kind) and not rate:
             agree = min(agree, _WRONG_KIND_CAP)
         agree = min(agree, _AGREE_CAP) - article
-        if frequency and kind == "duration" and not _EVERY_BEFORE.search(cand.text[max(0, q.start - 2) : q.start]):
-            agree = min(agree, _WRONG_KIND_CAP)  # 静置30分钟 says how long, not how often
+        if (
+            frequency
+            and kind == "duration"
+            and not _EVERY_BEFORE.search(cand.text[max(0, q.start - 2) : q.start])
+            and not _core.states_interval(cand.text, q.start, q.end)
+        ):
+            agree = min(agree, _WRONG_KIND_CAP)  # 静置30分钟 says how long, not how often (间隔不少于6个月 does)
         if table is not None:
             (a, b), others = table
             if a <= q.start and q.end <= b:
@@ -576,7 +581,9 @@ def _role_of(question: Question) -> tuple[str | None, str | None]:
         # the qualifier is a thing named before (书法, 普拉提), not a verb (有事该找哪个老师)
         before = [x for x, flag in posseg(question.text[: w.start()]) if flag[:1] in "nj" and x not in STOPWORDS]
         return after[0], before[-1] if before else None
-    words = [w for w in cut(m.group("who")) if w not in STOPWORDS]
+    # only the clause that holds the role (献血屋归谁管？负责人是哪位: 管 of the question before qualifies nothing)
+    who = re.split(r"[？?，,。！!；;]", m.group("who"))[-1]
+    words = [w for w in cut(who) if w not in STOPWORDS]
     for i in range(len(words) - 1, -1, -1):
         if ROLE.search(words[i]):
             role = words[i]
