@@ -287,6 +287,9 @@ def match_names(question: str, corpus: str) -> list[tuple[str, str]]:
     return out
 
 
+# a plural English noun (types, items, documents), not a word that merely ends in s (class, bus, is)
+_PLURAL = re.compile(r"[a-z]{2,}[^su]s")
+
 _SENTENCE_STARTERS = {"how", "what", "who", "when", "where", "which", "why", "did", "does", "do", "is", "are", "was"}
 _NOT_NAMES = {"party", "charity", "association", "the", "i", "in", "of"}
 
@@ -387,6 +390,8 @@ def to_chinese(question: str, corpus: str) -> str:
         return f"{body}什么时候"
     if re.search(r"\bwhy\b", low):
         return f"{body}为什么"
+    if (m := re.search(r"\bwhich\s+([a-z]+)", low)) and (_PLURAL.fullmatch(m.group(1)) or re.search(r"\bare\b", low)):
+        return f"{body}有哪些"  # which blood types are low: several things of a kind, a list — not a place
     if re.search(r"\bwhere\b|\bwhich\b", low):
         return f"{body}哪里"
     if re.search(r"\bwhat is the total population\b|\bpopulation\b", low):

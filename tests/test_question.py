@@ -449,3 +449,18 @@ def test_a_demonstrative_before_ji_asks_no_number(question, qtype):
     from rag.question import detect_type
 
     assert detect_type(question) == qtype
+
+
+@pytest.mark.parametrize(
+    ("english", "qtype"),
+    [
+        ("Which symptoms mean I should call the vet?", "list"),  # which + a plural noun: several things of a kind
+        ("Which blood types are running low?", "list"),
+        ("Which bus goes to the airport?", "place"),  # bus: no plural
+        ("Which class should my son join?", "place"),
+    ],
+)
+def test_which_with_a_plural_asks_a_list(english, qtype):
+    from rag.english import to_chinese
+
+    assert analyse(to_chinese(english, corpus="")).qtype == qtype
