@@ -102,7 +102,7 @@ def asks_number(q: str) -> bool:
     for word in excluded:
         q = q.replace(word, "\0" * len(word))
     # 关门那几天: a demonstrative before 几 points at some days, it asks no number (a later 几 may: 那几天每天加开几班)
-    q = re.sub(f"(?<=[{''.join(_DEMONSTRATIVES['head'])}])几", "\0", q)
+    q = _DEMONSTRATIVE_JI.sub("\0", q)
     return bool(pattern.search(q) or _NUMBER_Q_EN.search(q))
 
 
@@ -445,6 +445,7 @@ def _joined_phrases(words: list[str]) -> list[str]:
 
 
 _DEMONSTRATIVES = resource_groups("zh/demonstratives.txt")
+_DEMONSTRATIVE_JI = re.compile(f"(?<=[{''.join(_DEMONSTRATIVES['head'])}])几")  # 那几天: those days (asks_number)
 
 
 _ASKER_HEADS = tuple(resource_groups("zh/asker_words.txt")["head"])
@@ -494,10 +495,11 @@ def _with_month_terms(q: str, terms: list[str]) -> list[str]:
 
 # the nouns that name a rate's period (月卡, 年费, 日租; rag/resources/zh/rate_periods.txt), longest first; not the
 # counted periods (一个小时, 每天: the documents write them in other forms, 45元/小时)
+RATE_PERIODS: dict[str, tuple[str, ...]] = resource_groups("zh/rate_periods.txt")
 PERIOD_WORDS = sorted(
     {
         w
-        for words in resource_groups("zh/rate_periods.txt").values()
+        for words in RATE_PERIODS.values()
         for w in words
         if re.fullmatch(r"[\u4e00-\u9fff]{2,}", w) and w[0] not in "一每"
     },

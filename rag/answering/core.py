@@ -14,7 +14,15 @@ from ..chunking import CLOCK_COLON, Span, split_sentences
 from ..documents import BYLINE as _BYLINE
 from ..documents import DATELINE as _DATELINE
 from ..index import Index
-from ..question import PERIOD_WORDS, PLACE_SUFFIXES, QUALIFIER_KINDS, Question, asks_frequency, place_mentions
+from ..question import (
+    PERIOD_WORDS,
+    PLACE_SUFFIXES,
+    QUALIFIER_KINDS,
+    RATE_PERIODS,
+    Question,
+    asks_frequency,
+    place_mentions,
+)
 from ..schema import Document, Hit
 from ..spans import (
     UNIT_PATTERN,
@@ -924,7 +932,7 @@ def _unasked_surcharge(question: Question, text: str, start: int, end: int) -> b
     return any(w in text[a:b] for w in _SURCHARGES["stated"])
 
 
-_RATE_PERIODS = resource_groups("zh/rate_periods.txt")
+_RATE_PERIODS = RATE_PERIODS  # read once, by rag.question
 
 
 def _periods(text: str) -> set[str]:
