@@ -13,8 +13,9 @@ the same folder, ``rag ask -`` answering 20 gold questions in one process (the p
 adding one file, changing one file, and ``rag remove`` of one document. Each step prints
 its wall time and the peak RSS of its process (``/usr/bin/time``). A no-op is found from the manifest and
 the files' sizes and times alone; an add, change or removal re-embeds and re-tokenises only the documents it
-touches, merges BM25 and updates an IVF index in place, but still loads the whole index, rescores every BM25
-entry and rewrites the index folder, so those steps still grow with the corpus.
+touches and writes them as a delta segment beside the untouched base (``rag.segments``): what still grows
+with the corpus is loading the index and scanning the folder. ``serve after`` answers the same questions over
+the base and its segments.
 """
 
 from __future__ import annotations
@@ -105,6 +106,8 @@ def bench_size(n_chunks: int, work: Path, embedder: str = "hash-test") -> dict:
     rows.append(step("change 1", ["index", str(corpus)], env))
     doc_id = next(iter(json.loads((index / "manifest.json").read_text(encoding="utf-8"))["documents"]))
     rows.append(step("remove 1", ["remove", doc_id], env))
+    # the index now has delta segments (rag.segments): serving it answers over the base and the segments
+    rows.append(step("serve after", ["ask", "-"], env, stdin="\n".join(_questions()) + "\n"))
     size_mb = sum(p.stat().st_size for p in index.rglob("*") if p.is_file()) / 2**20
     shutil.rmtree(corpus, ignore_errors=True)
     shutil.rmtree(index, ignore_errors=True)

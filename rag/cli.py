@@ -155,7 +155,7 @@ def index(paths, index_dir, embedder, rebuild: bool, strict: bool) -> None:
     for w in warnings:
         click.echo(f"warning: skipped {w}", err=True)
     click.echo(
-        f"{settings.index_dir}: {_count(len(idx.documents), 'document')}, {_count(len(idx.chunks), 'chunk')} "
+        f"{settings.index_dir}: {_count(len(idx.documents), 'document')}, {_count(idx.chunk_count(), 'chunk')} "
         f"({report.summary()})"
     )
 

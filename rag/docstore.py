@@ -209,6 +209,15 @@ class DocumentStore(Mapping[str, Document]):
                 cursor.close()
         return False
 
+    def ids_with(self, fragment: str) -> list[str]:
+        """The ids of the documents whose text (the view's, for a view) holds ``fragment``: one SQL scan."""
+        if self.view and not self.stored_views:
+            return [d.id for d in self.values() if fragment in d.text]
+        column = "coalesce(view_text, text)" if self.view else "text"
+        with self._lock:
+            rows = self._conn.execute(f"SELECT id FROM documents WHERE instr({column}, ?) > 0", (fragment,))
+            return [r[0] for r in rows]
+
     def text_of_all(self) -> str:
         """Every document's text (the view's, for a view), joined by newlines in id order."""
         if self.view and not self.stored_views:
@@ -269,7 +278,7 @@ class DocumentStore(Mapping[str, Document]):
 def view_of(documents: Mapping[str, Document]) -> tuple[Mapping[str, Document], Callable[[str], bool]]:
     """The matching view of ``documents`` and a function telling whose script was converted: the store's own
     view for a :class:`DocumentStore` (nothing converted now), else every document converted here."""
-    if isinstance(documents, DocumentStore):
+    if isinstance(documents, DocumentStore) or hasattr(documents, "matching"):  # (a segmented index's too)
         view = documents.matching()
         return view, view.converted
     views = {doc_id: matching_document(d) for doc_id, d in documents.items()}

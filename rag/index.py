@@ -18,6 +18,7 @@ from pathlib import Path
 import numpy as np
 from tqdm.auto import tqdm
 
+from . import segments as seg
 from .chunk_table import ChunkTable
 from .chunking import ChunkerSettings, chunk_document
 from .docstore import FILE as DOCUMENTS_DB
@@ -46,6 +47,7 @@ DOCUMENTS = "documents.jsonl"  # formats 1-3
 CHUNKS = "chunks.jsonl"  # formats 1 and 2
 # files of older formats, left behind when an index is saved as today's
 OLD_FORMAT_FILES = frozenset({CHUNKS, DOCUMENTS})
+_NOT_CARRIED = OLD_FORMAT_FILES | {seg.STATE, seg.FOLDER}  # not moved into a new save of the folder
 SOURCES = "sources.json"  # the recorded source roots, also readable when the rest of the index is damaged
 UPLOADS_FOLDER = "corpus"  # uploaded files are kept in <index dir>/corpus
 
@@ -133,6 +135,13 @@ class Index:
         # set by an update of a saved index: (its document store, ids to delete, documents to write)
         self._documents_delta: tuple[DocumentStore, list[str], list[Document]] | None = None
         self._all_documents: dict[str, Document] | None = None  # see all_documents
+        # delta segments (rag.segments): the saved state this index is (None: a plain index), the segment an
+        # update made and save writes, the base's manifest and identity, and the folder it was loaded from
+        self._state: dict | None = None
+        self._segment: tuple | None = None
+        self._base: tuple[dict, str] | None = None
+        self._folder: Path | None = None
+        self._touched: list[Document] = []  # read again with the same text: their stored copies are stale
         # a mapping (a saved index's document store, read by id) is kept as it is: its ids are unique by its key
         if isinstance(documents, Mapping):
             self.documents: Mapping[str, Document] = documents
@@ -147,7 +156,7 @@ class Index:
     def all_documents(self) -> Mapping[str, Document]:
         """Every document, held in memory: for an update, which compares and reuses them all (a saved index's
         store is read once, a page at a time, and kept until the index is saved)."""
-        if isinstance(self.documents, DocumentStore):
+        if not isinstance(self.documents, dict):
             if self._all_documents is None:
                 self._all_documents = dict(self.documents.items())
             return self._all_documents
@@ -185,6 +194,59 @@ class Index:
 
     def document(self, doc_id: str) -> Document:
         return self.documents[doc_id]
+
+    def chunk_count(self) -> int:
+        """Chunks of the live documents (a segmented index also numbers the dead rows of replaced documents)."""
+        live = getattr(self.chunks, "live_count", None)
+        return live() if live is not None else len(self.chunks)
+
+    def _parts(self) -> tuple[tuple, list[tuple], list[frozenset[str]], list[dict]]:
+        """This saved index as a base and segments: ``(base, parts, dead ids per part, segment records)``."""
+        if self._state is None:
+            return (self.documents, self.chunks, self.dense, self.lexical), [], [frozenset()], []
+        d, c, v, b = self.documents, self.chunks, self.dense, self.lexical
+        parts = list(zip(d.stores, c.tables, v.stores, b.stores, strict=True))
+        return parts[0], parts[1:], list(d.dead), list(self._state["segments"])
+
+    def _segments_possible(self, chunker: ChunkerSettings, dense_settings: dict | None) -> bool:
+        """An update of this index may be written as a delta segment: it was loaded from a folder, is built as
+        one would be now, with a local FAISS store and BM25 that kept its token ids and term frequencies."""
+        if not seg.ENABLED or self._folder is None or dense_settings is None or self._base is None:
+            return False
+        if dense_settings.get("vector_store", "faiss") != "faiss" or not built_alike(
+            self.manifest, chunker, dense_settings
+        ):
+            return False
+        base, parts, _, _ = self._parts()
+        return (
+            isinstance(base[0], DocumentStore)
+            and isinstance(base[1], ChunkTable)
+            and isinstance(base[2], FaissStore)
+            and all(isinstance(p[3], BM25Store) and p[3].has_tokens() and p[3]._tf is not None for p in [base, *parts])
+        )
+
+    def compacted(self, dense_factory: Callable | None = None, consume: bool = False) -> Index:
+        """A segmented index as one plain index in memory (vectors and tokens reused); a plain one as it is."""
+        if self._state is None:
+            return self
+        make = dense_factory or (lambda matrix, previous: FaissStore.from_vectors(matrix, previous=previous))
+        table, dense, lexical = seg.compacted_parts(
+            self.chunks, self.dense, self.lexical, lambda m, p: make(m, p), consume
+        )
+        manifest = dict(self.manifest)
+        manifest.pop("segments", None)
+        manifest["dense"] = dense.describe()
+        index = Index(self.documents, table, dense, lexical, manifest)
+        base, parts, _, _ = self._parts()
+        if isinstance(base[0], DocumentStore) and base[0].stored_views:
+            # saved as the base's database with the change: its dead documents out, the segments' live ones in
+            gone = [d for d in base[0] if self.documents.part_of(d) != 0]
+            live = self.documents.part_of
+            added = {doc.id: doc for i, p in enumerate(parts, 1) for doc in p[0].values() if live(doc.id) == i}
+            added.update((d.id, d) for d in self._touched)
+            gone += [d.id for d in self._touched if live(d.id) == 0]
+            index._documents_delta = (base[0], gone, list(added.values()))
+        return index
 
     # ------------------------------------------------------------------ building
     @classmethod
@@ -244,6 +306,9 @@ class Index:
             and previous.manifest.get("normalization") == normalization
         )
 
+        segments_ok = previous is not None and previous._segments_possible(chunker, dense_settings)
+        if previous is not None and previous._state is not None and not segments_ok:
+            previous = previous.compacted(_plain_factory(dense_factory), consume_previous)
         incoming = {d.id: d for d in documents}
         # the previous documents are read by id, only those given again (a saved index's store reads them from
         # its database; the kept ones are never read)
@@ -285,9 +350,30 @@ class Index:
             and previous.manifest.get("excluded", []) == new_excluded
             and all(_same_document(old_given.get(d.id), d) for d in documents)
         ):
-            report.total_chunks = len(previous.chunks)
+            report.total_chunks = previous.chunk_count()
             report.seconds = time.perf_counter() - t0
             return previous, report
+        if segments_ok:
+            # documents added or whose text changed go into the segment; one read again with the same text (a new
+            # file time) keeps its rows, its record and stored copy take the new time
+            written = [d for d in documents if d.id not in old_given or not _reusable(old_given[d.id], d)]
+            touched = [d for d in documents if d.id in old_given and _reusable(old_given[d.id], d)]
+            touched = [d for d in touched if old_given[d.id] != d]
+            index = _with_segment(
+                previous,
+                written,
+                touched,
+                report,
+                embedder,
+                chunker,
+                new_sources,
+                new_excluded,
+                dense_factory,
+                consume_previous,
+            )
+            report.total_chunks = index.chunk_count()
+            report.seconds = time.perf_counter() - t0
+            return index, report
         table = None  # the previous index's chunk table: kept chunks are copied as table rows, never built
         if same_rules:
             table = _table_of(previous)
@@ -428,8 +514,22 @@ class Index:
 
     # ------------------------------------------------------------------ saving
     def save(self, folder: Path) -> None:
-        """Write the index to ``folder`` atomically: a temporary sibling folder is renamed into place."""
+        """Write the index to ``folder`` atomically: a temporary sibling folder is renamed into place; or, for an
+        update kept as a delta segment of the index saved there, the segment and the segments' state alone."""
         folder = Path(folder)
+        if self._state is not None:
+            if self._folder is not None and folder.resolve() == self._folder and self._base_on_disk(folder):
+                self._save_segment(folder)
+                return
+            plain = self.compacted()  # saved whole elsewhere, or over a base that was replaced meanwhile
+            self.documents, self.chunks, self.dense, self.lexical = (
+                plain.documents,
+                plain.chunks,
+                plain.dense,
+                plain.lexical,
+            )
+            self.manifest, self._documents_delta = plain.manifest, plain._documents_delta
+            self._state = self._segment = None
         folder.parent.mkdir(parents=True, exist_ok=True)
         tmp = folder.parent / f".{folder.name}.tmp-{os.getpid()}"
         old = folder.parent / f".{folder.name}.old-{os.getpid()}"
@@ -446,6 +546,7 @@ class Index:
             self.lexical.save(tmp)
             files = sorted(p for p in tmp.rglob("*") if p.is_file())
             manifest = dict(self.manifest)
+            manifest.pop("segments", None)
             manifest["format_version"] = FORMAT_VERSION  # what save writes, whatever the index was read from
             manifest["documents_schema"] = DOCUMENTS_SCHEMA
             manifest["checksums"] = dict(
@@ -462,14 +563,16 @@ class Index:
             )
             (tmp / SOURCES).write_text(json.dumps(self.sources, ensure_ascii=False, indent=1), encoding="utf-8")
             self.manifest = manifest
-            # Keep anything else the folder holds (e.g. uploaded corpus files) in place.
+            # Keep anything else the folder holds (e.g. uploaded corpus files) in place; delta segments are in
+            # this save and go.
             if folder.exists():
                 for extra in folder.iterdir():
-                    if not (tmp / extra.name).exists() and extra.name not in OLD_FORMAT_FILES:
+                    if not (tmp / extra.name).exists() and extra.name not in _NOT_CARRIED:
                         os.replace(extra, tmp / extra.name)
                 os.replace(folder, old)
             os.replace(tmp, folder)
             self._read_saved(folder)
+            self._base = (manifest, seg.manifest_id(manifest))
         finally:
             shutil.rmtree(tmp, ignore_errors=True)
             shutil.rmtree(old, ignore_errors=True)
@@ -481,6 +584,49 @@ class Index:
         self.documents = store
         self._documents_delta = None
         self._all_documents = None
+        self._state = self._segment = None
+        self._folder = folder.resolve()
+
+    def _base_on_disk(self, folder: Path) -> bool:
+        """The base this segmented index extends is the one saved in ``folder`` (no rebuild replaced it since)."""
+        try:
+            manifest = json.loads((folder / MANIFEST).read_text(encoding="utf-8"))
+        except (OSError, ValueError):
+            return False
+        return self._state is not None and seg.manifest_id(manifest) == self._state.get("base")
+
+    def _save_segment(self, folder: Path) -> None:
+        """Write the pending delta segment (if any) and commit the segments' state: the base is not touched."""
+        state = dict(self._state)
+        written = None
+        if self._segment is not None:
+            name, docs, table, dense, lexical = self._segment
+            written = seg.write_segment(folder, name, docs, table, dense, lexical)
+            state["segments"] = [*state["segments"], written]
+        state["saved_at"] = time.strftime("%Y-%m-%dT%H:%M:%S%z")
+        seg.commit(folder, state)
+        base, parts, dead, _ = self._parts()
+        self._state, self._segment = state, None
+        if written is not None:  # read from its files from now on, as a loaded index would be
+            stored_views = self.manifest.get("normalization") == describe_normalization()
+            parts[-1] = seg.load_segment(folder, written, base[2].dim, stored_views, False, "")
+            self.documents, self.chunks, self.dense, self.lexical = seg.assemble(base, parts, dead)
+        self.manifest = {**self.manifest, "segments": [r["name"] for r in state["segments"]]}
+        self._all_documents = None
+
+    def _apply_state(self, folder: Path, state: dict, verify: bool, rebuild: str) -> None:
+        """Put the saved delta segments of ``state`` over this freshly loaded base."""
+        stored_views = self.manifest.get("normalization") == describe_normalization()
+        records = state.get("segments", [])
+        dim = self.dense.dim
+        parts = [seg.load_segment(folder, r, dim, stored_views, verify, rebuild) for r in records]
+        names = ["base", *(r["name"] for r in records)]
+        dead = [frozenset(state.get("dead", {}).get(n, [])) for n in names]
+        self.documents, self.chunks, self.dense, self.lexical = seg.assemble(
+            (self.documents, self.chunks, self.dense, self.lexical), parts, dead
+        )
+        self.manifest = seg.merged_manifest(self.manifest, state)
+        self._state = state
 
     @staticmethod
     def exists(folder: Path) -> bool:
@@ -585,7 +731,121 @@ class Index:
         lexical = BM25Store.load(folder, len(chunks), postings_in_memory=not getattr(dense, "lexical", False))
         if len(dense) != len(chunks):
             raise IndexCorrupt(f"{folder}: {len(dense)} vectors for {len(chunks)} chunks; {rebuild}")
-        return cls(documents, chunks, dense, lexical, manifest)
+        index = cls(documents, chunks, dense, lexical, manifest)
+        index._folder = folder.resolve()
+        index._base = (manifest, seg.manifest_id(manifest))
+        state = seg.read_state(folder) if version == FORMAT_VERSION else None
+        if state is not None:
+            if state.get("base") != index._base[1] or not isinstance(dense, FaissStore):
+                raise IndexCorrupt(f"{folder / seg.STATE} belongs to another build of this index; {rebuild}")
+            index._apply_state(folder, state, verify, rebuild)
+        return index
+
+
+def _plain_factory(dense_factory: Callable | None) -> Callable[[np.ndarray, FaissStore], object]:
+    """How a compaction makes a vector store from the live rows' vectors: the update's own factory (its kind,
+    threshold and codes), or FAISS's defaults."""
+    if dense_factory is None:
+        return lambda matrix, previous: FaissStore.from_vectors(matrix, previous=previous)
+    return lambda matrix, previous: dense_factory(matrix, previous, None)
+
+
+def _segment_of(
+    docs: Mapping[str, Document], embedder: Embedder, chunker: ChunkerSettings
+) -> tuple[ChunkTable, FaissStore, BM25Store, dict[str, int]]:
+    """A delta segment of ``docs`` (chunked, embedded, tokenised): its chunk table, flat vectors, BM25 and the
+    chunks per document."""
+    ids = sorted(docs)
+    sections: dict[str, int] = {}
+    rows: list[tuple[int, int, int, int]] = []
+    counts: dict[str, int] = {}
+    spool = VectorSpool(embedder.dim)
+    batch: list[str] = []
+    for number, doc_id in enumerate(ids):
+        doc = docs[doc_id]
+        view, converted = matching_document(doc)
+        n = 0
+        for c in chunk_document(doc, chunker):
+            if c.id != f"{doc.id}#{n}" or doc.text[c.start : c.end] != c.text:
+                raise ValueError(f"chunk {c.id} is not its document's slice number {n}")
+            rows.append((number, c.start, c.end, sections.setdefault(c.section, len(sections))))
+            batch.append(passage_text(view, matching_chunk(c, view, converted)))
+            n += 1
+        counts[doc_id] = n
+        if len(batch) >= _EMBED_BATCH:
+            spool.append(embedder.embed_passages(batch))
+            batch = []
+    if batch:
+        spool.append(embedder.embed_passages(batch))
+    table = ChunkTable(docs, np.asarray(rows, dtype=np.int64).reshape(-1, 4), list(sections))
+    dense = FaissStore(embedder.dim)
+    if rows:
+        dense._index.add(np.ascontiguousarray(spool.array(), dtype=np.float32))
+    spool.close()
+    lexical = BM25Store.build(_Passages(table, docs))
+    return table, dense, lexical, counts
+
+
+def _with_segment(
+    previous: Index,
+    written: Sequence[Document],
+    touched: Sequence[Document],
+    report: UpdateReport,
+    embedder: Embedder,
+    chunker: ChunkerSettings,
+    sources: list[dict],
+    excluded: list[str],
+    dense_factory: Callable | None,
+    consume: bool,
+) -> Index:
+    """``previous`` with the documents ``written`` (added, changed or read anew) in a new delta segment and the
+    removed ones dead, and the records of ``touched`` (read again, same text) renewed: nothing of the rest is
+    read, copied or rewritten. Past :data:`rag.segments.DELTA_SHARE`
+    of the base (or :data:`rag.segments.MAX_SEGMENTS` segments) the result is compacted into a plain index."""
+    base, parts, dead_sets, records = previous._parts()
+    dead = [set(d) for d in dead_sets]
+    documents = previous.documents
+    part_of = getattr(documents, "part_of", None) or (lambda doc_id: 0 if doc_id in documents else None)
+    for doc_id in [*report.removed, *(d.id for d in written)]:
+        part = part_of(doc_id)
+        if part is not None:
+            dead[part].add(doc_id)
+    names = [r["name"] for r in records]
+    seg_docs = {d.id: d for d in sorted(written, key=lambda d: d.id)}
+    pending = None
+    counts: dict[str, int] = {}
+    if seg_docs:
+        table, dense, lexical, counts = _segment_of(seg_docs, embedder, chunker)
+        report.embedded_chunks = len(table)
+        pending = (seg.new_name(), seg_docs, table, dense, lexical)
+        parts.append((seg_docs, table, dense, lexical))
+        dead.append(set())
+        names.append(pending[0])
+    docs, chunks, vectors, lexical_all = seg.assemble(base, parts, [frozenset(d) for d in dead])
+    # the records the base's do not hold: the segments' documents', and the renewed ones of touched documents
+    entries = {k: v for k, v in (previous._state or {}).get("documents", {}).items() if k in docs}
+    entries.update(_document_entries(seg_docs, [], counts, previous))
+    touched_counts = {d.id: len(chunks.rows_of(d.id)) for d in touched}
+    entries.update(_document_entries({d.id: d for d in touched}, [], touched_counts, previous))
+    state = {
+        "version": seg.STATE_VERSION,
+        "base": previous._base[1],
+        "segments": records,
+        "dead": {name: sorted(d) for name, d in zip(["base", *names], dead, strict=True) if d},
+        "documents": entries,
+        "sources": sources,
+        "excluded": excluded,
+        "n_chunks": chunks.live_count(),
+    }
+    manifest = seg.merged_manifest(previous._base[0], state)
+    manifest["segments"] = names
+    index = Index(docs, chunks, vectors, lexical_all, manifest)
+    index._state, index._segment, index._base, index._folder = state, pending, previous._base, previous._folder
+    index._touched = list(touched)
+    delta_rows = sum(len(p[1]) for p in parts)
+    if delta_rows > seg.DELTA_SHARE * len(base[1]) or len(parts) > seg.MAX_SEGMENTS:
+        return index.compacted(_plain_factory(dense_factory), consume)
+    return index
 
 
 def _table_of(previous: Index) -> ChunkTable | None:
@@ -778,8 +1038,13 @@ def recover(folder: Path) -> bool:
 
 
 def remove_stale(folder: Path) -> None:
-    """Remove temporary folders left by killed writers (call while holding the write lock)."""
+    """Remove temporary folders left by killed writers, and delta segments no state names (call while holding
+    the write lock)."""
     folder = Path(folder)
+    try:
+        seg.collect(folder, seg.read_state(folder))
+    except (IndexCorrupt, OSError):
+        pass
     for stale in [*folder.parent.glob(f".{folder.name}.tmp-*"), *folder.parent.glob(f".{folder.name}.old-*")]:
         if (folder / MANIFEST).is_file() or not (stale / MANIFEST).is_file():
             shutil.rmtree(stale, ignore_errors=True)

@@ -315,7 +315,9 @@ class BM25Store:
         params = {"k1": K1, "b": B, "method": "lucene", "num_docs": n, "tokenizer": tokenizer_fingerprint()}
         if n == 0:
             empty = np.zeros(0, dtype=np.float32)
-            return cls(empty, empty.astype(np.int32), np.zeros(1, dtype=np.int64), {}, params)
+            tokens = (np.zeros(0, dtype=np.int32), np.zeros(1, dtype=np.int64))
+            indptr = np.zeros(1, dtype=np.int64)
+            return cls(empty, empty.astype(np.int32), indptr, {}, params, tokens, empty.astype(np.uint16))
         # (memory: the token ids are read a block at a time; what is kept per entry is the output's own arrays
         # and, between the two passes, each block's (word, row, count) triples)
         big = np.iinfo(np.int64).max

@@ -246,6 +246,9 @@ def test_an_update_reads_from_the_index_only_the_documents_given_again(corpus, t
 def test_an_update_tokenises_only_new_text_and_equals_a_rebuild(corpus, tmp_path, monkeypatch):
     """The kept chunks' BM25 tokens come from the previous index: adding a file tokenises its chunks only, and
     the BM25 arrays equal those of a build from scratch of the same files."""
+    from rag import segments
+
+    monkeypatch.setattr(segments, "ENABLED", False)  # the folder rewritten in full: see test_segments
     from rag.lexical import BM25Store
 
     settings = Settings(index_dir=tmp_path / "idx")
@@ -376,6 +379,9 @@ def test_save_keeps_other_files_and_leaves_no_temporaries(corpus, tmp_path):
 def test_an_ivf_index_is_updated_in_place_by_rag_index(tmp_path, monkeypatch):
     """rag index on an IVF index: an added and a removed file change the loaded index where it lies (no matrix
     of every vector, no refill); its vectors are then row for row those of a build from scratch."""
+    from rag import segments
+
+    monkeypatch.setattr(segments, "ENABLED", False)  # the folder rewritten in full: see test_segments
     from rag.vector_store import FaissStore
 
     docs = tmp_path / "docs"
@@ -407,6 +413,9 @@ def test_an_upload_and_a_removal_through_the_assistant_update_an_ivf_index_where
     """The web chat's upload and `rag remove` (Assistant.add_files / remove_documents) change a loaded IVF index
     as `rag index` does: no refill from a matrix of every vector (at 1.4M 384-d chunks a removal that refilled took
     80 s and 9.8 GB); the index answering queries meanwhile is left as it was."""
+    from rag import segments
+
+    monkeypatch.setattr(segments, "ENABLED", False)  # the folder rewritten in full: see test_segments
     from rag.assistant import Assistant
     from rag.vector_store import FaissStore
 

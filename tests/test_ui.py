@@ -132,7 +132,9 @@ def test_upload_makes_a_document_answerable(ui, tmp_path, index_copy):
     assert data["quotes"][0]["source"] == f"{CORPUS_FOLDER}/新筑_街道_报道.txt"
     assert "<mark>" in source
     # the upload survived on disk: a fresh process would load it
-    manifest = json.loads((index_copy / "manifest.json").read_text(encoding="utf-8"))
+    from rag.index import Index
+
+    manifest = Index.load(index_copy).manifest  # (the base's manifest and the delta segments' records)
     assert manifest["documents"]["upload:新筑_街道_报道.txt"]["source"] == "corpus/新筑_街道_报道.txt"
 
 

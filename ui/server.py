@@ -198,7 +198,7 @@ def create_api(chat: ChatUI) -> FastAPI:
         return {
             "status": "ok",
             "documents": len(index.documents),
-            "chunks": len(index.chunks),
+            "chunks": index.chunk_count(),
             "read_only": access.read_only,
         }
 
