@@ -193,30 +193,46 @@ class DocumentStore(Mapping[str, Document]):
             conn.close()
 
     # ------------------------------------------------------------------ corpus-wide checks
-    def any_text(self, fragment: str, test: Callable[[str], bool] | None = None) -> bool:
-        """Some document's text (the view's, for a view) holds ``fragment`` (and passes ``test``, if given):
-        one SQL scan, no document built."""
+    def any_text(
+        self, fragment: str, test: Callable[[str], bool] | None = None, live: Callable[[str], bool] | None = None
+    ) -> bool:
+        """Some document's text (the view's, for a view) holds ``fragment`` (and passes ``test``, if given; of the
+        documents ``live`` accepts, if given): one SQL scan that stops at the first, no document built."""
         if self.view and not self.stored_views:
-            return any(fragment in d.text and (test is None or test(d.text)) for d in self.values())
+            return any(
+                fragment in d.text and (test is None or test(d.text)) and (live is None or live(d.id))
+                for d in self.values()
+            )
         column = "coalesce(view_text, text)" if self.view else "text"
         with self._lock:
-            cursor = self._conn.execute(f"SELECT {column} FROM documents WHERE instr({column}, ?) > 0", (fragment,))
+            cursor = self._conn.execute(f"SELECT id, {column} FROM documents WHERE instr({column}, ?) > 0", (fragment,))
             try:
-                for (text,) in cursor:
-                    if test is None or test(text):
+                for doc_id, text in cursor:
+                    if (live is None or live(doc_id)) and (test is None or test(text)):
                         return True
             finally:
                 cursor.close()
         return False
 
-    def ids_with(self, fragment: str) -> list[str]:
-        """The ids of the documents whose text (the view's, for a view) holds ``fragment``: one SQL scan."""
+    def texts(self, fragment: str = "") -> Iterator[tuple[str, str]]:
+        """``(id, text)`` (the view's text, for a view) of the documents whose text holds ``fragment`` (all, for
+        ""), in id order, read a page at a time: one SQL scan, no document built."""
         if self.view and not self.stored_views:
-            return [d.id for d in self.values() if fragment in d.text]
+            yield from ((d.id, d.text) for d in self.values() if fragment in d.text)
+            return
         column = "coalesce(view_text, text)" if self.view else "text"
-        with self._lock:
-            rows = self._conn.execute(f"SELECT id FROM documents WHERE instr({column}, ?) > 0", (fragment,))
-            return [r[0] for r in rows]
+        last = None
+        while True:
+            with self._lock:
+                rows = self._conn.execute(
+                    f"SELECT id, {column} FROM documents WHERE (? IS NULL OR id > ?) AND instr({column}, ?) > 0 "
+                    "ORDER BY id LIMIT ?",
+                    (last, last, fragment, PAGE),
+                ).fetchall()
+            if not rows:
+                return
+            yield from rows
+            last = rows[-1][0]
 
     def text_of_all(self) -> str:
         """Every document's text (the view's, for a view), joined by newlines in id order."""

@@ -28,7 +28,7 @@ import json
 import os
 import shutil
 import time
-from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from pathlib import Path
 
 import numpy as np
@@ -141,22 +141,29 @@ class SegmentedDocuments(Mapping[str, Document]):
         return self._converted[part](doc_id)
 
     def any_text(self, fragment: str, test: Callable[[str], bool] | None = None) -> bool:
-        """A live document's text holds ``fragment`` (and passes ``test``): a saved part by one SQL scan."""
+        """A live document's text holds ``fragment`` (and passes ``test``): a saved part by one SQL scan that
+        stops at the first."""
         for i, store in enumerate(self.stores):
             live = self._live(i)
-            if any(fragment in d.text and (test is None or test(d.text)) for d in _holding(store, fragment, live)):
+            if isinstance(store, DocumentStore):
+                if store.any_text(fragment, test, live):
+                    return True
+            elif any(live(doc_id) and (test is None or test(text)) for doc_id, text in _texts(store, fragment)):
                 return True
         return False
 
     def text_of_all(self) -> str:
-        return "\n".join(d.text for d in self.values())
+        """Every live document's text, joined by newlines (part by part)."""
+        parts = enumerate(self.stores)
+        return "\n".join(text for i, store in parts for doc_id, text in _texts(store, "") if self.part_of(doc_id) == i)
 
 
-def _holding(store: Mapping[str, Document], fragment: str, live: Callable[[str], bool]) -> Iterable[Document]:
-    """The live documents of ``store`` whose text may hold ``fragment`` (a saved store's found by one SQL scan)."""
-    ids = getattr(store, "ids_with", None)
-    found = ids(fragment) if ids is not None else list(store)
-    return (store[d] for d in found if live(d))
+def _texts(store: Mapping[str, Document], fragment: str) -> Iterator[tuple[str, str]]:
+    """``(id, text)`` of the documents of ``store`` holding ``fragment`` (a saved store's found by SQL)."""
+    texts = getattr(store, "texts", None)
+    if texts is not None:
+        return texts(fragment)
+    return ((doc_id, d.text) for doc_id, d in store.items() if fragment in d.text)
 
 
 # ---------------------------------------------------------------------------------------------------- chunks

@@ -313,3 +313,24 @@ def test_a_delta_tokenises_and_embeds_only_new_text_and_refills_no_vector_store(
     vector = HashEmbedder().embed_passages([loaded.chunks[row].text])[0]
     rows, _ = loaded.dense.search(vector, 3)
     assert loaded.chunks.doc_id(rows[0]) == "upload:new.txt"
+
+
+def test_corpus_wide_checks_see_only_live_documents(seeds_assistant, tmp_path):
+    """The answer builder's corpus-wide checks (is a name anywhere in the documents) and the corpus text for
+    pinyin names read the live documents only: a removed or replaced version is not there any more."""
+    from rag.assistant import MatchingView
+
+    docs = tmp_path / "docs"
+    seeds_assistant.add_documents([_write(docs, "a.txt", "琉璃廠街道今年新開了3家書店。")])  # traditional script
+    view = MatchingView.of(seeds_assistant.index)
+    assert seeds_assistant.index.documents.any_text("書店") and not seeds_assistant.index.documents.any_text("书店")
+    assert view.index.documents.any_text("书店") and "琉璃厂" in view.corpus_text
+    _write(docs, "a.txt", "大栅栏街道今年新开了2家茶馆。")
+    seeds_assistant.add_documents([docs / "a.txt"])
+    view = MatchingView.of(seeds_assistant.index)
+    assert not view.index.documents.any_text("琉璃厂") and view.index.documents.any_text("大栅栏")
+    assert "琉璃厂" not in view.corpus_text and "大栅栏" in view.corpus_text
+    seeds_assistant.remove_documents(["a.txt"])
+    loaded = Index.load(seeds_assistant.settings.index_dir)
+    assert not loaded.documents.any_text("大栅栏") and loaded.documents.any_text("碑林区")
+    assert not loaded.documents.any_text("碑林区", test=lambda text: "大栅栏" in text)
