@@ -367,9 +367,9 @@ class SegmentedLexical:
     def spill(self) -> None:
         """(Nothing to spill: the parts are saved or small.)"""
 
-    def merged_tokens(self, order: Sequence[tuple[int, int]]) -> tuple[np.ndarray, np.ndarray, dict[str, int]]:
-        """The token ids of rows ``order`` (each ``(part, row)``) in one vocabulary: the base's ids, then new
-        words'. Consecutive rows of one part are copied as one slice."""
+    def merged_tokens(self, src: np.ndarray) -> tuple[np.ndarray, np.ndarray, dict[str, int]]:
+        """The token ids of rows ``src`` (an array of ``(part, row)``) in one vocabulary: the base's ids, then
+        new words'. Runs of consecutive rows of one part are copied as one slice (as many runs as changes)."""
         words = dict(self.stores[0]._vocab)
         maps = []
         for store in self.stores:
@@ -377,20 +377,23 @@ class SegmentedLexical:
             for w, i in store._vocab.items():
                 names[i] = w
             maps.append(np.asarray([words.setdefault(w, len(words)) for w in names], dtype=np.int32))
-        lengths = np.asarray([self._lengths[p][r] for p, r in order], dtype=np.int64)
-        offsets = np.zeros(len(order) + 1, dtype=np.int64)
+        parts, rows = src[:, 0], src[:, 1]
+        lengths = np.zeros(len(src), dtype=np.int64)
+        for p in range(len(self.stores)):
+            at = parts == p
+            lengths[at] = self._lengths[p][rows[at]].astype(np.int64)
+        offsets = np.zeros(len(src) + 1, dtype=np.int64)
         np.cumsum(lengths, out=offsets[1:])
         tok = np.empty(int(offsets[-1]), dtype=np.int32)
-        j = 0
-        while j < len(order):
-            part, r0 = order[j]
-            k = j + 1
-            while k < len(order) and order[k] == (part, r0 + k - j):
-                k += 1
+        breaks = np.flatnonzero((np.diff(parts) != 0) | (np.diff(rows) != 1)) + 1
+        starts, ends = np.concatenate(([0], breaks)), np.concatenate((breaks, [len(src)]))
+        for a, b in zip(starts.tolist(), ends.tolist(), strict=True):
+            if a == b:
+                continue
+            part, r0, r1 = int(parts[a]), int(rows[a]), int(rows[b - 1]) + 1
             ids, offs = self.stores[part]._row_tokens
-            src = np.asarray(ids[offs[r0] : offs[r0 + k - j]])
-            tok[offsets[j] : offsets[k]] = maps[part][src] if len(src) else src
-            j = k
+            chunk = np.asarray(ids[offs[r0] : offs[r1]])
+            tok[offsets[a] : offsets[b]] = maps[part][chunk] if len(chunk) else chunk
         return tok, offsets, words
 
 
@@ -582,6 +585,6 @@ def compacted_parts(
     if new_dense is None:
         matrix = dense.vectors()[global_rows] if len(global_rows) else np.zeros((0, base.dim), np.float32)
         new_dense = make_dense(matrix, base)
-    tok, offsets, words = lexical.merged_tokens([(int(p), int(r)) for p, r in src.tolist()])
+    tok, offsets, words = lexical.merged_tokens(src)
     new_lexical = BM25Store._from_ids(tok, offsets, words)
     return table, new_dense, new_lexical

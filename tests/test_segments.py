@@ -334,3 +334,34 @@ def test_corpus_wide_checks_see_only_live_documents(seeds_assistant, tmp_path):
     loaded = Index.load(seeds_assistant.settings.index_dir)
     assert not loaded.documents.any_text("大栅栏") and loaded.documents.any_text("碑林区")
     assert not loaded.documents.any_text("碑林区", test=lambda text: "大栅栏" in text)
+
+
+def test_an_ivf_index_is_compacted_without_refilling_it(tmp_path, monkeypatch):
+    """A compaction of an IVF index keeps its lists (the live vectors renumbered where they lie, the segments'
+    vectors assigned), and gives the chunks, vectors and BM25 scores of a build from scratch."""
+    from rag.vector_store import FaissStore
+
+    docs = tmp_path / "docs"
+    for i in range(90):
+        text = "".join(f"第{i}号文件第{j}句，讲的是第{j % 7}个主题的细节，编号{i * 100 + j}。" for j in range(90))
+        _write(docs, f"f{i:03d}.txt", text)
+    settings = Settings(index_dir=tmp_path / "idx", dense_index="ivf", embedder="hash-test")
+    build_index([docs], settings, embedder=HashEmbedder())
+    _write(docs, "f050a.txt", "新加的文件，讲灞桥区帮扶了7个村。" * 3)
+    (docs / "f010.txt").unlink()
+    build_index([docs], settings, embedder=HashEmbedder())  # a delta segment
+    assert (settings.index_dir / seg.STATE).is_file()
+    _write(docs, "f050b.txt", "又一个新文件，讲雁塔区帮扶了9个村。" * 3)
+    monkeypatch.setattr(seg, "DELTA_SHARE", 0.0)
+    monkeypatch.setattr(FaissStore, "from_vectors", classmethod(lambda *a, **k: pytest.fail("refilled")))
+    _, report, _ = build_index([docs], settings, embedder=HashEmbedder())
+    monkeypatch.undo()
+    assert report.added == ["f050b.txt"] and not (settings.index_dir / seg.STATE).exists()
+    fresh, _, _ = build_index(
+        [docs], Settings(index_dir=tmp_path / "fresh", dense_index="ivf", embedder="hash-test"), embedder=HashEmbedder()
+    )
+    loaded = Index.load(settings.index_dir)
+    assert loaded.dense.kind == "ivf" and [c.id for c in loaded.chunks] == [c.id for c in fresh.chunks]
+    assert np.allclose(loaded.dense.vectors(), fresh.dense.vectors(), atol=1e-3)  # (half floats)
+    for query in ("灞桥区帮扶了几个村", "第7号文件", "主题的细节"):
+        assert np.allclose(loaded.lexical.scores(query), fresh.lexical.scores(query), rtol=1e-5)
