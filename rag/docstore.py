@@ -1,8 +1,9 @@
 """The documents of a saved index in SQLite (``documents.db``), read by id when a query needs them.
 
-An index folder is written once and never changed in place (an update writes a new folder and renames it over
-the old one), so the database is opened read-only and immutable: no locks, no journal, and a process that
-opened it keeps reading the same file even after a later update replaced the folder. Loading reads the ids
+A database is written once and never changed in place (a full update writes a new folder and renames it over
+the old one; a small one writes a delta segment with its own database beside the base's, :mod:`rag.segments`),
+so it is opened read-only and immutable: no locks, no journal, and a process that opened it keeps reading the
+same file even after a later update replaced the folder. Loading reads the ids
 and lengths only (a few bytes a document); a query builds the few documents its hits come from.
 
 Beside each document's stored text the database keeps its *matching view* (simplified script, folded width;

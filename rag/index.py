@@ -728,7 +728,12 @@ class Index:
         else:
             dense = FaissStore.load(folder, dim, description)
         # BM25 search runs in Milvus when the collection holds the rows' scores: the postings stay on disk here
-        lexical = BM25Store.load(folder, len(chunks), postings_in_memory=not getattr(dense, "lexical", False))
+        # (with delta segments BM25 is scored from the entries' term frequencies, rows and lengths, mapped: the
+        # base's precomputed scores are not read)
+        segmented = version == FORMAT_VERSION and (folder / seg.STATE).is_file()
+        lexical = BM25Store.load(
+            folder, len(chunks), postings_in_memory=not (getattr(dense, "lexical", False) or segmented)
+        )
         if len(dense) != len(chunks):
             raise IndexCorrupt(f"{folder}: {len(dense)} vectors for {len(chunks)} chunks; {rebuild}")
         index = cls(documents, chunks, dense, lexical, manifest)

@@ -105,6 +105,23 @@ def _narrow(tf: np.ndarray) -> np.ndarray:
     return tf.astype(np.uint16 if int(tf.max(initial=0)) < 2**16 else np.uint32)
 
 
+def top_rows(scores: np.ndarray, k: int) -> tuple[np.ndarray, np.ndarray]:
+    """The ``k`` best rows with a positive score, best first (equal scores by row): ``(rows, scores)``. Only the
+    rows with a score are ranked (at a million chunks, partitioning every row was a third of a search)."""
+    rows = np.flatnonzero(scores > 0)
+    k = min(k, len(rows))
+    if k <= 0:
+        return np.zeros(0, dtype=np.int64), np.zeros(0, dtype=np.float32)
+    values = scores[rows]
+    if k < len(rows):
+        # the k-th best score, then every row at least that good (ties at the cut all kept, then cut by row)
+        cut = np.partition(values, len(values) - k)[len(values) - k]
+        keep = values >= cut
+        rows, values = rows[keep], values[keep]
+    order = np.lexsort((rows, -values))[:k]
+    return rows[order].astype(np.int64), values[order]
+
+
 def _close_all(files) -> None:
     for f in files:
         f.close()
@@ -420,13 +437,7 @@ class BM25Store:
 
     def search(self, query: str, k: int) -> tuple[np.ndarray, np.ndarray]:
         """Top ``k`` rows with a positive score: ``(row ids, scores)``, best first."""
-        scores = self.scores(query)
-        k = min(k, int((scores > 0).sum()))
-        if k <= 0:
-            return np.zeros(0, dtype=np.int64), np.zeros(0, dtype=np.float32)
-        top = np.argpartition(-scores, k - 1)[:k]
-        top = top[np.argsort(-scores[top], kind="stable")]
-        return top.astype(np.int64), scores[top]
+        return top_rows(self.scores(query), k)
 
     def idf(self, term: str, prior_chunks: float = 0.0, chunk_words: float = 0.0) -> float:
         """Inverse document frequency of one token over the chunks (a term seen nowhere gets the maximum).

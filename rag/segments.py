@@ -28,6 +28,7 @@ import json
 import os
 import shutil
 import time
+from collections import Counter
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from pathlib import Path
 
@@ -38,7 +39,7 @@ from .docstore import FILE as DOCUMENTS_DB
 from .docstore import DocumentStore
 from .docstore import write as write_documents
 from .errors import IndexCorrupt
-from .lexical import K1, B, BM25Store
+from .lexical import K1, B, BM25Store, top_rows
 from .normalize import to_matching
 from .schema import Chunk, Document
 from .textutil import background_share, bm25_tokens
@@ -307,6 +308,8 @@ class SegmentedLexical:
             self._dead_df.append(counts)
         self._n = n_live
         self._avgdl = total / n_live if n_live else 1.0
+        # each row's length norm, k1 * (1 - b + b * length / mean length), once (a query gathers it per entry)
+        self._norm = [(K1 * ((1 - B) + B * lengths / self._avgdl)).astype(np.float32) for lengths in self._lengths]
         self._dead_global = (
             np.concatenate([d + int(o) for d, o in zip(self.dead, self.offsets[:-1], strict=True)])
             if self.dead
@@ -329,32 +332,31 @@ class SegmentedLexical:
         return df, tids
 
     def scores(self, query: str) -> np.ndarray:
+        """Each row's BM25 score: per distinct query word, idf (corpus-wide) × tf / (tf + the row's length norm),
+        in float32 (a rebuild's scores to float32 rounding), times the word's count in the query."""
         out = np.zeros(len(self), dtype=np.float32)
         n = self._n
-        for token in bm25_tokens(to_matching(query)):
+        for token, count in Counter(bm25_tokens(to_matching(query))).items():
             df, tids = self._df(token)
             if df <= 0:
                 continue
-            idf = float(np.float32(np.log(1 + (n - df + 0.5) / (df + 0.5))))
+            idf = np.float32(np.log(1 + (n - df + 0.5) / (df + 0.5)) * count)
             for part, (store, tid) in enumerate(zip(self.stores, tids, strict=True)):
                 if tid is None:
                     continue
                 a, b = int(store._indptr[tid]), int(store._indptr[tid + 1])
-                rows = np.asarray(store._indices[a:b])
-                tf = np.asarray(store._tf[a:b], dtype=np.float64)
-                tfc = tf / (K1 * ((1 - B) + B * self._lengths[part][rows] / self._avgdl) + tf)
-                out[rows + int(self.offsets[part])] += (idf * tfc).astype(np.float32)
+                rows = store._indices[a:b]
+                score = store._tf[a:b].astype(np.float32)  # tf, then the score, in place (no temporaries)
+                norm = self._norm[part][rows]
+                norm += score
+                np.divide(score, norm, out=score)
+                score *= idf
+                out[rows + int(self.offsets[part]) if part else rows] += score
         out[self._dead_global] = 0.0
         return out
 
     def search(self, query: str, k: int) -> tuple[np.ndarray, np.ndarray]:
-        scores = self.scores(query)
-        k = min(k, int((scores > 0).sum()))
-        if k <= 0:
-            return np.zeros(0, dtype=np.int64), np.zeros(0, dtype=np.float32)
-        top = np.argpartition(-scores, k - 1)[:k]
-        top = top[np.argsort(-scores[top], kind="stable")]
-        return top.astype(np.int64), scores[top]
+        return top_rows(self.scores(query), k)
 
     def idf(self, term: str, prior_chunks: float = 0.0, chunk_words: float = 0.0) -> float:
         n = float(max(self._n, 1))

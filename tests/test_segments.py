@@ -24,7 +24,13 @@ from rag.index import Index, remove_stale
 
 ROOT = Path(__file__).resolve().parent.parent
 SEEDS = ROOT / "seeds"
-QUERIES = ["碑林区帮扶了多少个村", "灞桥区新筑街道帮扶了多少个村", "张家堡街道的面积", "扶贫 资金 亿元", "学校 教师"]
+QUERIES = [
+    "碑林区帮扶了多少个村",
+    "灞桥区新筑街道帮扶了多少个村",
+    "张家堡街道的面积",
+    "扶贫 资金 亿元",
+    "学校 学校 教师",
+]
 
 
 def _settings(folder: Path) -> Settings:
@@ -365,3 +371,16 @@ def test_an_ivf_index_is_compacted_without_refilling_it(tmp_path, monkeypatch):
     assert np.allclose(loaded.dense.vectors(), fresh.dense.vectors(), atol=1e-3)  # (half floats)
     for query in ("灞桥区帮扶了几个村", "第7号文件", "主题的细节"):
         assert np.allclose(loaded.lexical.scores(query), fresh.lexical.scores(query), rtol=1e-5)
+
+
+def test_top_rows_ranks_only_scored_rows_and_breaks_ties_by_row():
+    from rag.lexical import top_rows
+
+    scores = np.array([0.0, 2.0, 1.0, 2.0, 0.0, 3.0, 1.0, -1.0], dtype=np.float32)
+    rows, values = top_rows(scores, 3)
+    assert rows.tolist() == [5, 1, 3] and values.tolist() == [3.0, 2.0, 2.0]
+    rows, _ = top_rows(scores, 4)  # a tie at the cut: the lower row first
+    assert rows.tolist() == [5, 1, 3, 2]
+    rows, _ = top_rows(scores, 50)  # never a row without a positive score
+    assert rows.tolist() == [5, 1, 3, 2, 6]
+    assert top_rows(np.zeros(5, dtype=np.float32), 3)[0].tolist() == []
