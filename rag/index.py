@@ -141,6 +141,7 @@ class Index:
         self._segment: tuple | None = None
         self._base: tuple[dict, str] | None = None
         self._folder: Path | None = None
+        self._base_stat: tuple[int, int] | None = None  # the base manifest's size and time when read
         self._touched: list[Document] = []  # read again with the same text: their stored copies are stale
         # a mapping (a saved index's document store, read by id) is kept as it is: its ids are unique by its key
         if isinstance(documents, Mapping):
@@ -573,6 +574,8 @@ class Index:
             os.replace(tmp, folder)
             self._read_saved(folder)
             self._base = (manifest, seg.manifest_id(manifest))
+            st = (folder / MANIFEST).stat()
+            self._base_stat = (st.st_size, st.st_mtime_ns)
         finally:
             shutil.rmtree(tmp, ignore_errors=True)
             shutil.rmtree(old, ignore_errors=True)
@@ -589,11 +592,39 @@ class Index:
 
     def _base_on_disk(self, folder: Path) -> bool:
         """The base this segmented index extends is the one saved in ``folder`` (no rebuild replaced it since)."""
+        if self._state is None:
+            return False
         try:
+            st = (folder / MANIFEST).stat()
+            if self._base_stat == (st.st_size, st.st_mtime_ns):  # the file this index was loaded from
+                return True
             manifest = json.loads((folder / MANIFEST).read_text(encoding="utf-8"))
         except (OSError, ValueError):
             return False
-        return self._state is not None and seg.manifest_id(manifest) == self._state.get("base")
+        return seg.manifest_id(manifest) == self._state.get("base")
+
+    def _segments_merged(self) -> Index:
+        """This segmented index with its segments' live rows merged into one new segment (vectors and token ids
+        reused; the base untouched): what a merge costs is the segments' size, not the corpus'."""
+        base, parts, dead, _ = self._parts()
+        docs, chunks, vectors, lexical = seg.assemble(parts[0], parts[1:], dead[1:])
+        table, flat, bm25 = seg.compacted_parts(chunks, vectors, lexical, lambda matrix, _: seg.flat_store(matrix))
+        merged_docs = {doc_id: docs[doc_id] for doc_id in docs}
+        table = ChunkTable(merged_docs, np.asarray(table._rows), list(table._sections))
+        name = seg.new_name()
+        state = {**self._state, "segments": []}
+        dead_base = state["dead"].get("base", [])
+        state["dead"] = {"base": dead_base} if dead_base else {}
+        documents, all_chunks, dense, lexical_all = seg.assemble(
+            base, [(merged_docs, table, flat, bm25)], [dead[0], frozenset()]
+        )
+        state["n_chunks"] = all_chunks.live_count()
+        manifest = {**self.manifest, "segments": [name], "n_chunks": state["n_chunks"]}
+        index = Index(documents, all_chunks, dense, lexical_all, manifest)
+        index._state, index._segment = state, (name, merged_docs, table, flat, bm25)
+        index._base, index._folder, index._base_stat = self._base, self._folder, self._base_stat
+        index._touched = list(self._touched)
+        return index
 
     def _save_segment(self, folder: Path) -> None:
         """Write the pending delta segment (if any) and commit the segments' state: the base is not touched."""
@@ -664,6 +695,7 @@ class Index:
                 raise IndexNotFound(f"{folder} is not an index (no {MANIFEST}); {rebuild}")
             raise IndexNotFound(f"no index in {folder}; build one with `rag index YOUR_DOCUMENTS --index-dir {folder}`")
         try:
+            manifest_stat = manifest_path.stat()
             manifest = json.loads(manifest_path.read_text(encoding="utf-8"))
             version = manifest["format_version"]
             dim = int(manifest["embedder"]["dim"])
@@ -725,20 +757,19 @@ class Index:
             from .milvus_store import MilvusStore
 
             dense = MilvusStore.load(description, dim, len(chunks), uri=milvus_uri)
-        else:
-            dense = FaissStore.load(folder, dim, description)
+        else:  # read when a query or a full update first needs it (a delta segment never does)
+            dense = FaissStore.load(folder, dim, description, lazy=True, rows=len(chunks))
         # BM25 search runs in Milvus when the collection holds the rows' scores: the postings stay on disk here
-        # (with delta segments BM25 is scored from the entries' term frequencies, rows and lengths, mapped: the
-        # base's precomputed scores are not read)
-        segmented = version == FORMAT_VERSION and (folder / seg.STATE).is_file()
-        lexical = BM25Store.load(
-            folder, len(chunks), postings_in_memory=not (getattr(dense, "lexical", False) or segmented)
-        )
+        # BM25's arrays are memory-mapped, read as queries touch them: an update that writes a delta segment never
+        # reads them (at 1.4M chunks reading them was 1 GB and a second), BM25 over delta segments reads the
+        # entries' term frequencies and not the base's precomputed scores, and Milvus scores BM25 itself
+        lexical = BM25Store.load(folder, len(chunks), postings_in_memory=False)
         if len(dense) != len(chunks):
             raise IndexCorrupt(f"{folder}: {len(dense)} vectors for {len(chunks)} chunks; {rebuild}")
         index = cls(documents, chunks, dense, lexical, manifest)
         index._folder = folder.resolve()
         index._base = (manifest, seg.manifest_id(manifest))
+        index._base_stat = (manifest_stat.st_size, manifest_stat.st_mtime_ns)
         state = seg.read_state(folder) if version == FORMAT_VERSION else None
         if state is not None:
             if state.get("base") != index._base[1] or not isinstance(dense, FaissStore):
@@ -846,10 +877,13 @@ def _with_segment(
     manifest["segments"] = names
     index = Index(docs, chunks, vectors, lexical_all, manifest)
     index._state, index._segment, index._base, index._folder = state, pending, previous._base, previous._folder
+    index._base_stat = previous._base_stat
     index._touched = list(touched)
     delta_rows = sum(len(p[1]) for p in parts)
-    if delta_rows > seg.DELTA_SHARE * len(base[1]) or len(parts) > seg.MAX_SEGMENTS:
+    if delta_rows > seg.DELTA_SHARE * len(base[1]):
         return index.compacted(_plain_factory(dense_factory), consume)
+    if len(parts) > seg.MAX_SEGMENTS:
+        return index._segments_merged()
     return index
 
 

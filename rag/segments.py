@@ -15,9 +15,11 @@ filtered by a FAISS id selector. BM25 is scored at query time with the corpus-wi
 (N, each word's document frequency summed over the parts less the dead rows', the mean length), from each
 entry's term frequency: the scores are a rebuild's, whatever the split (a test checks them against one).
 
-When the segments hold more than :data:`DELTA_SHARE` of the base's rows, or :data:`MAX_SEGMENTS` segments, the
-next update *compacts*: the parts are merged into one plain index (vectors and BM25 token ids reused, nothing
-re-embedded or re-tokenised) and the folder is rewritten as before.
+When there are more than :data:`MAX_SEGMENTS` segments, the update merges them into one (their live rows'
+vectors and token ids reused: the segments' size of work, the base untouched). When the segments hold more than
+:data:`DELTA_SHARE` of the base's rows, the update *compacts*: base and segments are merged into one plain index
+(vectors and BM25 token ids reused, nothing re-embedded or re-tokenised; an IVF base keeps its lists) and the
+folder is rewritten as before.
 """
 
 from __future__ import annotations
@@ -53,7 +55,8 @@ ENABLED = True
 # Deltas while they hold at most a tenth of the base's rows: searching them flat and scoring their BM25 at query
 # time stays a small share of a query, and a compaction then costs about ten updates' worth of rows.
 DELTA_SHARE = 0.1
-# At most this many segments before a compaction: each adds one flat search and one BM25 pass to every query.
+# At most this many segments: each adds one flat search and one BM25 pass to every query. Past it the segments
+# are merged into one (their own size's work, the base untouched), the way Lucene merges small segments.
 MAX_SEGMENTS = 8
 
 
@@ -81,6 +84,10 @@ class SegmentedDocuments(Mapping[str, Document]):
             d for d in self._where if d in base
         )
         self._len = len(base) - len(self._base_dead) + len(self._where)
+
+    def replaced(self) -> frozenset[str]:
+        """The base's documents that are not live there (dead, or replaced by a segment's version)."""
+        return self._base_dead
 
     def part_of(self, doc_id: str) -> int | None:
         """The part (0 the base) holding ``doc_id``'s live version, or None."""
@@ -175,6 +182,8 @@ class SegmentedChunks(Sequence[Chunk]):
         self.tables = list(tables)
         self.documents = documents
         self.offsets = np.cumsum([0, *(len(t) for t in self.tables)]).astype(np.int64)
+        self._counts: dict[str, int] | None = None
+        self._dead: list[np.ndarray | None] = [None] * len(self.tables)
 
     def __len__(self) -> int:
         return int(self.offsets[-1])
@@ -210,24 +219,33 @@ class SegmentedChunks(Sequence[Chunk]):
         return range(rows.start + off, rows.stop + off)
 
     def counts(self) -> dict[str, int]:
-        """Chunks per live document."""
-        out: dict[str, int] = {}
-        for part, table in enumerate(self.tables):
-            for doc_id, n in table.counts().items():
-                if self.documents.part_of(doc_id) == part:
-                    out[doc_id] = n
-        return out
+        """Chunks per live document (counted once)."""
+        if self._counts is None:
+            out: dict[str, int] = {}
+            for part, table in enumerate(self.tables):
+                for doc_id, n in table.counts().items():
+                    if self.documents.part_of(doc_id) == part:
+                        out[doc_id] = n
+            self._counts = out
+        return self._counts
 
     def dead_rows(self, part: int) -> np.ndarray:
-        """The rows of ``part`` (its own numbering) whose documents are not live there."""
-        table = self.tables[part]
-        dead = [table.rows_of(d) for d in table.counts() if self.documents.part_of(d) != part]
-        if not dead:
-            return np.zeros(0, dtype=np.int64)
-        return np.concatenate([np.arange(r.start, r.stop, dtype=np.int64) for r in dead])
+        """The rows of ``part`` (its own numbering) whose documents are not live there (for the base, those of
+        its few replaced documents: its others are not walked)."""
+        if self._dead[part] is None:
+            table, docs = self.tables[part], self.documents
+            ids = docs.replaced() if part == 0 else table.counts()
+            dead = [table.rows_of(d) for d in ids if docs.part_of(d) != part]
+            self._dead[part] = (
+                np.concatenate([np.arange(r.start, r.stop, dtype=np.int64) for r in dead])
+                if dead
+                else np.zeros(0, dtype=np.int64)
+            )
+        return self._dead[part]
 
     def live_count(self) -> int:
-        return sum(self.counts().values())
+        """Rows of live documents: every row less the dead ones (no document walked)."""
+        return len(self) - sum(len(self.dead_rows(i)) for i in range(len(self.tables)))
 
 
 # ---------------------------------------------------------------------------------------------------- dense
@@ -240,7 +258,7 @@ class SegmentedDense:
         self.dead = list(dead)
         base = self.stores[0]
         self.dim, self.kind, self.params = base.dim, base.kind, base.params
-        self._params = [self._search_params(s, d) for s, d in zip(self.stores, self.dead, strict=True)]
+        self._params: list | None = None  # each part's search parameters, made at the first search
 
     @staticmethod
     def _search_params(store: FaissStore, dead: np.ndarray):
@@ -262,6 +280,8 @@ class SegmentedDense:
 
     def search(self, query: np.ndarray, k: int) -> tuple[np.ndarray, np.ndarray]:
         q = np.ascontiguousarray(query.reshape(1, -1), dtype=np.float32)
+        if self._params is None:  # (reads the base's FAISS file if not read yet: an update never searches)
+            self._params = [self._search_params(s, d) for s, d in zip(self.stores, self.dead, strict=True)]
         rows, scores = [], []
         for part, (store, params) in enumerate(zip(self.stores, self._params, strict=True)):
             kk = min(k, len(store))
@@ -509,6 +529,14 @@ def merged_manifest(base: dict, state: dict) -> dict:
             manifest[key] = state[key]
     manifest["segments"] = [r["name"] for r in state.get("segments", [])]
     return manifest
+
+
+def flat_store(matrix: np.ndarray) -> FaissStore:
+    """An exact (flat) FAISS store of ``matrix``'s rows: a segment's."""
+    store = FaissStore(matrix.shape[1])
+    if len(matrix):
+        store._index.add(np.ascontiguousarray(matrix, dtype=np.float32))
+    return store
 
 
 def new_name() -> str:

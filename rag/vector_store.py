@@ -11,6 +11,7 @@ from __future__ import annotations
 import logging
 import math
 import tempfile
+import threading
 import time
 from collections.abc import Iterator
 from pathlib import Path
@@ -157,11 +158,43 @@ def _ivf(quantizer, dim: int, nlist: int, codes: str):
 class FaissStore:
     """Row ``i`` is chunk ``i`` of the index. ``kind`` is flat, ivf or hnsw; ``params`` its search settings."""
 
-    def __init__(self, dim: int, index=None, kind: str = "flat", params: dict | None = None):
+    def __init__(
+        self,
+        dim: int,
+        index=None,
+        kind: str = "flat",
+        params: dict | None = None,
+        path: Path | None = None,
+        rows: int | None = None,
+    ):
         self.dim = dim
         self.kind = kind
         self.params = dict(params or {})
-        self._index = index if index is not None else _faiss().IndexFlatIP(dim)
+        # ``path``: a saved index read on first use (an update that only adds a delta segment never reads it),
+        # which must hold ``rows`` vectors
+        self._path, self._rows = path, rows
+        self._read_lock = threading.Lock()
+        self._loaded = None
+        if path is None:
+            self._index = index if index is not None else _faiss().IndexFlatIP(dim)
+
+    @property
+    def _index(self):
+        if self._loaded is None:
+            with self._read_lock:
+                if self._loaded is None:
+                    index = _read(self._path, self.dim, self.kind)
+                    if self._rows is not None and index.ntotal != self._rows:
+                        raise IndexCorrupt(
+                            f"{self._path}: {index.ntotal} vectors for {self._rows} chunks; rebuild it with "
+                            f"`rag index --rebuild --index-dir {self._path.parent}`"
+                        )
+                    self._index = index
+        return self._loaded
+
+    @_index.setter
+    def _index(self, index) -> None:
+        self._loaded = index
         self._apply_params()
 
     # ------------------------------------------------------------------ building
@@ -318,6 +351,8 @@ class FaissStore:
 
     # ------------------------------------------------------------------ using
     def __len__(self) -> int:
+        if self._loaded is None and self._rows is not None:  # (known without reading the file)
+            return self._rows
         return int(self._index.ntotal)
 
     def vectors(self) -> np.ndarray:
@@ -344,19 +379,34 @@ class FaissStore:
         _faiss().write_index(self._index, str(Path(folder) / FILE_NAME))
 
     @classmethod
-    def load(cls, folder: Path, dim: int, description: dict | None = None) -> FaissStore:
+    def load(
+        cls, folder: Path, dim: int, description: dict | None = None, lazy: bool = False, rows: int | None = None
+    ) -> FaissStore:
+        """The store saved in ``folder``; ``lazy``: read when first used (its errors raised then, among them a
+        count of vectors other than ``rows``)."""
         path = Path(folder) / FILE_NAME
         if not path.is_file():
             raise IndexCorrupt(f"{path} is missing")
-        try:
-            index = _faiss().read_index(str(path))
-        except Exception as exc:  # faiss raises RuntimeError with a C++ message
-            raise IndexCorrupt(f"{path} cannot be read ({str(exc).splitlines()[0][:200]})") from exc
-        if index.d != dim:
-            raise IndexCorrupt(f"{path} holds {index.d}-d vectors, the manifest says {dim}")
         description = dict(description or {})
         kind = description.pop("kind", "flat")
-        if kind == "ivf":
-            index.make_direct_map()
         params = {k: v for k, v in description.items() if k not in ("metric", "normalised")}
-        return cls(dim, index, kind, params)
+        if lazy:
+            return cls(dim, kind=kind, params=params, path=path, rows=rows)
+        return cls(dim, _read(path, dim, kind), kind, params)
+
+
+def _read(path: Path, dim: int, kind: str):
+    """The FAISS index saved at ``path``.
+
+    Raises:
+        IndexCorrupt: unreadable, or of another width than ``dim``.
+    """
+    try:
+        index = _faiss().read_index(str(path))
+    except Exception as exc:  # faiss raises RuntimeError with a C++ message
+        raise IndexCorrupt(f"{path} cannot be read ({str(exc).splitlines()[0][:200]})") from exc
+    if index.d != dim:
+        raise IndexCorrupt(f"{path} holds {index.d}-d vectors, the manifest says {dim}")
+    if kind == "ivf":
+        index.make_direct_map()
+    return index

@@ -168,17 +168,34 @@ def test_past_its_share_the_segments_are_compacted_into_a_plain_index(seeds_assi
     )
 
 
-def test_more_segments_than_the_limit_are_compacted(seeds_assistant, tmp_path, monkeypatch):
+def test_more_segments_than_the_limit_are_merged_into_one_beside_the_untouched_base(
+    seeds_assistant, tmp_path, monkeypatch
+):
     monkeypatch.setattr(seg, "MAX_SEGMENTS", 2)
     folder = seeds_assistant.settings.index_dir
+    before = _base_files(folder)
+    docs = tmp_path / "docs"
     for i in range(2):
-        seeds_assistant.add_documents([_write(tmp_path / "docs", f"{i}.txt", f"第{i}号通知：活动改在{i + 3}楼。")])
-    assert len(json.loads((folder / seg.STATE).read_text(encoding="utf-8"))["segments"]) == 2
-    seeds_assistant.add_documents([_write(tmp_path / "docs", "2.txt", "第2号通知：活动改在5楼。")])
-    assert not (folder / seg.STATE).exists()
+        seeds_assistant.add_documents([_write(docs, f"{i}.txt", f"第{i}号通知：活动改在{i + 3}楼。")])
+    _write(docs, "0.txt", "第0号通知：活动取消。")  # a dead row in the first segment
+    seeds_assistant.add_documents([docs / "0.txt"])
+    state = json.loads((folder / seg.STATE).read_text(encoding="utf-8"))
+    assert len(state["segments"]) == 1 and state["segments"][0]["rows"] == 2  # the live rows of three segments
+    assert [p.name for p in (folder / seg.FOLDER).iterdir()] == [state["segments"][0]["name"]]
+    assert _base_files(folder) == before
     index = Index.load(folder)
-    assert {"0.txt", "1.txt", "2.txt"} <= set(index.documents)
-    assert index.chunk_count() == seeds_assistant.index.chunk_count() == len(index.chunks)
+    assert {"0.txt", "1.txt"} <= set(index.documents) and index.documents["0.txt"].text.startswith(
+        "第0号通知：活动取消"
+    )
+    fresh = _rebuilt(index, tmp_path)
+    assert index.chunks.counts() == fresh.chunks.counts()
+    for query in [*QUERIES, "活动取消", "活动改在几楼"]:
+        got, want = _bm25_by_chunk(index, query), _bm25_by_chunk(fresh, query)
+        assert got.keys() == want.keys() and np.allclose([got[k] for k in want], list(want.values()), rtol=1e-5)
+    assert (
+        seeds_assistant.ask("第0号通知说什么").answer
+        == Assistant.open(seeds_assistant.settings, embedder=HashEmbedder()).ask("第0号通知说什么").answer
+    )
 
 
 def test_a_writer_killed_before_its_commit_leaves_the_state_before(seeds_assistant, tmp_path, monkeypatch):
@@ -384,3 +401,36 @@ def test_top_rows_ranks_only_scored_rows_and_breaks_ties_by_row():
     rows, _ = top_rows(scores, 50)  # never a row without a positive score
     assert rows.tolist() == [5, 1, 3, 2, 6]
     assert top_rows(np.zeros(5, dtype=np.float32), 3)[0].tolist() == []
+
+
+def test_a_delta_update_never_reads_the_base_vectors_or_bm25_scores(tmp_path, monkeypatch):
+    """Loading an index maps BM25 and defers FAISS until a query needs it: `rag index` adding a file as a delta
+    segment reads neither (at 1.4M chunks they were 3 GB read before the first change was written)."""
+    import rag.vector_store as vector_store
+
+    settings = _settings(tmp_path / "index")
+    build_index([SEEDS], settings, embedder=HashEmbedder())
+    reads = []
+    original = vector_store._read
+    monkeypatch.setattr(vector_store, "_read", lambda path, *a: reads.append(path) or original(path, *a))
+    index, report, _ = build_index([_write(tmp_path / "docs", "a.txt", "灞桥区新筑街道今年帮扶了27个村。")], settings)
+    base_reads = [p for p in reads if p.parent == settings.index_dir]  # (the new segment's own file is read)
+    assert report.added == ["a.txt"] and base_reads == []
+    assert isinstance(index.lexical.stores[0]._data, np.memmap)
+    rows, _ = index.dense.search(HashEmbedder().embed_queries(["灞桥区帮扶了几个村"])[0], 3)  # now it is read
+    assert [p for p in reads if p.parent == settings.index_dir] == [settings.index_dir / "dense.faiss"]
+    assert len(rows) == 3
+
+
+def test_a_vector_file_of_another_size_is_reported_when_first_read(tmp_path):
+    from rag.vector_store import FaissStore
+
+    settings = _settings(tmp_path / "index")
+    build_index([SEEDS], settings, embedder=HashEmbedder())
+    other = tmp_path / "other"
+    other.mkdir()
+    FaissStore.from_vectors(np.eye(64, dtype=np.float32)[:3]).save(other)
+    index = Index.load(settings.index_dir, verify=False)  # (a checksum would catch the swap first)
+    (settings.index_dir / "dense.faiss").write_bytes((other / "dense.faiss").read_bytes())
+    with pytest.raises(IndexCorrupt, match=r"3 vectors for \d+ chunks; rebuild it with `rag index --rebuild"):
+        index.dense.search(np.ones(64, dtype=np.float32), 3)
