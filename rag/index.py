@@ -836,8 +836,8 @@ def _with_segment(
 ) -> Index:
     """``previous`` with the documents ``written`` (added, changed or read anew) in a new delta segment and the
     removed ones dead, and the records of ``touched`` (read again, same text) renewed: nothing of the rest is
-    read, copied or rewritten. Past :data:`rag.segments.DELTA_SHARE`
-    of the base (or :data:`rag.segments.MAX_SEGMENTS` segments) the result is compacted into a plain index."""
+    read, copied or rewritten. Past :data:`rag.segments.MAX_SEGMENTS` segments they are merged into one; past
+    :data:`rag.segments.DELTA_SHARE` of the base the result is compacted into a plain index."""
     base, parts, dead_sets, records = previous._parts()
     dead = [set(d) for d in dead_sets]
     documents = previous.documents

@@ -13,7 +13,7 @@ Queries see one index: rows are numbered base first, then each segment's in orde
 numbers and are never returned). Dense search runs on each part and merges by score, the base's dead rows
 filtered by a FAISS id selector. BM25 is scored at query time with the corpus-wide statistics of the live rows
 (N, each word's document frequency summed over the parts less the dead rows', the mean length), from each
-entry's term frequency: the scores are a rebuild's, whatever the split (a test checks them against one).
+entry's term frequency: the scores are a rebuild's to float32 rounding, whatever the split (tests check them).
 
 When there are more than :data:`MAX_SEGMENTS` segments, the update merges them into one (their live rows'
 vectors and token ids reused: the segments' size of work, the base untouched). When the segments hold more than
@@ -53,7 +53,7 @@ STATE_VERSION = 1
 # False: every update rewrites the folder as before segments (kept for the tests of that path)
 ENABLED = True
 # Deltas while they hold at most a tenth of the base's rows: searching them flat and scoring their BM25 at query
-# time stays a small share of a query, and a compaction then costs about ten updates' worth of rows.
+# time stays a small share of a query, and a compaction (the whole corpus' work) comes once per tenth in changes.
 DELTA_SHARE = 0.1
 # At most this many segments: each adds one flat search and one BM25 pass to every query. Past it the segments
 # are merged into one (their own size's work, the base untouched), the way Lucene merges small segments.
