@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 import logging
 import re
 import sys
@@ -245,13 +244,13 @@ def unchanged_on_disk(paths: list[Path], settings: Settings, embedder: Embedder 
     file and one JSON read.
     """
     from .documents import file_stamp, iter_corpus_files
-    from .index import MANIFEST, built_alike
+    from .index import built_alike, saved_manifest
 
     t0 = time.perf_counter()
     index_dir = Path(settings.index_dir)
     try:
-        manifest = json.loads((index_dir / MANIFEST).read_text(encoding="utf-8"))
-    except (OSError, ValueError):
+        manifest = saved_manifest(index_dir)  # (with its delta segments' records)
+    except (OSError, ValueError, RagError):
         return None
     embedder = embedder or load_embedder(settings.embedder, settings)
     chunker = ChunkerSettings(settings.chunk_size, settings.chunk_overlap)

@@ -636,6 +636,10 @@ class Index:
             state["segments"] = [*state["segments"], written]
         state["saved_at"] = time.strftime("%Y-%m-%dT%H:%M:%S%z")
         seg.commit(folder, state)
+        # the sources' fallback copy (not checksummed: read when the rest of the index is damaged), replaced whole
+        tmp = folder / f".{SOURCES}.tmp-{os.getpid()}"
+        tmp.write_text(json.dumps(state.get("sources", []), ensure_ascii=False, indent=1), encoding="utf-8")
+        os.replace(tmp, folder / SOURCES)
         base, parts, dead, _ = self._parts()
         self._state, self._segment = state, None
         if written is not None:  # read from its files from now on, as a loaded index would be
@@ -1040,13 +1044,28 @@ def _migrate_v1(folder: Path, documents: list[Document], chunks: list[Chunk], re
     return migrated, new_chunks
 
 
+def saved_manifest(folder: Path) -> dict:
+    """The manifest of the index saved in ``folder`` as a load sees it: the base's, with its delta segments'
+    records, sources and exclusions (read without loading the index).
+
+    Raises:
+        OSError, ValueError: no readable manifest. IndexCorrupt: an unreadable segments' state.
+    """
+    manifest = json.loads((Path(folder) / MANIFEST).read_text(encoding="utf-8"))
+    state = seg.read_state(folder) if manifest.get("format_version") == FORMAT_VERSION else None
+    if state is not None and state.get("base") == seg.manifest_id(manifest):
+        manifest = seg.merged_manifest(manifest, state)
+    return manifest
+
+
 def read_sources(folder: Path) -> list[dict]:
-    """The source roots recorded for the index in ``folder`` (from its manifest, else ``sources.json``)."""
+    """The source roots recorded for the index in ``folder`` (from its manifest and segments, else
+    ``sources.json``)."""
     folder = Path(folder)
     for name, key in ((MANIFEST, "sources"), (SOURCES, None)):
         try:
-            data = json.loads((folder / name).read_text(encoding="utf-8"))
-        except (OSError, ValueError):
+            data = saved_manifest(folder) if name == MANIFEST else json.loads((folder / name).read_text("utf-8"))
+        except (OSError, ValueError, IndexCorrupt):
             continue
         found = data.get(key) if key and isinstance(data, dict) else data
         if isinstance(found, list) and found:

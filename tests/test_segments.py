@@ -52,7 +52,7 @@ def _write(folder: Path, name: str, text: str) -> Path:
 
 
 def _base_files(folder: Path) -> dict[str, tuple[int, int]]:
-    skip = {seg.STATE, seg.FOLDER, "corpus"}
+    skip = {seg.STATE, seg.FOLDER, "corpus", "sources.json"}  # (sources.json: the sources' fallback copy)
     return {
         p.relative_to(folder).as_posix(): (p.stat().st_size, p.stat().st_mtime_ns)
         for p in folder.rglob("*")
@@ -434,3 +434,38 @@ def test_a_vector_file_of_another_size_is_reported_when_first_read(tmp_path):
     (settings.index_dir / "dense.faiss").write_bytes((other / "dense.faiss").read_bytes())
     with pytest.raises(IndexCorrupt, match=r"3 vectors for \d+ chunks; rebuild it with `rag index --rebuild"):
         index.dense.search(np.ones(64, dtype=np.float32), 3)
+
+
+def test_a_file_added_as_a_segment_is_re_synced_and_its_no_op_found_without_loading(tmp_path, monkeypatch):
+    """A file indexed by path into a delta segment is a recorded source: a later `rag index` with no path reads
+    it again when it changes, and finds the no-op from the manifest and the segments' records alone."""
+    import os
+    import time as clock
+
+    from rag.assistant import unchanged_on_disk
+
+    monkeypatch.setattr(seg, "DELTA_SHARE", 1.0)  # (two small files: any change is a large share of them)
+    settings = _settings(tmp_path / "index")
+    docs = tmp_path / "docs"
+    past = clock.time() - 3600
+    for name, text in (("a.txt", "甲文件：活动在3楼。"), ("b.txt", "乙文件：活动在周六。")):
+        os.utime(_write(docs, name, text), (past, past))
+    build_index([docs], settings, embedder=HashEmbedder())
+    extra = _write(tmp_path / "more", "new.txt", "高压清洗机押金为250元。")
+    os.utime(extra, (past, past))
+    build_index([extra], settings, embedder=HashEmbedder())
+    assert (settings.index_dir / seg.STATE).is_file()
+    report = unchanged_on_disk([], settings, HashEmbedder())
+    assert report is not None and sorted(report.unchanged) == ["a.txt", "b.txt", "new.txt"]
+    assert report.total_chunks == Index.load(settings.index_dir).chunk_count()
+    extra.write_text("高压清洗机押金为300元。", encoding="utf-8")
+    os.utime(extra, (past + 60, past + 60))
+    assert unchanged_on_disk([], settings, HashEmbedder()) is None
+    index, report, _ = build_index([], settings, embedder=HashEmbedder())
+    assert report.changed == ["new.txt"] and "300元" in index.documents["new.txt"].text
+    from rag.index import read_sources
+
+    assert {s["root"] for s in read_sources(settings.index_dir)} == {str(docs.resolve()), str(extra.resolve())}
+    assert json.loads((settings.index_dir / "sources.json").read_text(encoding="utf-8")) == read_sources(
+        settings.index_dir
+    )
