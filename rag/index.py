@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import hashlib
 import json
 import logging
 import os
@@ -70,12 +69,7 @@ def matching_passage(doc: Document, chunk: Chunk) -> str:
     return passage_text(view, matching_chunk(chunk, view, converted))
 
 
-def _sha256_file(path: Path) -> str:
-    h = hashlib.sha256()
-    with open(path, "rb") as f:
-        for block in iter(lambda: f.read(1 << 20), b""):
-            h.update(block)
-    return h.hexdigest()
+_sha256_file = seg.sha256_file
 
 
 def _sha256_files(paths: Sequence[Path]) -> list[str]:
@@ -405,14 +399,11 @@ class Index:
                 counts[doc_id] = len(rows)
                 continue
             doc = docs_by_id[doc_id]
-            view, converted = matching_document(doc)
             n = 0
-            for c in chunk_document(doc, chunker):
-                if c.id != f"{doc.id}#{n}" or doc.text[c.start : c.end] != c.text:
-                    raise ValueError(f"chunk {c.id} is not its document's slice number {n}")
+            for c, passage in _document_chunks(doc, chunker):
                 kept_list.append(-1)
                 new_list.extend((number[doc.id], c.start, c.end, sections.setdefault(c.section, len(sections))))
-                batch.append(passage_text(view, matching_chunk(c, view, converted)))
+                batch.append(passage)
                 n += 1
             counts[doc.id] = n
             if len(batch) >= _EMBED_BATCH:
@@ -782,6 +773,19 @@ class Index:
         return index
 
 
+def _document_chunks(doc: Document, chunker: ChunkerSettings) -> Iterator[tuple[Chunk, str]]:
+    """``doc``'s chunks, each with its passage to embed (in the matching view).
+
+    Raises:
+        ValueError: a chunk is not its document's slice of its ordinal (the chunk table could not store it).
+    """
+    view, converted = matching_document(doc)
+    for n, c in enumerate(chunk_document(doc, chunker)):
+        if c.id != f"{doc.id}#{n}" or doc.text[c.start : c.end] != c.text:
+            raise ValueError(f"chunk {c.id} is not its document's slice number {n}")
+        yield c, passage_text(view, matching_chunk(c, view, converted))
+
+
 def _plain_factory(dense_factory: Callable | None) -> Callable[[np.ndarray, FaissStore], object]:
     """How a compaction makes a vector store from the live rows' vectors: the update's own factory (its kind,
     threshold and codes), or FAISS's defaults."""
@@ -802,14 +806,10 @@ def _segment_of(
     spool = VectorSpool(embedder.dim)
     batch: list[str] = []
     for number, doc_id in enumerate(ids):
-        doc = docs[doc_id]
-        view, converted = matching_document(doc)
         n = 0
-        for c in chunk_document(doc, chunker):
-            if c.id != f"{doc.id}#{n}" or doc.text[c.start : c.end] != c.text:
-                raise ValueError(f"chunk {c.id} is not its document's slice number {n}")
+        for c, passage in _document_chunks(docs[doc_id], chunker):
             rows.append((number, c.start, c.end, sections.setdefault(c.section, len(sections))))
-            batch.append(passage_text(view, matching_chunk(c, view, converted)))
+            batch.append(passage)
             n += 1
         counts[doc_id] = n
         if len(batch) >= _EMBED_BATCH:

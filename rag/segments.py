@@ -433,7 +433,8 @@ def read_state(folder: Path) -> dict | None:
     return state
 
 
-def _checksum(path: Path) -> str:
+def sha256_file(path: Path) -> str:
+    """The file's SHA-256, read a megabyte at a time."""
     h = hashlib.sha256()
     with open(path, "rb") as f:
         for block in iter(lambda: f.read(1 << 20), b""):
@@ -461,7 +462,7 @@ def write_segment(
     record = {"name": name, "rows": len(table), "checksums": {}, "file_stats": {}}
     for p in _files(tmp):
         rel = p.relative_to(tmp).as_posix()
-        record["checksums"][rel] = _checksum(p)
+        record["checksums"][rel] = sha256_file(p)
         st = p.stat()
         record["file_stats"][rel] = [st.st_size, st.st_mtime_ns]
     os.replace(tmp, root / name)
@@ -502,7 +503,7 @@ def load_segment(folder: Path, record: dict, dim: int, stored_views: bool, verif
             if not p.is_file():
                 raise IndexCorrupt(f"{p} is missing; {rebuild}")
             st = p.stat()
-            if record.get("file_stats", {}).get(rel) != [st.st_size, st.st_mtime_ns] and _checksum(p) != digest:
+            if record.get("file_stats", {}).get(rel) != [st.st_size, st.st_mtime_ns] and sha256_file(p) != digest:
                 raise IndexCorrupt(f"{p} does not match its checksum (truncated or modified); {rebuild}")
     try:
         store = DocumentStore(path / DOCUMENTS_DB, stored_views=stored_views)
