@@ -132,14 +132,9 @@ class SegmentedDocuments(Mapping[str, Document]):
     def matching(self) -> SegmentedDocuments:
         from .docstore import view_of
 
-        views = []
-        self._converted = []
-        for store in self.stores:
-            view, converted = view_of(store)
-            views.append(view)
-            self._converted.append(converted)
-        out = SegmentedDocuments(views, self.dead)
-        out._converted = self._converted
+        pairs = [view_of(store) for store in self.stores]
+        out = SegmentedDocuments([view for view, _ in pairs], self.dead)
+        out._converted = [converted for _, converted in pairs]  # each part's: was a document's script converted
         return out
 
     def converted(self, doc_id: str) -> bool:
