@@ -542,6 +542,7 @@ class Assistant:
             docs = [d.model_copy(update={"id": f"{UPLOAD_TAG}:{Path(d.source).name}"}) for d in docs]
         with self.lock, write_lock(self.settings.index_dir):
             remove_stale(self.settings.index_dir)
+            self._read_if_saved_elsewhere()
             sources_now = self.index.sources
             if upload and not any(s.get("kind") == "upload" for s in sources_now):
                 sources_now.append({"root": UPLOAD_TAG, "kind": "upload"})
@@ -582,11 +583,12 @@ class Assistant:
         """
         doc_ids = list(dict.fromkeys(doc_ids))
         with self.lock, write_lock(self.settings.index_dir):
+            remove_stale(self.settings.index_dir)
+            self._read_if_saved_elsewhere()
             unknown = [d for d in doc_ids if d not in self.index.documents]
             if unknown:
                 raise DocumentError(f"no document {unknown[0]!r} in the index; `rag docs` lists the ids")
             uploads = [self.index.documents[d] for d in doc_ids if self.index.documents[d].source_root == UPLOAD_TAG]
-            remove_stale(self.settings.index_dir)
             index, report = Index.build(
                 [],
                 self.embedder,
@@ -604,6 +606,16 @@ class Assistant:
             for doc in uploads:  # after the index no longer refers to them
                 (Path(self.settings.index_dir) / doc.source).unlink(missing_ok=True)
         return report
+
+    def _read_if_saved_elsewhere(self) -> None:
+        """Before an update (holding the write lock): when another process saved the index since this assistant
+        read it (a `rag index` beside a running server), read it again, so that the update builds on what is saved
+        and does not drop the other's change."""
+        folder = Path(self.settings.index_dir)
+        if self.index.current_on_disk(folder) or not Index.exists(folder):
+            return
+        log.info("the index in %s was updated by another process; reading it again before this update", folder)
+        self.replace_index(load_index(self.settings, expected_embedder=self.embedder.name))
 
     def replace_index(self, index: Index) -> None:
         with self.lock:

@@ -137,6 +137,7 @@ class Index:
         self._folder: Path | None = None
         self._base_stat: tuple[int, int] | None = None  # the base manifest's size and time when read
         self._touched: list[Document] = []  # read again with the same text: their stored copies are stale
+        self._stamp: tuple | None = None  # the saved files' identity when this index was read or saved (disk_stamp)
         # a mapping (a saved index's document store, read by id) is kept as it is: its ids are unique by its key
         if isinstance(documents, Mapping):
             self.documents: Mapping[str, Document] = documents
@@ -512,6 +513,7 @@ class Index:
         if self._state is not None:
             if self._folder is not None and folder.resolve() == self._folder and self._base_on_disk(folder):
                 self._save_segment(folder)
+                self._stamp = disk_stamp(folder)
                 return
             plain = self.compacted()  # saved whole elsewhere, or over a base that was replaced meanwhile
             self.documents, self.chunks, self.dense, self.lexical = (
@@ -567,6 +569,7 @@ class Index:
             self._base = (manifest, seg.manifest_id(manifest))
             st = (folder / MANIFEST).stat()
             self._base_stat = (st.st_size, st.st_mtime_ns)
+            self._stamp = disk_stamp(folder)
         finally:
             shutil.rmtree(tmp, ignore_errors=True)
             shutil.rmtree(old, ignore_errors=True)
@@ -689,6 +692,7 @@ class Index:
             if folder.is_dir() and any(folder.iterdir()) and not (folder / "README.md").exists():
                 raise IndexNotFound(f"{folder} is not an index (no {MANIFEST}); {rebuild}")
             raise IndexNotFound(f"no index in {folder}; build one with `rag index YOUR_DOCUMENTS --index-dir {folder}`")
+        stamp = disk_stamp(folder)  # before reading: a save after this makes the index stale, never the reverse
         try:
             manifest_stat = manifest_path.stat()
             manifest = json.loads(manifest_path.read_text(encoding="utf-8"))
@@ -770,7 +774,13 @@ class Index:
             if state.get("base") != index._base[1] or not isinstance(dense, FaissStore):
                 raise IndexCorrupt(f"{folder / seg.STATE} belongs to another build of this index; {rebuild}")
             index._apply_state(folder, state, verify, rebuild)
+        index._stamp = stamp
         return index
+
+    def current_on_disk(self, folder: Path) -> bool:
+        """The index saved in ``folder`` is still the one this index was read from or saved as: no other process
+        saved an update there since (a writer checks this under the write lock before building on this index)."""
+        return self._stamp is not None and self._stamp == disk_stamp(folder)
 
 
 def _document_chunks(doc: Document, chunker: ChunkerSettings) -> Iterator[tuple[Chunk, str]]:
@@ -1042,6 +1052,19 @@ def _migrate_v1(folder: Path, documents: list[Document], chunks: list[Chunk], re
         new_chunks.append(c.model_copy(update={"doc_id": new_id, "id": c.id.replace(c.doc_id, new_id, 1)}))
     log.warning("%s: index format 1 read; document ids now keep their extension (saved by the next update)", folder)
     return migrated, new_chunks
+
+
+def disk_stamp(folder: Path) -> tuple:
+    """What identifies the index saved in ``folder``: its manifest's and its segments' state's file (inode, size,
+    time); every save replaces one of them by a rename, so any save changes it."""
+    out = []
+    for path in (Path(folder) / MANIFEST, Path(folder) / seg.STATE):
+        try:
+            st = path.stat()
+            out.append((st.st_ino, st.st_size, st.st_mtime_ns))
+        except OSError:
+            out.append(None)
+    return tuple(out)
 
 
 def saved_manifest(folder: Path) -> dict:

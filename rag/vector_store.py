@@ -173,6 +173,9 @@ class FaissStore:
         # ``path``: a saved index read on first use (an update that only adds a delta segment never reads it),
         # which must hold ``rows`` vectors
         self._path, self._rows = path, rows
+        # the saved file, opened when the store was loaded: a save by another process that replaces the index
+        # folder meanwhile does not change what this store reads (as the chunks and BM25, mapped at load, do not)
+        self._handle = open(path, "rb") if path is not None else None
         self._read_lock = threading.Lock()
         self._loaded = None
         if path is None:
@@ -183,7 +186,12 @@ class FaissStore:
         if self._loaded is None:
             with self._read_lock:
                 if self._loaded is None:
-                    index = _read(self._path, self.dim, self.kind)
+                    try:
+                        index = _read(self._path, self.dim, self.kind, self._handle)
+                    finally:
+                        if self._handle is not None:
+                            self._handle.close()
+                            self._handle = None
                     if self._rows is not None and index.ntotal != self._rows:
                         raise IndexCorrupt(
                             f"{self._path}: {index.ntotal} vectors for {self._rows} chunks; rebuild it with "
@@ -395,14 +403,15 @@ class FaissStore:
         return cls(dim, _read(path, dim, kind), kind, params)
 
 
-def _read(path: Path, dim: int, kind: str):
-    """The FAISS index saved at ``path``.
+def _read(path: Path, dim: int, kind: str, handle=None):
+    """The FAISS index saved at ``path`` (read from ``handle``, that file opened earlier, when given).
 
     Raises:
         IndexCorrupt: unreadable, or of another width than ``dim``.
     """
     try:
-        index = _faiss().read_index(str(path))
+        faiss = _faiss()
+        index = faiss.read_index(faiss.PyCallbackIOReader(handle.read) if handle is not None else str(path))
     except Exception as exc:  # faiss raises RuntimeError with a C++ message
         raise IndexCorrupt(f"{path} cannot be read ({str(exc).splitlines()[0][:200]})") from exc
     if index.d != dim:

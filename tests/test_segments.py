@@ -469,3 +469,39 @@ def test_a_file_added_as_a_segment_is_re_synced_and_its_no_op_found_without_load
     assert json.loads((settings.index_dir / "sources.json").read_text(encoding="utf-8")) == read_sources(
         settings.index_dir
     )
+
+
+@pytest.mark.parametrize("segmented", [True, False])
+def test_an_update_from_a_stale_view_keeps_what_another_process_saved_meanwhile(tmp_path, monkeypatch, segmented):
+    """A server (one assistant) loaded the index; `rag index` (another) then saved a change. The server's next
+    upload and removal build on what is saved, not on its old view, so the other's change is not dropped."""
+    monkeypatch.setattr(seg, "ENABLED", segmented)
+    settings = _settings(tmp_path / "index")
+    build_index([SEEDS], settings, embedder=HashEmbedder())
+    server = Assistant.open(settings, embedder=HashEmbedder())
+    other = Assistant.open(settings, embedder=HashEmbedder())
+    other.add_documents([_write(tmp_path / "a", "other.txt", "雁塔区今年帮扶了31个村。")])
+    server.add_documents([_write(tmp_path / "b", "mine.txt", "未央区今年帮扶了45个村。")])
+    saved = Index.load(settings.index_dir)
+    assert {"other.txt", "mine.txt"} <= set(saved.documents)
+    assert server.ask("雁塔区今年帮扶了多少个村").answer.startswith("31")
+
+    other.add_documents([_write(tmp_path / "a", "third.txt", "长安区今年帮扶了52个村。")])
+    server.remove_documents(["mine.txt"])
+    saved = Index.load(settings.index_dir)
+    assert "third.txt" in saved.documents and "mine.txt" not in saved.documents
+    assert server.ask("长安区今年帮扶了多少个村").answer.startswith("52")
+
+
+def test_a_server_that_has_not_searched_yet_answers_from_its_own_files_after_another_replaces_the_folder(
+    tmp_path, monkeypatch
+):
+    """Vectors are read at the first search; a full save by another process renames a new folder into place
+    before that. The server still reads the vectors of the index it loaded, not the new folder's."""
+    monkeypatch.setattr(seg, "ENABLED", False)
+    settings = _settings(tmp_path / "index")
+    build_index([SEEDS], settings, embedder=HashEmbedder())
+    server = Assistant.open(settings, embedder=HashEmbedder())
+    other = Assistant.open(settings, embedder=HashEmbedder())
+    other.add_documents([_write(tmp_path / "a", "other.txt", "雁塔区今年帮扶了31个村。")])
+    assert server.ask("碑林区帮扶了多少个村").answer.startswith("11")
