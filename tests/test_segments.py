@@ -471,16 +471,22 @@ def test_a_file_added_as_a_segment_is_re_synced_and_its_no_op_found_without_load
     )
 
 
-@pytest.mark.parametrize("segmented", [True, False])
-def test_an_update_from_a_stale_view_keeps_what_another_process_saved_meanwhile(tmp_path, monkeypatch, segmented):
-    """A server (one assistant) loaded the index; `rag index` (another) then saved a change. The server's next
-    upload and removal build on what is saved, not on its old view, so the other's change is not dropped."""
-    monkeypatch.setattr(seg, "ENABLED", segmented)
+def _server_and_another_writer(tmp_path: Path) -> tuple[Settings, Assistant, Assistant]:
+    """Two assistants over one saved index (as two processes would be); the second has saved a change since."""
     settings = _settings(tmp_path / "index")
     build_index([SEEDS], settings, embedder=HashEmbedder())
     server = Assistant.open(settings, embedder=HashEmbedder())
     other = Assistant.open(settings, embedder=HashEmbedder())
     other.add_documents([_write(tmp_path / "a", "other.txt", "雁塔区今年帮扶了31个村。")])
+    return settings, server, other
+
+
+@pytest.mark.parametrize("segmented", [True, False])
+def test_an_update_from_a_stale_view_keeps_what_another_process_saved_meanwhile(tmp_path, monkeypatch, segmented):
+    """A server (one assistant) loaded the index; `rag index` (another) then saved a change. The server's next
+    upload and removal build on what is saved, not on its old view, so the other's change is not dropped."""
+    monkeypatch.setattr(seg, "ENABLED", segmented)
+    settings, server, other = _server_and_another_writer(tmp_path)
     server.add_documents([_write(tmp_path / "b", "mine.txt", "未央区今年帮扶了45个村。")])
     saved = Index.load(settings.index_dir)
     assert {"other.txt", "mine.txt"} <= set(saved.documents)
@@ -499,9 +505,5 @@ def test_a_server_that_has_not_searched_yet_answers_from_its_own_files_after_ano
     """Vectors are read at the first search; a full save by another process renames a new folder into place
     before that. The server still reads the vectors of the index it loaded, not the new folder's."""
     monkeypatch.setattr(seg, "ENABLED", False)
-    settings = _settings(tmp_path / "index")
-    build_index([SEEDS], settings, embedder=HashEmbedder())
-    server = Assistant.open(settings, embedder=HashEmbedder())
-    other = Assistant.open(settings, embedder=HashEmbedder())
-    other.add_documents([_write(tmp_path / "a", "other.txt", "雁塔区今年帮扶了31个村。")])
+    _, server, _ = _server_and_another_writer(tmp_path)
     assert server.ask("碑林区帮扶了多少个村").answer.startswith("11")
